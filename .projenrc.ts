@@ -1,0 +1,117 @@
+import { awscdk, javascript, JsonFile } from 'projen';
+
+// Versions that work together on a machine with only the npm registry (see README, "Versions").
+// aws-cdk-lib: the peer floor is 2.257.0 because cdk-nag 3 (a peer: XRayTracingChecks extends its
+// NagPack) requires ^2.257.0; the dev copy is the floor itself, so every test runs against it.
+// @aws-cdk/integ-runner 2.197.x reads cloud-assembly schema 53 at most (aws-cdk-lib <= 2.259.x).
+const CDK_VERSION = '2.257.0';
+const CONSTRUCTS_VERSION = '10.5.1';
+const CDK_NAG_VERSION = '3.0.2';
+const CDK_CLI_VERSION = '2.1148.1';
+const INTEG_RUNNER_VERSION = '2.197.10';
+const INTEG_TESTS_ALPHA_VERSION = '2.245.0-alpha.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-xray-ecs',
+  description:
+    'AWS CDK constructs that put AWS X-Ray tracing beside Amazon ECS services: agent sidecar, IAM, app env contract, sampling rules, trace groups and checks.',
+  author: 'cdk-xray-ecs developers',
+  authorAddress: 'dev@example.com',
+  repositoryUrl: 'https://github.com/cdk-xray-ecs/cdk-xray-ecs.git',
+  keywords: ['aws-cdk', 'cdk', 'ecs', 'fargate', 'x-ray', 'xray', 'tracing', 'observability', 'cdk-nag'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  github: false,
+  release: false,
+  minNodeVersion: '20.0.0',
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: CONSTRUCTS_VERSION,
+  jsiiVersion: '~6.0.0',
+
+  peerDeps: [`cdk-nag@^${CDK_NAG_VERSION.split('.')[0]}.0.0`],
+  devDeps: [
+    `cdk-nag@${CDK_NAG_VERSION}`,
+    `aws-cdk@${CDK_CLI_VERSION}`,
+    `@aws-cdk/integ-runner@${INTEG_RUNNER_VERSION}`,
+    `@aws-cdk/integ-tests-alpha@${INTEG_TESTS_ALPHA_VERSION}`,
+    'ajv@^8.17.1',
+    'fast-check@^4.3.0',
+    'aws-xray-sdk-core@3.12.0',
+    'yaml@^2.8.0',
+  ],
+
+  jestOptions: {
+    // Snapshots never update silently: `npx projen test:update` is the explicit way.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '\\.snapshot/', '/cdk\\.out/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+      testTimeout: 60_000,
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'lib-examples', 'bench'],
+  },
+  gitignore: ['cdk.out/', 'bench/results/', 'cdk-integ.out.*/', 'test/**/cdk.out/'],
+  docgen: true,
+});
+
+// The example app that `npx cdk synth` runs from a fresh clone. It imports the library from src/,
+// so no build is needed first; --transpile-only keeps synth fast (type-checking is the build's job).
+for (const pattern of ['/lib-examples/', '/bench/', '/.ci/', '/cdk.json', '/cdk.out/']) {
+  project.npmignore?.exclude(pattern);
+}
+
+new JsonFile(project, 'cdk.json', {
+  obj: {
+    app: 'npx ts-node --transpile-only --project lib-examples/tsconfig.json lib-examples/afirgen/app.ts',
+    output: 'cdk.out',
+    context: {
+      '@aws-cdk/core:newStyleStackSynthesis': true,
+    },
+  },
+});
+
+// lib-examples/ is type-checked by the build but not shipped (see npmignore above).
+new JsonFile(project, 'lib-examples/tsconfig.json', {
+  obj: {
+    extends: '../tsconfig.json',
+    compilerOptions: { noEmit: true, rootDir: '..' },
+    include: ['**/*.ts'],
+    exclude: ['node_modules'],
+  },
+});
+
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check tests, examples and benchmarks (jest only transpiles)',
+  steps: [
+    { exec: 'tsc --noEmit -p test/tsconfig.json' },
+    { exec: 'tsc --noEmit -p lib-examples/tsconfig.json' },
+  ],
+});
+
+// integ-runner runs each test/integ.*.ts through ts-node (transpile only) and compares the result
+// with the committed `*.snapshot` folder; with no AWS credentials it never deploys.
+const integApp = 'node -r ts-node/register/transpile-only {filePath}';
+const integ = project.addTask('integ', {
+  description: 'Verify the committed integ-runner snapshots (no deploy)',
+  exec: `integ-runner --language typescript --directory test --app "${integApp}" --parallel-regions us-east-1`,
+});
+project.addTask('integ:update', {
+  description: 'Re-create the integ-runner snapshots without deploying (review the diff before committing)',
+  exec: `integ-runner --language typescript --directory test --app "${integApp}" --parallel-regions us-east-1 --update-on-failed --dry-run --force`,
+});
+
+const synthExample = project.addTask('synth:example', {
+  description: 'Synthesize the AFIRGen example app in lib-examples/ (cdk.json)',
+  exec: 'cdk synth --quiet',
+});
+
+project.testTask.spawn(typecheck);
+project.testTask.spawn(integ);
+project.testTask.spawn(synthExample);
+
+project.synth();

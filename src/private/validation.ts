@@ -1,0 +1,83 @@
+import { Token } from 'aws-cdk-lib';
+
+/**
+ * Synth-time validation helpers. Every message is lowercase, names the prop, shows the bad value
+ * and says what is allowed. Values that are unresolved tokens are skipped: they are only known at
+ * deploy time.
+ */
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  return String(value);
+}
+
+/** Throws unless `value` is a finite number in `[min, max]`. */
+export function validateNumberInRange(prop: string, value: number | undefined, min: number, max: number, hint = ''): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new Error(`${prop} must be a number from ${min} to ${max}${hint}, got ${show(value)}`);
+  }
+}
+
+/** Throws unless `value` is an integer in `[min, max]` (max defaults to no upper bound). */
+export function validateIntegerInRange(prop: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
+    throw new Error(`${prop} must be an integer ${range}, got ${show(value)}`);
+  }
+}
+
+/** Throws unless `value` has between `min` and `max` characters. */
+export function validateLength(prop: string, value: string | undefined, min: number, max: number): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (typeof value !== 'string' || value.length < min || value.length > max) {
+    const length = typeof value === 'string' ? value.length : 'no';
+    throw new Error(`${prop} must have ${min} to ${max} characters, got ${show(value)} (${length} characters)`);
+  }
+}
+
+/** Throws unless every character of `value` matches `allowed` (a one-character class). */
+export function validateCharacters(prop: string, value: string | undefined, allowed: RegExp, description: string): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  for (const ch of value) {
+    if (!allowed.test(ch)) {
+      throw new Error(`${prop} may only contain ${description}, got ${show(value)} (${show(ch)} is not allowed)`);
+    }
+  }
+}
+
+/**
+ * The characters X-Ray accepts in a segment (service) name: Unicode letters, numbers and
+ * whitespace, and `_ . : / % & # = + \ - @`.
+ */
+export const XRAY_NAME_CHARACTER = /^[\p{L}\p{N}\s_.:/%&#=+\\\-@]$/u;
+
+/** The longest segment name X-Ray records. */
+export const XRAY_SEGMENT_NAME_MAX = 200;
+
+/** The longest `ServiceName` an X-Ray sampling rule can match. */
+export const XRAY_SAMPLING_RULE_SERVICE_NAME_MAX = 64;
+
+/**
+ * Validates an X-Ray service (segment) name. `max` is the X-Ray limit that applies where the name
+ * is used: 200 for a segment name, 64 where a sampling rule matches it.
+ */
+export function validateXRayServiceName(prop: string, value: string | undefined, max = XRAY_SEGMENT_NAME_MAX): void {
+  validateLength(prop, value, 1, max);
+  validateCharacters(prop, value, XRAY_NAME_CHARACTER, 'letters, numbers, whitespace and _ . : / % & # = + \\ - @');
+}
+
+/** Throws when a container image name has no tag, or the `latest` tag. Digests are fine. */
+export function validatePinnedImage(prop: string, imageName: string): void {
+  if (Token.isUnresolved(imageName)) return;
+  if (imageName.includes('@sha256:')) return;
+  const lastSlash = imageName.lastIndexOf('/');
+  const colon = imageName.indexOf(':', lastSlash + 1);
+  const tag = colon === -1 ? undefined : imageName.slice(colon + 1);
+  if (tag === undefined || tag === '' || tag.toLowerCase() === 'latest') {
+    throw new Error(
+      `${prop} must be pinned to a version tag or digest (never "latest": daemon 3.3.0 broke every stack on latest), got ${show(imageName)}`,
+    );
+  }
+}

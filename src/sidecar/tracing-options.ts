@@ -1,0 +1,43 @@
+/**
+ * What the X-Ray SDK does when instrumented code runs with no open segment. The values are the
+ * SDKs' own strings (`AWS_XRAY_CONTEXT_MISSING`), so a plain string works from JavaScript too.
+ */
+export enum ContextMissingStrategy {
+  /** Log an error and continue (the runbook's choice). */
+  LOG_ERROR = 'LOG_ERROR',
+  /** Throw a runtime error. */
+  RUNTIME_ERROR = 'RUNTIME_ERROR',
+  /** Ignore it silently. */
+  IGNORE_ERROR = 'IGNORE_ERROR',
+}
+
+/** The runbook's default sampling rate: 10 % of requests. */
+export const DEFAULT_SAMPLING_RATE = 0.1;
+
+/** The runbook's default context-missing strategy. */
+export const DEFAULT_CONTEXT_MISSING = ContextMissingStrategy.LOG_ERROR;
+
+/**
+ * How an app is traced: the values behind the runbook's `XRAY_ENABLED`, `XRAY_SAMPLING_RATE` and
+ * `XRAY_CONTEXT_MISSING`. Shared by `XRaySidecar.instrument`, the traced services and
+ * `TracingConfig.fromEnvironment`.
+ */
+export interface TracingOptions {
+  /**
+   * Whether the app traces at all (`XRAY_ENABLED`, `AWS_XRAY_SDK_ENABLED`).
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Fraction of requests to trace, from 0 to 1 (`XRAY_SAMPLING_RATE`); the cost lever.
+   * @default 0.1
+   */
+  readonly samplingRate?: number;
+
+  /**
+   * What the SDK does with no open segment (`XRAY_CONTEXT_MISSING`, `AWS_XRAY_CONTEXT_MISSING`).
+   * @default ContextMissingStrategy.LOG_ERROR
+   */
+  readonly contextMissing?: ContextMissingStrategy;
+}

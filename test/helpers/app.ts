@@ -1,0 +1,25 @@
+import { App, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+
+/** What {@link createStack} returns: a fresh app and one stack in it. */
+export interface TestStack {
+  readonly app: App;
+  readonly stack: Stack;
+}
+
+/**
+ * A fresh `App` with one `Stack` for a test. The stack is environment-agnostic unless `props.env`
+ * says otherwise; no test needs (or has) credentials.
+ */
+export function createStack(props: StackProps & { readonly stackName?: string } = {}): TestStack {
+  const app = new App();
+  const stack = new Stack(app, props.stackName ?? 'TestStack', props);
+  return { app, stack };
+}
+
+/** A VPC and an ECS cluster in `stack`, for service tests. */
+export function createCluster(stack: Stack, id = 'Cluster'): ecs.Cluster {
+  const vpc = new ec2.Vpc(stack, `${id}Vpc`, { maxAzs: 2, natGateways: 1 });
+  return new ecs.Cluster(stack, id, { vpc });
+}

@@ -1,0 +1,101 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { ValidateFunction } from 'ajv';
+
+/**
+ * Validates the `AWS::XRay::*` resources of a synthesized template against the CloudFormation
+ * registry schemas in `../shared/cfn-schemas/` (beside the repository, never copied into it).
+ * Set `CFN_SCHEMA_DIR` to read them from elsewhere.
+ */
+export const CFN_SCHEMA_DIR = process.env.CFN_SCHEMA_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'cfn-schemas');
+
+/** Whether the registry schemas are present; schema tests are skipped (by name) when not. */
+export const schemasAvailable: boolean = fs.existsSync(CFN_SCHEMA_DIR)
+  && fs.readdirSync(CFN_SCHEMA_DIR).some((f) => f.endsWith('.json'));
+
+/** One problem with one resource. */
+export interface SchemaProblem {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly message: string;
+}
+
+/** What {@link validateXRayResources} found. */
+export interface SchemaReport {
+  /** How many `AWS::XRay::*` resources were checked. */
+  readonly checked: number;
+  readonly problems: SchemaProblem[];
+}
+
+interface RegistrySchema {
+  readonly typeName: string;
+  readonly readOnlyProperties?: string[];
+  readonly [key: string]: unknown;
+}
+
+interface Loaded {
+  readonly schema: RegistrySchema;
+  readonly validate: ValidateFunction;
+}
+
+let cache: Map<string, Loaded> | undefined;
+
+function loadSchemas(): Map<string, Loaded> {
+  if (cache) return cache;
+  // The registry schemas carry keys that are not JSON Schema (handlers, tagging, primaryIdentifier,
+  // insertionOrder ...): strict mode off so ajv ignores them instead of refusing the schema.
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const loaded = new Map<string, Loaded>();
+  for (const file of fs.readdirSync(CFN_SCHEMA_DIR).filter((f) => f.endsWith('.json')).sort()) {
+    const schema = JSON.parse(fs.readFileSync(path.join(CFN_SCHEMA_DIR, file), 'utf-8')) as RegistrySchema;
+    loaded.set(schema.typeName, { schema, validate: ajv.compile(schema) });
+  }
+  cache = loaded;
+  return loaded;
+}
+
+/** The resource types a registry schema was found for. */
+export function schemaTypes(): string[] {
+  return schemasAvailable ? [...loadSchemas().keys()] : [];
+}
+
+/**
+ * Checks every `AWS::XRay::*` resource of `template` (a synthesized template as JSON) against its
+ * registry schema: JSON-schema validity of `Properties`, no read-only property set, and a schema
+ * existing for the type at all. Throws when the schemas are not available: guard with
+ * {@link schemasAvailable}.
+ */
+export function validateXRayResources(template: { Resources?: Record<string, { Type: string; Properties?: unknown }> }): SchemaReport {
+  if (!schemasAvailable) {
+    throw new Error(`CloudFormation registry schemas not found in ${CFN_SCHEMA_DIR}`);
+  }
+  const schemas = loadSchemas();
+  const problems: SchemaProblem[] = [];
+  let checked = 0;
+  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+    if (!resource.Type.startsWith('AWS::XRay::')) continue;
+    checked += 1;
+    const entry = schemas.get(resource.Type);
+    if (!entry) {
+      problems.push({ logicalId, type: resource.Type, message: 'no registry schema for this type' });
+      continue;
+    }
+    const properties = resource.Properties ?? {};
+    if (!entry.validate(properties)) {
+      for (const error of entry.validate.errors ?? []) {
+        problems.push({
+          logicalId,
+          type: resource.Type,
+          message: `${error.instancePath || '/'} ${error.message ?? 'is invalid'}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`,
+        });
+      }
+    }
+    for (const pointer of entry.schema.readOnlyProperties ?? []) {
+      const name = pointer.replace(/^\/properties\//, '');
+      if (!name.includes('/') && typeof properties === 'object' && properties !== null && name in properties) {
+        problems.push({ logicalId, type: resource.Type, message: `read-only property ${name} is set` });
+      }
+    }
+  }
+  return { checked, problems };
+}
