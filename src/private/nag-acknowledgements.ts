@@ -1,0 +1,46 @@
+import { Validations } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+/** The reason the X-Ray policy's `Resource: *` is acknowledged, and nothing else. */
+export const XRAY_IAM5_REASON =
+  'AWS X-Ray has no resource-level permissions for PutTraceSegments, PutTelemetryRecords, GetSamplingRules, ' +
+  'GetSamplingTargets and GetSamplingStatisticSummaries: the actions only accept Resource "*".';
+
+/** Acknowledges `AwsSolutions-IAM5[Resource::*]` on the X-Ray policy's own `AWS::IAM::Policy`. */
+export function acknowledgeXRayPolicyWildcard(policy: iam.Policy): void {
+  const cfn = policy.node.defaultChild;
+  if (cfn) {
+    Validations.of(cfn).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: XRAY_IAM5_REASON });
+  }
+}
+
+/**
+ * Registers a check, run when the app is synthesized, that acknowledges `AwsSolutions-ECS2`
+ * ("environment variables set directly") on a task definition only when every variable of every
+ * container is one of `allowed` — the tracing contract and the agent's own configuration, none of
+ * them secret. A variable the user adds makes the finding stand, exactly as without this library.
+ */
+export function acknowledgeContractEnvironment(taskDefinition: ecs.TaskDefinition, allowed: ReadonlySet<string>): void {
+  const cfn = taskDefinition.node.defaultChild;
+  if (!cfn) return;
+  let done = false;
+  taskDefinition.node.addValidation({
+    validate: () => {
+      if (done) return [];
+      done = true;
+      const names = taskDefinition.node.children
+        .filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition)
+        .flatMap((c) => (c.renderContainerDefinition().environment ?? []) as ecs.CfnTaskDefinition.KeyValuePairProperty[])
+        .map((kv) => kv.name ?? '');
+      if (names.length > 0 && names.every((n) => allowed.has(n))) {
+        Validations.of(cfn).acknowledge({
+          id: 'AwsSolutions-ECS2',
+          reason: 'The only environment variables are the X-Ray tracing contract and the tracing agent\'s configuration ' +
+            '(addresses, sampling rate, service name): configuration, not secrets.',
+        });
+      }
+      return [];
+    },
+  });
+}

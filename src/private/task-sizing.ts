@@ -1,0 +1,95 @@
+import { Token } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+
+/** Valid Fargate memory sizes (MiB) for each task CPU value (Linux). */
+const FARGATE_SIZES: ReadonlyArray<{ cpu: number; min: number; max: number; step: number; only?: number[] }> = [
+  { cpu: 256, min: 512, max: 2048, step: 512, only: [512, 1024, 2048] },
+  { cpu: 512, min: 1024, max: 4096, step: 1024 },
+  { cpu: 1024, min: 2048, max: 8192, step: 1024 },
+  { cpu: 2048, min: 4096, max: 16384, step: 1024 },
+  { cpu: 4096, min: 8192, max: 30720, step: 1024 },
+  { cpu: 8192, min: 16384, max: 61440, step: 4096 },
+  { cpu: 16384, min: 32768, max: 122880, step: 8192 },
+];
+
+/** The task-level cpu and memory of a task definition, where they are set and known at synth. */
+export interface TaskSize {
+  readonly cpu?: number;
+  readonly memoryMiB?: number;
+}
+
+function known(value: string | undefined): number | undefined {
+  if (value === undefined || Token.isUnresolved(value)) return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Reads the task size from the task definition's L1 (the L2 keeps it private). */
+export function taskSize(taskDefinition: ecs.TaskDefinition): TaskSize {
+  const cfn = taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
+  return { cpu: known(cfn.cpu), memoryMiB: known(cfn.memory) };
+}
+
+/** Whether (cpu, memory) is a size Fargate runs; throws a message listing what is allowed. */
+export function validateFargateSize(taskPath: string, size: TaskSize): void {
+  if (size.cpu === undefined || size.memoryMiB === undefined) return;
+  const row = FARGATE_SIZES.find((r) => r.cpu === size.cpu);
+  if (!row) {
+    throw new Error(
+      `fargate task ${taskPath} has cpu ${size.cpu}, which Fargate does not run; allowed: ${FARGATE_SIZES.map((r) => r.cpu).join(', ')}`,
+    );
+  }
+  const m = size.memoryMiB;
+  const ok = row.only ? row.only.includes(m) : m >= row.min && m <= row.max && (m - row.min) % row.step === 0;
+  if (!ok) {
+    const allowed = row.only ? row.only.join(', ') + ' MiB' : `${row.min} to ${row.max} MiB in steps of ${row.step}`;
+    throw new Error(
+      `fargate task ${taskPath} has cpu ${size.cpu} with memoryLimitMiB ${m}, which Fargate does not run; ` +
+      `with cpu ${size.cpu} memory must be ${allowed}`,
+    );
+  }
+}
+
+/** cpu and memory a container asks for, from its rendered definition. */
+export interface ContainerSize {
+  readonly name: string;
+  readonly cpu: number;
+  /** The hard limit if set, else the soft reservation, else 0. */
+  readonly memoryMiB: number;
+}
+
+export function containerSizes(taskDefinition: ecs.TaskDefinition): ContainerSize[] {
+  return taskDefinition.node.children
+    .filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition)
+    .map((c) => {
+      const rendered = c.renderContainerDefinition();
+      const cpu = typeof rendered.cpu === 'number' && !Token.isUnresolved(rendered.cpu) ? rendered.cpu : 0;
+      const limit = typeof rendered.memory === 'number' && !Token.isUnresolved(rendered.memory) ? rendered.memory : undefined;
+      const reservation = typeof rendered.memoryReservation === 'number' && !Token.isUnresolved(rendered.memoryReservation)
+        ? rendered.memoryReservation : undefined;
+      return { name: c.containerName, cpu, memoryMiB: limit ?? reservation ?? 0 };
+    });
+}
+
+/**
+ * Errors (for `node.addValidation`) when the containers' cpu or memory add up to more than the
+ * task's, naming the task, the sum and the limit.
+ */
+export function validateContainersFit(taskDefinition: ecs.TaskDefinition): string[] {
+  const size = taskSize(taskDefinition);
+  const containers = containerSizes(taskDefinition);
+  const errors: string[] = [];
+  const list = (key: 'cpu' | 'memoryMiB') => containers.map((c) => `${c.name} ${c[key]}`).join(' + ');
+  const cpuSum = containers.reduce((a, c) => a + c.cpu, 0);
+  if (size.cpu !== undefined && cpuSum > size.cpu) {
+    errors.push(`task ${taskDefinition.node.path} needs cpu ${cpuSum} (${list('cpu')}) but the task has cpu ${size.cpu}: raise the task cpu or lower the containers'`);
+  }
+  const memorySum = containers.reduce((a, c) => a + c.memoryMiB, 0);
+  if (size.memoryMiB !== undefined && memorySum > size.memoryMiB) {
+    errors.push(
+      `task ${taskDefinition.node.path} needs ${memorySum} MiB of memory (${list('memoryMiB')}) but the task has ${size.memoryMiB} MiB: ` +
+      'raise the task memoryLimitMiB or lower the containers\' memory limits/reservations',
+    );
+  }
+  return errors;
+}

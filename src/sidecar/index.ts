@@ -1,0 +1,3 @@
+export * from './tracing-options';
+export * from './xray-agent';
+export * from './xray-sidecar';

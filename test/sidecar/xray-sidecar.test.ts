@@ -1,0 +1,427 @@
+import { Template, Match, Annotations } from 'aws-cdk-lib/assertions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { ContextMissingStrategy } from '../../src/sidecar/tracing-options';
+import { DEFAULT_XRAY_DAEMON_VERSION, XRayAgent } from '../../src/sidecar/xray-agent';
+import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
+import { createCluster, createStack } from '../helpers/app';
+import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
+
+const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27');
+const XRAY_ACTIONS = [
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'xray:GetSamplingStatisticSummaries',
+];
+
+function fargateTask(props: ecs.FargateTaskDefinitionProps = { cpu: 512, memoryLimitMiB: 1024 }) {
+  const { app, stack } = createStack();
+  const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', props);
+  const app1 = taskDefinition.addContainer('App', { image: IMAGE, memoryLimitMiB: 512 });
+  return { app, stack, taskDefinition, appContainer: app1 };
+}
+
+function containerDefs(stack: import('aws-cdk-lib').Stack): Array<Record<string, any>> {
+  const defs = Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition');
+  const only = Object.values(defs);
+  expect(only).toHaveLength(1);
+  return only[0].Properties.ContainerDefinitions;
+}
+
+function envOf(def: Record<string, any>): Record<string, string> {
+  return Object.fromEntries((def.Environment ?? []).map((kv: { Name: string; Value: string }) => [kv.Name, kv.Value]));
+}
+
+describe('XRaySidecar on Fargate', () => {
+  test('adds the pinned, hardened daemon container with the runbook defaults', () => {
+    // GIVEN
+    const { stack, taskDefinition } = fargateTask();
+    // WHEN
+    new XRaySidecar(stack, 'XRay', { taskDefinition });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([
+        Match.objectLike({
+          Name: 'xray-daemon',
+          Image: `public.ecr.aws/xray/aws-xray-daemon:${DEFAULT_XRAY_DAEMON_VERSION}`,
+          Cpu: 32,
+          MemoryReservation: 256,
+          Essential: false,
+          User: '10001',
+          ReadonlyRootFilesystem: true,
+          Privileged: false,
+          PortMappings: [
+            { ContainerPort: 2000, Protocol: 'udp' },
+            { ContainerPort: 2000, Protocol: 'tcp' },
+          ],
+          RestartPolicy: { Enabled: true, RestartAttemptPeriod: 60 },
+          Command: ['--region', { Ref: 'AWS::Region' }],
+          LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+        }),
+      ]),
+    });
+    const daemon = containerDefs(stack).find((d) => d.Name === 'xray-daemon')!;
+    expect(daemon.HealthCheck).toBeUndefined();
+    expect(daemon.Environment).toBeUndefined();
+  });
+
+  test('the agent logs to its own log group kept one week', () => {
+    const { stack, taskDefinition } = fargateTask();
+    new XRaySidecar(stack, 'XRay', { taskDefinition });
+    Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+
+  test('log retention is overridable', () => {
+    const { stack, taskDefinition } = fargateTask();
+    new XRaySidecar(stack, 'XRay', { taskDefinition, logRetention: logs.RetentionDays.ONE_MONTH });
+    Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  test('grants the task role exactly the five X-Ray actions on *, in an inline policy', () => {
+    const { stack, taskDefinition } = fargateTask();
+    new XRaySidecar(stack, 'XRay', { taskDefinition });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Action: XRAY_ACTIONS, Effect: 'Allow', Resource: '*' }] },
+      Roles: [{ Ref: Match.stringLikeRegexp('TaskTaskRole') }],
+    });
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    const json = JSON.stringify(template.toJSON());
+    expect(json).not.toContain('xray:*');
+    expect(json).not.toContain('AWSXRayDaemonWriteAccess');
+  });
+
+  test('instrument sets both env families consistently, and the start-up dependency', () => {
+    const { stack, taskDefinition, appContainer } = fargateTask();
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    sidecar.instrument(appContainer, { serviceName: 'afirgen-main-backend' });
+
+    const app = containerDefs(stack).find((d) => d.Name === 'App')!;
+    expect(envOf(app)).toEqual({
+      XRAY_ENABLED: 'true',
+      XRAY_SAMPLING_RATE: '0.1',
+      XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+      XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+      AWS_XRAY_TRACING_NAME: 'afirgen-main-backend',
+      AWS_XRAY_SDK_ENABLED: 'true',
+    });
+    expect(app.DependsOn).toEqual([{ ContainerName: 'xray-daemon', Condition: 'START' }]);
+    expect(app.Links).toBeUndefined();
+    expect(sidecar.daemonAddress).toBe('127.0.0.1:2000');
+  });
+
+  test('instrument passes rate, strategy and enabled through to both families', () => {
+    const { stack, taskDefinition, appContainer } = fargateTask();
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    sidecar.instrument(appContainer, {
+      serviceName: 'svc', samplingRate: 0.05, contextMissing: ContextMissingStrategy.IGNORE_ERROR, enabled: false,
+    });
+    const env = envOf(containerDefs(stack).find((d) => d.Name === 'App')!);
+    expect(env).toMatchObject({
+      XRAY_ENABLED: 'false', AWS_XRAY_SDK_ENABLED: 'false', XRAY_SAMPLING_RATE: '0.05',
+      XRAY_CONTEXT_MISSING: 'IGNORE_ERROR', AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+    });
+  });
+
+  test('XRaySidecar.of returns the attached sidecar, undefined otherwise', () => {
+    const { stack, taskDefinition } = fargateTask();
+    const other = new ecs.FargateTaskDefinition(stack, 'Other');
+    expect(XRaySidecar.of(taskDefinition)).toBeUndefined();
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    expect(XRaySidecar.of(taskDefinition)).toBe(sidecar);
+    expect(XRaySidecar.of(other)).toBeUndefined();
+  });
+
+  test('essential and restart policy are overridable', () => {
+    const { stack, taskDefinition } = fargateTask();
+    new XRaySidecar(stack, 'XRay', { taskDefinition, essential: true });
+    const daemon = containerDefs(stack).find((d) => d.Name === 'xray-daemon')!;
+    expect(daemon.Essential).toBe(true);
+    expect(daemon.RestartPolicy).toEqual({ Enabled: false });
+  });
+
+  test('a pinned custom version and repository', () => {
+    const { stack, taskDefinition } = fargateTask();
+    new XRaySidecar(stack, 'XRay', { taskDefinition, agent: XRayAgent.daemon({ version: '3.3.14', repository: 'mirror.example/xray' }) });
+    const daemon = containerDefs(stack).find((d) => d.Name === 'xray-daemon')!;
+    expect(daemon.Image).toBe('mirror.example/xray:3.3.14');
+  });
+
+  test('grant gives another principal the same actions', () => {
+    const { stack, taskDefinition } = fargateTask();
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    const role = new iam.Role(stack, 'Other', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    const grant = sidecar.grant(role);
+    expect(grant.success).toBe(true);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Action: XRAY_ACTIONS, Effect: 'Allow', Resource: '*' }] },
+      Roles: [{ Ref: Match.stringLikeRegexp('Other') }],
+    });
+  });
+});
+
+describe('XRaySidecar by network mode and launch type', () => {
+  function ec2Task(networkMode: ecs.NetworkMode) {
+    const { stack } = createStack();
+    const taskDefinition = new ecs.Ec2TaskDefinition(stack, 'Task', { networkMode });
+    const appContainer = taskDefinition.addContainer('App', { image: IMAGE, memoryLimitMiB: 512 });
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    sidecar.instrument(appContainer, { serviceName: 'afirgen-gguf-server' });
+    return { stack, sidecar };
+  }
+
+  test('EC2 awsvpc: loopback, no link', () => {
+    const { stack, sidecar } = ec2Task(ecs.NetworkMode.AWS_VPC);
+    const app = containerDefs(stack).find((d) => d.Name === 'App')!;
+    expect(envOf(app).XRAY_DAEMON_ADDRESS).toBe('127.0.0.1:2000');
+    expect(envOf(app).AWS_XRAY_DAEMON_ADDRESS).toBe('127.0.0.1:2000');
+    expect(app.Links).toBeUndefined();
+    expect(sidecar.daemonAddress).toBe('127.0.0.1:2000');
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { NetworkMode: 'awsvpc', RequiresCompatibilities: ['EC2'] });
+  });
+
+  test('EC2 host: loopback, no link', () => {
+    const { stack } = ec2Task(ecs.NetworkMode.HOST);
+    const defs = containerDefs(stack);
+    const app = defs.find((d) => d.Name === 'App')!;
+    expect(envOf(app).XRAY_DAEMON_ADDRESS).toBe('127.0.0.1:2000');
+    expect(envOf(app).AWS_XRAY_DAEMON_ADDRESS).toBe('127.0.0.1:2000');
+    expect(app.Links).toBeUndefined();
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { NetworkMode: 'host' });
+  });
+
+  test('EC2 bridge: a container link and xray-daemon:2000, two-address form for the SDKs', () => {
+    const { stack, sidecar } = ec2Task(ecs.NetworkMode.BRIDGE);
+    const app = containerDefs(stack).find((d) => d.Name === 'App')!;
+    expect(app.Links).toEqual(['xray-daemon:xray-daemon']);
+    expect(envOf(app).XRAY_DAEMON_ADDRESS).toBe('xray-daemon:2000');
+    expect(envOf(app).AWS_XRAY_DAEMON_ADDRESS).toBe('tcp:xray-daemon:2000 udp:xray-daemon:2000');
+    expect(app.DependsOn).toEqual([{ ContainerName: 'xray-daemon', Condition: 'START' }]);
+    expect(sidecar.daemonAddress).toBe('xray-daemon:2000');
+    expect(sidecar.sdkDaemonAddress).toBe('tcp:xray-daemon:2000 udp:xray-daemon:2000');
+  });
+
+  test('External (ECS Anywhere) task definitions, bridge by default', () => {
+    const { stack } = createStack();
+    const taskDefinition = new ecs.ExternalTaskDefinition(stack, 'Task');
+    const appContainer = taskDefinition.addContainer('App', { image: IMAGE, memoryLimitMiB: 256 });
+    new XRaySidecar(stack, 'XRay', { taskDefinition }).instrument(appContainer, { serviceName: 'edge' });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { RequiresCompatibilities: ['EXTERNAL'] });
+    const app = containerDefs(stack).find((d) => d.Name === 'App')!;
+    expect(app.Links).toEqual(['xray-daemon:xray-daemon']);
+    expect(envOf(app).AWS_XRAY_DAEMON_ADDRESS).toBe('tcp:xray-daemon:2000 udp:xray-daemon:2000');
+  });
+
+  test('throws for a network mode where no agent can be reached', () => {
+    const { stack } = createStack();
+    const taskDefinition = new ecs.Ec2TaskDefinition(stack, 'Task', { networkMode: ecs.NetworkMode.NONE });
+    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition }))
+      .toThrow('taskDefinition networkMode must be awsvpc, bridge or host for the app to reach a tracing agent, got "none"');
+  });
+});
+
+describe('XRaySidecar with ecs_patterns', () => {
+  test('instruments an ApplicationLoadBalancedFargateService through its task definition', () => {
+    const { stack } = createStack();
+    const cluster = createCluster(stack);
+    const service = new ecsPatterns.ApplicationLoadBalancedFargateService(stack, 'Web', {
+      cluster, cpu: 512, memoryLimitMiB: 1024, taskImageOptions: { image: IMAGE },
+    });
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition: service.taskDefinition });
+    sidecar.instrument(service.taskDefinition.defaultContainer!, { serviceName: 'web' });
+    const web = containerDefs(stack).find((d) => d.Name === 'web')!;
+    expect(envOf(web)).toMatchObject({ AWS_XRAY_TRACING_NAME: 'web', AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000' });
+    expect(containerDefs(stack).map((d) => d.Name)).toEqual(['web', 'xray-daemon']);
+  });
+});
+
+describe('XRaySidecar task sizing', () => {
+  test('throws when the task cpu cannot hold the agent', () => {
+    const { stack } = createStack();
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
+    taskDefinition.addContainer('App', { image: IMAGE, cpu: 256 });
+    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition }))
+      .toThrow('task TestStack/Task needs cpu 288 (App 256 + agent 32) but the task has cpu 256');
+  });
+
+  test('throws at synth when the containers\' memory exceeds the task memory', () => {
+    const { app, stack } = createStack();
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
+    taskDefinition.addContainer('App', { image: IMAGE, memoryLimitMiB: 512 });
+    new XRaySidecar(stack, 'XRay', { taskDefinition });
+    expect(() => app.synth()).toThrow(/task TestStack\/Task needs 768 MiB of memory \(App 512 \+ xray-daemon 256\) but the task has 512 MiB/);
+  });
+
+  test('throws for a Fargate size Fargate does not run', () => {
+    const { stack } = createStack();
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 1536 });
+    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition }))
+      .toThrow('fargate task TestStack/Task has cpu 256 with memoryLimitMiB 1536, which Fargate does not run; with cpu 256 memory must be 512, 1024, 2048 MiB');
+  });
+
+  test('throws for a Fargate cpu Fargate does not run', () => {
+    const { stack } = createStack();
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 384, memoryLimitMiB: 1024 });
+    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition }))
+      .toThrow(/has cpu 384, which Fargate does not run; allowed: 256, 512, 1024/);
+  });
+
+  test('an EC2 task with task-level size is checked too', () => {
+    const { app, stack } = createStack();
+    const taskDefinition = new ecs.TaskDefinition(stack, 'Task', {
+      compatibility: ecs.Compatibility.EC2, networkMode: ecs.NetworkMode.AWS_VPC, cpu: '256', memoryMiB: '512',
+    });
+    taskDefinition.addContainer('App', { image: IMAGE, memoryReservationMiB: 300 });
+    new XRaySidecar(stack, 'XRay', { taskDefinition });
+    expect(() => app.synth()).toThrow(/needs 556 MiB of memory \(App 300 \+ xray-daemon 256\) but the task has 512 MiB/);
+  });
+
+  test('a task whose containers fit exactly synthesizes', () => {
+    const { app, stack } = createStack();
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
+    const appContainer = taskDefinition.addContainer('App', { image: IMAGE, cpu: 224, memoryLimitMiB: 256 });
+    new XRaySidecar(stack, 'XRay', { taskDefinition }).instrument(appContainer, { serviceName: 's' });
+    expect(() => app.synth()).not.toThrow();
+    expect(containerDefs(stack).map((d) => [d.Cpu, d.Memory ?? d.MemoryReservation])).toEqual([[224, 256], [32, 256]]);
+  });
+});
+
+describe('XRaySidecar bad input', () => {
+  test.each([
+    [-0.1, '-0.1'], [1.5, '1.5'], [Number.NaN, 'NaN'],
+  ])('throws for samplingRate %p', (rate, shown) => {
+    const { stack, taskDefinition, appContainer } = fargateTask();
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    expect(() => sidecar.instrument(appContainer, { serviceName: 's', samplingRate: rate }))
+      .toThrow(`samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got ${shown}`);
+  });
+
+  test('throws for an empty serviceName', () => {
+    const { stack, taskDefinition, appContainer } = fargateTask();
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    expect(() => sidecar.instrument(appContainer, { serviceName: '' })).toThrow('serviceName must have 1 to 200 characters, got "" (0 characters)');
+  });
+
+  test('throws for a serviceName longer than X-Ray allows', () => {
+    const { stack, taskDefinition, appContainer } = fargateTask();
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    expect(() => sidecar.instrument(appContainer, { serviceName: 'a'.repeat(201) })).toThrow(/serviceName must have 1 to 200 characters, got "a+" \(201 characters\)/);
+  });
+
+  test('throws for a serviceName with characters X-Ray rejects', () => {
+    const { stack, taskDefinition, appContainer } = fargateTask();
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    expect(() => sidecar.instrument(appContainer, { serviceName: 'main<backend>' }))
+      .toThrow('serviceName may only contain letters, numbers, whitespace and _ . : / % & # = + \\ - @, got "main<backend>" ("<" is not allowed)');
+  });
+
+  test('throws for an unknown contextMissing from JavaScript', () => {
+    const { stack, taskDefinition, appContainer } = fargateTask();
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    expect(() => sidecar.instrument(appContainer, { serviceName: 's', contextMissing: 'LOG' as ContextMissingStrategy }))
+      .toThrow('contextMissing must be one of LOG_ERROR, RUNTIME_ERROR, IGNORE_ERROR, got "LOG"');
+  });
+
+  test.each([[0], [-32], [1.5]])('throws for cpu %p', (cpu) => {
+    const { stack, taskDefinition } = fargateTask();
+    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, cpu })).toThrow(`cpu must be an integer from 1 to 10240, got ${cpu}`);
+  });
+
+  test.each([[0], [-1], [12.5]])('throws for memoryReservationMiB %p', (memoryReservationMiB) => {
+    const { stack, taskDefinition } = fargateTask();
+    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, memoryReservationMiB }))
+      .toThrow(`memoryReservationMiB must be an integer 1 or more, got ${memoryReservationMiB}`);
+  });
+
+  test('throws for a memoryReservationMiB below what the agent runs with', () => {
+    const { stack, taskDefinition } = fargateTask();
+    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, memoryReservationMiB: 16 }))
+      .toThrow('memoryReservationMiB must be at least 32 for the X-Ray daemon, got 16');
+  });
+
+  test.each([['latest'], ['LATEST'], ['']])('throws for an image tagged %p', (version) => {
+    expect(() => XRayAgent.daemon({ version }))
+      .toThrow(/XRayAgent.daemon version must be pinned to a version tag or digest \(never "latest"/);
+  });
+
+  test('throws for a second sidecar on the same task definition', () => {
+    const { stack, taskDefinition } = fargateTask();
+    new XRaySidecar(stack, 'XRay', { taskDefinition });
+    expect(() => new XRaySidecar(stack, 'XRay2', { taskDefinition }))
+      .toThrow('taskDefinition TestStack/Task already has an XRaySidecar (TestStack/XRay); a task needs one agent');
+  });
+
+  test('throws when instrumenting a container of another task definition', () => {
+    const { stack, taskDefinition } = fargateTask();
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    const other = new ecs.FargateTaskDefinition(stack, 'Other');
+    const foreign = other.addContainer('Foreign', { image: IMAGE });
+    expect(() => sidecar.instrument(foreign, { serviceName: 's' }))
+      .toThrow('container Foreign belongs to task TestStack/Other, not to TestStack/Task');
+  });
+
+  test('throws when instrumenting the agent or the same container twice', () => {
+    const { stack, taskDefinition, appContainer } = fargateTask();
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    expect(() => sidecar.instrument(sidecar.container, { serviceName: 's' })).toThrow('container xray-daemon is the tracing agent itself');
+    sidecar.instrument(appContainer, { serviceName: 's' });
+    expect(() => sidecar.instrument(appContainer, { serviceName: 's' })).toThrow('container App is already instrumented by TestStack/XRay');
+  });
+});
+
+describe('XRaySidecar and cdk-nag AwsSolutions', () => {
+  test('only IAM5 on the X-Ray policy, acknowledged there alone; no ECS2 for contract-only env', () => {
+    // GIVEN an instrumented task with a log-configured app container
+    const { stack } = createStack();
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024 });
+    const appContainer = taskDefinition.addContainer('App', {
+      image: IMAGE, memoryLimitMiB: 512, logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'app' }),
+    });
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    sidecar.instrument(appContainer, { serviceName: 'afirgen-main-backend' });
+
+    // THEN no unacknowledged finding anywhere in the stack
+    expect(awsSolutionsFindings(stack)).toEqual([]);
+
+    // and the acknowledgement sits on the sidecar's policy resource alone
+    const acks = (sidecar.policy.node.defaultChild!.node.metadata)
+      .filter((m) => m.type === 'aws:cdk:acknowledged-rules');
+    expect(JSON.stringify(acks)).toContain('AwsSolutions-IAM5[Resource::*]');
+    expect(JSON.stringify(acks)).toContain('no resource-level permissions');
+    expect(JSON.stringify(taskDefinition.taskRole.node.findAll().map((c) => c.node.metadata))).not.toContain('IAM5');
+  });
+
+  test('a variable of the user\'s own keeps ECS2 standing', () => {
+    const { stack } = createStack();
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024 });
+    const appContainer = taskDefinition.addContainer('App', {
+      image: IMAGE, memoryLimitMiB: 512, logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'app' }),
+      environment: { DATABASE_PASSWORD: 'hunter2' },
+    });
+    new XRaySidecar(stack, 'XRay', { taskDefinition }).instrument(appContainer, { serviceName: 's' });
+    const ids = findingsUnder(awsSolutionsFindings(stack), taskDefinition.node.path).map((f) => f.ruleId);
+    expect(ids).toEqual(['AwsSolutions-ECS2']);
+  });
+
+  test('no warning annotations from a plain sidecar', () => {
+    const { stack, taskDefinition, appContainer } = fargateTask();
+    new XRaySidecar(stack, 'XRay', { taskDefinition }).instrument(appContainer, { serviceName: 's' });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+});
+
+describe('XRaySidecar snapshot', () => {
+  test('minimal instrumented Fargate task', () => {
+    const { stack } = createStack();
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024 });
+    const appContainer = taskDefinition.addContainer('App', { image: IMAGE, memoryLimitMiB: 512, portMappings: [{ containerPort: 8000 }] });
+    new XRaySidecar(stack, 'XRay', { taskDefinition }).instrument(appContainer, { serviceName: 'afirgen-main-backend' });
+    expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
+  });
+});
