@@ -1,0 +1,106 @@
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { annotateCost } from './cost-annotation';
+import { CONTRACT_VARIABLES, tracingEnvironment } from './env-contract';
+import { validateIntegerInRange, validateXRayServiceName, XRAY_SAMPLING_RULE_SERVICE_NAME_MAX } from './validation';
+import { validateContextMissing, validateSamplingRate } from './validation-tracing';
+import { SamplingRule } from '../sampling/sampling-rule';
+import { TracedServiceBaseProps } from '../services/traced-service-options';
+import { DEFAULT_CONTEXT_MISSING, DEFAULT_SAMPLING_RATE } from '../sidecar/tracing-options';
+import { XRaySidecar } from '../sidecar/xray-sidecar';
+
+/** Checks the props both traced services share, before anything is built. */
+export function validateTracedServiceProps(props: TracedServiceBaseProps): void {
+  validateXRayServiceName('serviceName', props.serviceName, XRAY_SAMPLING_RULE_SERVICE_NAME_MAX);
+  validateIntegerInRange('containerPort', props.containerPort, 1, 65535);
+  validateIntegerInRange('desiredCount', props.desiredCount, 0);
+  validateSamplingRate('tracing.samplingRate', props.tracing?.samplingRate);
+  validateContextMissing('tracing.contextMissing', props.tracing?.contextMissing);
+  for (const name of Object.keys(props.environment ?? {})) {
+    if (CONTRACT_VARIABLES.includes(name)) {
+      throw new Error(
+        `environment must not set ${name}: the tracing contract sets it from tracing.* (got ${JSON.stringify(props.environment![name])})`,
+      );
+    }
+  }
+}
+
+/** What {@link addTracedApp} built. */
+export interface TracedApp {
+  readonly container: ecs.ContainerDefinition;
+  readonly sidecar?: XRaySidecar;
+  readonly samplingRule?: SamplingRule;
+}
+
+/** Extra container options that differ between launch types. */
+export interface AppContainerExtras {
+  readonly cpu?: number;
+  readonly memoryLimitMiB?: number;
+  readonly gpuCount?: number;
+}
+
+/**
+ * Adds the app container, and (tracing on) the sidecar, `instrument` and the service's sampling
+ * rule; (tracing off) only the contract saying so. Shared by both traced services.
+ */
+export function addTracedApp(
+  scope: Construct,
+  taskDefinition: ecs.TaskDefinition,
+  props: TracedServiceBaseProps,
+  extras: AppContainerExtras,
+): TracedApp {
+  const enabled = props.tracing?.enabled ?? true;
+  const samplingRate = props.tracing?.samplingRate ?? DEFAULT_SAMPLING_RATE;
+  const contextMissing = props.tracing?.contextMissing ?? DEFAULT_CONTEXT_MISSING;
+
+  const logGroup = new logs.LogGroup(scope, 'AppLogGroup', {
+    retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+  });
+  const container = taskDefinition.addContainer('App', {
+    containerName: props.containerName ?? 'app',
+    image: props.image,
+    cpu: extras.cpu,
+    memoryLimitMiB: extras.memoryLimitMiB,
+    gpuCount: extras.gpuCount || undefined,
+    environment: props.environment,
+    secrets: props.secrets,
+    essential: true,
+    logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'app' }),
+    portMappings: props.containerPort !== undefined ? [{ containerPort: props.containerPort, protocol: ecs.Protocol.TCP }] : undefined,
+  });
+
+  if (!enabled) {
+    const env = tracingEnvironment({ serviceName: props.serviceName, enabled: false, samplingRate, contextMissing });
+    for (const [name, value] of Object.entries(env)) container.addEnvironment(name, value);
+    return { container };
+  }
+
+  const sidecar = new XRaySidecar(scope, 'XRay', { taskDefinition, ...props.sidecar });
+  sidecar.instrument(container, { serviceName: props.serviceName, enabled, samplingRate, contextMissing });
+
+  let samplingRule: SamplingRule | undefined;
+  const ruleOptions = props.samplingRule ?? {};
+  if (ruleOptions.enabled ?? true) {
+    samplingRule = new SamplingRule(scope, 'SamplingRule', {
+      ruleName: ruleOptions.ruleName,
+      priority: ruleOptions.priority ?? 1000,
+      fixedRate: samplingRate,
+      reservoirSize: ruleOptions.reservoirSize ?? 1,
+      serviceName: props.serviceName,
+    });
+  }
+
+  if (props.monthlyBudgetUsd !== undefined && props.expectedRequestsPerMonth === undefined) {
+    throw new Error(`monthlyBudgetUsd needs expectedRequestsPerMonth to estimate against, got monthlyBudgetUsd ${props.monthlyBudgetUsd} alone`);
+  }
+  if (props.expectedRequestsPerMonth !== undefined) {
+    annotateCost(scope, {
+      requestsPerMonth: props.expectedRequestsPerMonth,
+      samplingRate,
+      reservoirPerSecond: samplingRule ? ruleOptions.reservoirSize ?? 1 : 0,
+      monthlyBudgetUsd: props.monthlyBudgetUsd,
+    });
+  }
+  return { container, sidecar, samplingRule };
+}

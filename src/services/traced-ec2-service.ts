@@ -1,0 +1,109 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Construct } from 'constructs';
+import { TracedServiceBaseProps } from './traced-service-options';
+import { addTracedApp, validateTracedServiceProps } from '../private/traced-service-parts';
+import { validateIntegerInRange } from '../private/validation';
+import { SamplingRule } from '../sampling/sampling-rule';
+import { XRaySidecar } from '../sidecar/xray-sidecar';
+
+/** Properties of a {@link TracedEc2Service}. */
+export interface TracedEc2ServiceProps extends TracedServiceBaseProps {
+  /**
+   * The task's network mode: `awsvpc` and `host` reach the agent on 127.0.0.1:2000, `bridge`
+   * through a container link at `xray-daemon:2000`.
+   * @default ecs.NetworkMode.AWS_VPC
+   */
+  readonly networkMode?: ecs.NetworkMode;
+
+  /**
+   * CPU units reserved for the app container.
+   * @default - no reservation (the container shares the instance's CPU)
+   */
+  readonly cpu?: number;
+
+  /**
+   * Hard memory limit of the app container, in MiB.
+   * @default 512
+   */
+  readonly memoryLimitMiB?: number;
+
+  /**
+   * GPUs reserved for the app container (e.g. LLM inference on GPU instances); 0 for none.
+   * @default 0
+   */
+  readonly gpuCount?: number;
+
+  /**
+   * Where the tasks run (awsvpc only).
+   * @default - the cluster VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the tasks (awsvpc only).
+   * @default - a new security group
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/**
+ * An EC2 service whose app is traced with AWS X-Ray, in awsvpc, bridge or host network mode,
+ * with optional GPUs: the task definition, the app container, the tracing agent sidecar with
+ * `instrument` applied, the agent's IAM, the service and its sampling rule.
+ */
+export class TracedEc2Service extends Construct {
+  /** The ECS service. */
+  public readonly service: ecs.Ec2Service;
+
+  /** The task definition. */
+  public readonly taskDefinition: ecs.Ec2TaskDefinition;
+
+  /** The app container. */
+  public readonly container: ecs.ContainerDefinition;
+
+  /** The tracing agent sidecar; undefined when `tracing.enabled` is false. */
+  public readonly sidecar?: XRaySidecar;
+
+  /** The service's sampling rule; undefined when tracing or the rule is off. */
+  public readonly samplingRule?: SamplingRule;
+
+  constructor(scope: Construct, id: string, props: TracedEc2ServiceProps) {
+    super(scope, id);
+    validateTracedServiceProps(props);
+    validateIntegerInRange('gpuCount', props.gpuCount, 0);
+    validateIntegerInRange('cpu', props.cpu, 1);
+    validateIntegerInRange('memoryLimitMiB', props.memoryLimitMiB, 1);
+    if (!props.cluster.hasEc2Capacity) {
+      throw new Error(
+        `cluster ${props.cluster.node.path} has no EC2 capacity for TracedEc2Service ${this.node.path}: ` +
+        'add it first with cluster.addCapacity(...) or cluster.addAsgCapacityProvider(...), or use TracedFargateService',
+      );
+    }
+    const networkMode = props.networkMode ?? ecs.NetworkMode.AWS_VPC;
+    const awsvpc = networkMode === ecs.NetworkMode.AWS_VPC;
+    if (!awsvpc && (props.vpcSubnets || props.securityGroups)) {
+      throw new Error(`vpcSubnets and securityGroups need networkMode awsvpc, got networkMode ${networkMode}`);
+    }
+
+    this.taskDefinition = new ecs.Ec2TaskDefinition(this, 'TaskDefinition', { networkMode });
+    const parts = addTracedApp(this, this.taskDefinition, props, {
+      cpu: props.cpu,
+      memoryLimitMiB: props.memoryLimitMiB ?? 512,
+      gpuCount: props.gpuCount,
+    });
+    this.container = parts.container;
+    this.sidecar = parts.sidecar;
+    this.samplingRule = parts.samplingRule;
+
+    this.service = new ecs.Ec2Service(this, 'Service', {
+      cluster: props.cluster,
+      taskDefinition: this.taskDefinition,
+      serviceName: props.ecsServiceName ?? props.serviceName,
+      desiredCount: props.desiredCount ?? 1,
+      vpcSubnets: awsvpc ? props.vpcSubnets : undefined,
+      securityGroups: awsvpc ? props.securityGroups : undefined,
+      circuitBreaker: { rollback: true },
+    });
+  }
+}

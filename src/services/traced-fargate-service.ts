@@ -1,0 +1,90 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Construct } from 'constructs';
+import { TracedServiceBaseProps } from './traced-service-options';
+import { addTracedApp, validateTracedServiceProps } from '../private/traced-service-parts';
+import { SamplingRule } from '../sampling/sampling-rule';
+import { XRaySidecar } from '../sidecar/xray-sidecar';
+
+/** Properties of a {@link TracedFargateService}. */
+export interface TracedFargateServiceProps extends TracedServiceBaseProps {
+  /**
+   * Task CPU units. Must be a Fargate size: 256, 512, 1024, 2048, 4096, 8192 or 16384.
+   * @default 512
+   */
+  readonly cpu?: number;
+
+  /**
+   * Task memory in MiB, valid for `cpu` on Fargate. The agent reserves 256 MiB of it by default;
+   * the app container gets the rest.
+   * @default 1024
+   */
+  readonly memoryLimitMiB?: number;
+
+  /**
+   * Whether tasks get a public IP.
+   * @default false
+   */
+  readonly assignPublicIp?: boolean;
+
+  /**
+   * Where the tasks run.
+   * @default - the cluster VPC's private subnets (public if there are none)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the tasks.
+   * @default - a new security group
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/**
+ * A Fargate service whose app is traced with AWS X-Ray: the task definition, the app container,
+ * the tracing agent sidecar (`XRaySidecar`, with `instrument` applied), the IAM the agent needs,
+ * the service, and the service's own sampling rule.
+ *
+ * Load balancing is left to aws-cdk-lib: `listener.addTargets('App', { port, targets: [traced.service] })`.
+ */
+export class TracedFargateService extends Construct {
+  /** The ECS service. */
+  public readonly service: ecs.FargateService;
+
+  /** The task definition. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+
+  /** The app container. */
+  public readonly container: ecs.ContainerDefinition;
+
+  /** The tracing agent sidecar; undefined when `tracing.enabled` is false. */
+  public readonly sidecar?: XRaySidecar;
+
+  /** The service's sampling rule; undefined when tracing or the rule is off. */
+  public readonly samplingRule?: SamplingRule;
+
+  constructor(scope: Construct, id: string, props: TracedFargateServiceProps) {
+    super(scope, id);
+    validateTracedServiceProps(props);
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: props.cpu ?? 512,
+      memoryLimitMiB: props.memoryLimitMiB ?? 1024,
+    });
+    const parts = addTracedApp(this, this.taskDefinition, props, {});
+    this.container = parts.container;
+    this.sidecar = parts.sidecar;
+    this.samplingRule = parts.samplingRule;
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: props.cluster,
+      taskDefinition: this.taskDefinition,
+      serviceName: props.ecsServiceName ?? props.serviceName,
+      desiredCount: props.desiredCount ?? 1,
+      assignPublicIp: props.assignPublicIp ?? false,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+      circuitBreaker: { rollback: true },
+    });
+  }
+}

@@ -1,0 +1,264 @@
+import { Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { TracedEc2Service } from '../../src/services/traced-ec2-service';
+import { TracedFargateService } from '../../src/services/traced-fargate-service';
+import { ContextMissingStrategy } from '../../src/sidecar/tracing-options';
+import { createCluster, createStack } from '../helpers/app';
+import { schemasAvailable, validateXRayResources } from '../helpers/cfn-schema';
+import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
+
+const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.12-slim');
+const XRAY_ACTIONS = [
+  'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules',
+  'xray:GetSamplingTargets', 'xray:GetSamplingStatisticSummaries',
+];
+
+function containers(stack: Stack): Array<Record<string, any>> {
+  const defs = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'));
+  expect(defs).toHaveLength(1);
+  return defs[0].Properties.ContainerDefinitions;
+}
+function envOf(def: Record<string, any>): Record<string, string> {
+  return Object.fromEntries((def.Environment ?? []).map((kv: { Name: string; Value: string }) => [kv.Name, kv.Value]));
+}
+
+function ec2Cluster(stack: Stack, gpu = false): ecs.Cluster {
+  const cluster = createCluster(stack);
+  cluster.addCapacity('Capacity', {
+    instanceType: new ec2.InstanceType(gpu ? 'g5.xlarge' : 'm6i.large'),
+    machineImage: ecs.EcsOptimizedImage.amazonLinux2(gpu ? ecs.AmiHardwareType.GPU : ecs.AmiHardwareType.STANDARD),
+    minCapacity: 1,
+  });
+  return cluster;
+}
+
+describe('TracedFargateService', () => {
+  test('builds service, task with app + agent, env contract, IAM and the service\'s sampling rule', () => {
+    // GIVEN
+    const { stack } = createStack();
+    const cluster = createCluster(stack);
+    // WHEN
+    const traced = new TracedFargateService(stack, 'Backend', {
+      cluster, serviceName: 'afirgen-main-backend', image: IMAGE, containerPort: 8000,
+      environment: { MODEL: 'summariser' },
+    });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      ServiceName: 'afirgen-main-backend', LaunchType: 'FARGATE', DesiredCount: 1,
+      DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true } }),
+    });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '512', Memory: '1024', NetworkMode: 'awsvpc' });
+    const defs = containers(stack);
+    expect(defs.map((d) => d.Name)).toEqual(['app', 'xray-daemon']);
+    const app = defs[0];
+    expect(app.PortMappings).toEqual([{ ContainerPort: 8000, Protocol: 'tcp' }]);
+    expect(envOf(app)).toEqual({
+      MODEL: 'summariser',
+      XRAY_ENABLED: 'true', XRAY_SAMPLING_RATE: '0.1', XRAY_DAEMON_ADDRESS: '127.0.0.1:2000', XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000', AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+      AWS_XRAY_TRACING_NAME: 'afirgen-main-backend', AWS_XRAY_SDK_ENABLED: 'true',
+    });
+    expect(app.DependsOn).toEqual([{ ContainerName: 'xray-daemon', Condition: 'START' }]);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Action: XRAY_ACTIONS, Effect: 'Allow', Resource: '*' }] },
+    });
+    template.hasResourceProperties('AWS::XRay::SamplingRule', {
+      SamplingRule: Match.objectLike({ ServiceName: 'afirgen-main-backend', FixedRate: 0.1, ReservoirSize: 1, Priority: 1000, Version: 1 }),
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    expect(traced.sidecar).toBeDefined();
+    expect(traced.samplingRule).toBeDefined();
+    expect(traced.container.containerName).toBe('app');
+  });
+
+  test('tracing options reach env and the rule alike', () => {
+    const { stack } = createStack();
+    new TracedFargateService(stack, 'Svc', {
+      cluster: createCluster(stack), serviceName: 'afirgen-asr-ocr-server', image: IMAGE,
+      tracing: { samplingRate: 0.05, contextMissing: ContextMissingStrategy.RUNTIME_ERROR },
+      samplingRule: { priority: 20, reservoirSize: 0, ruleName: 'asr-ocr' },
+    });
+    expect(envOf(containers(stack)[0])).toMatchObject({ XRAY_SAMPLING_RATE: '0.05', AWS_XRAY_CONTEXT_MISSING: 'RUNTIME_ERROR' });
+    Template.fromStack(stack).hasResourceProperties('AWS::XRay::SamplingRule', {
+      SamplingRule: Match.objectLike({ RuleName: 'asr-ocr', FixedRate: 0.05, ReservoirSize: 0, Priority: 20 }),
+    });
+  });
+
+  test('the sampling rule can be switched off', () => {
+    const { stack } = createStack();
+    const traced = new TracedFargateService(stack, 'Svc', {
+      cluster: createCluster(stack), serviceName: 's', image: IMAGE, samplingRule: { enabled: false },
+    });
+    Template.fromStack(stack).resourceCountIs('AWS::XRay::SamplingRule', 0);
+    expect(traced.samplingRule).toBeUndefined();
+    expect(traced.sidecar).toBeDefined();
+  });
+
+  test('tracing.enabled false: app told tracing is off, no sidecar, no rule, no grant', () => {
+    const { stack } = createStack();
+    const traced = new TracedFargateService(stack, 'Svc', {
+      cluster: createCluster(stack), serviceName: 's', image: IMAGE, tracing: { enabled: false },
+    });
+    const defs = containers(stack);
+    expect(defs.map((d) => d.Name)).toEqual(['app']);
+    expect(envOf(defs[0])).toMatchObject({ XRAY_ENABLED: 'false', AWS_XRAY_SDK_ENABLED: 'false' });
+    expect(envOf(defs[0]).AWS_XRAY_DAEMON_ADDRESS).toBeUndefined();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::XRay::SamplingRule', 0);
+    expect(JSON.stringify(template.toJSON())).not.toContain('xray:PutTraceSegments');
+    expect(traced.sidecar).toBeUndefined();
+  });
+
+  test('works as an ALB target through listener.addTargets', () => {
+    const { stack } = createStack();
+    const cluster = createCluster(stack);
+    const traced = new TracedFargateService(stack, 'Backend', { cluster, serviceName: 'afirgen-main-backend', image: IMAGE, containerPort: 8000 });
+    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: cluster.vpc, internetFacing: true });
+    alb.addListener('Http', { port: 80 }).addTargets('Backend', { port: 8000, targets: [traced.service] });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::Service', {
+      LoadBalancers: [{ ContainerName: 'app', ContainerPort: 8000, TargetGroupArn: Match.anyValue() }],
+    });
+  });
+
+  test('the default size leaves room for the agent; a user size too small throws at synth', () => {
+    const { app, stack } = createStack();
+    new TracedFargateService(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE, cpu: 256, memoryLimitMiB: 512 });
+    expect(() => app.synth()).not.toThrow();
+
+    const other = createStack();
+    expect(() => new TracedFargateService(other.stack, 'Svc', {
+      cluster: createCluster(other.stack), serviceName: 's', image: IMAGE, cpu: 256, memoryLimitMiB: 4096,
+    })).toThrow('with cpu 256 memory must be 512, 1024, 2048 MiB');
+  });
+
+  test('an expected traffic figure adds a cost estimate; over budget it is a warning', () => {
+    const { stack } = createStack();
+    const cluster = createCluster(stack);
+    new TracedFargateService(stack, 'Cheap', {
+      cluster, serviceName: 'cheap', image: IMAGE, expectedRequestsPerMonth: 10_000_000,
+      samplingRule: { reservoirSize: 0 },
+    });
+    new TracedFargateService(stack, 'Dear', {
+      cluster, serviceName: 'dear', image: IMAGE, expectedRequestsPerMonth: 10_000_000,
+      tracing: { samplingRate: 1 }, samplingRule: { reservoirSize: 0 }, monthlyBudgetUsd: 10,
+    });
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasInfo('/TestStack/Cheap', Match.stringLikeRegexp('estimated X-Ray cost: \\$4\\.50/month for 1,000,000 traces'));
+    annotations.hasWarning('/TestStack/Dear', Match.stringLikeRegexp('\\$49\\.50/month .* over the monthly budget of \\$10\\.00'));
+  });
+});
+
+describe('TracedEc2Service', () => {
+  test('awsvpc by default, loopback address, memory limit on the app', () => {
+    const { stack } = createStack();
+    new TracedEc2Service(stack, 'Svc', { cluster: ec2Cluster(stack), serviceName: 'afirgen-gguf-server', image: IMAGE });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { NetworkMode: 'awsvpc', RequiresCompatibilities: ['EC2'] });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::Service', { LaunchType: 'EC2', ServiceName: 'afirgen-gguf-server' });
+    const [app, agent] = containers(stack);
+    expect(app.Memory).toBe(512);
+    expect(agent.Name).toBe('xray-daemon');
+    expect(envOf(app).AWS_XRAY_DAEMON_ADDRESS).toBe('127.0.0.1:2000');
+  });
+
+  test('bridge mode with GPUs: link, xray-daemon:2000, GPU requirement', () => {
+    const { stack } = createStack();
+    new TracedEc2Service(stack, 'Gguf', {
+      cluster: ec2Cluster(stack, true), serviceName: 'afirgen-gguf-server', image: IMAGE,
+      networkMode: ecs.NetworkMode.BRIDGE, gpuCount: 1, memoryLimitMiB: 14336, containerPort: 8001,
+    });
+    const [app] = containers(stack);
+    expect(app.Links).toEqual(['xray-daemon:xray-daemon']);
+    expect(app.ResourceRequirements).toEqual([{ Type: 'GPU', Value: '1' }]);
+    expect(envOf(app)).toMatchObject({ XRAY_DAEMON_ADDRESS: 'xray-daemon:2000', AWS_XRAY_DAEMON_ADDRESS: 'tcp:xray-daemon:2000 udp:xray-daemon:2000' });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { NetworkMode: 'bridge' });
+    Template.fromStack(stack).hasResourceProperties('AWS::XRay::SamplingRule', {
+      SamplingRule: Match.objectLike({ ServiceName: 'afirgen-gguf-server', FixedRate: 0.1 }),
+    });
+  });
+
+  test('host mode uses loopback', () => {
+    const { stack } = createStack();
+    new TracedEc2Service(stack, 'Svc', { cluster: ec2Cluster(stack), serviceName: 's', image: IMAGE, networkMode: ecs.NetworkMode.HOST });
+    expect(envOf(containers(stack)[0]).XRAY_DAEMON_ADDRESS).toBe('127.0.0.1:2000');
+  });
+
+  test('throws for a cluster with no EC2 capacity', () => {
+    const { stack } = createStack();
+    expect(() => new TracedEc2Service(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE }))
+      .toThrow('cluster TestStack/Cluster has no EC2 capacity for TracedEc2Service TestStack/Svc: add it first with cluster.addCapacity');
+  });
+
+  test('throws for gpuCount below 0', () => {
+    const { stack } = createStack();
+    expect(() => new TracedEc2Service(stack, 'Svc', { cluster: ec2Cluster(stack), serviceName: 's', image: IMAGE, gpuCount: -1 }))
+      .toThrow('gpuCount must be an integer 0 or more, got -1');
+  });
+
+  test('throws for subnets outside awsvpc', () => {
+    const { stack } = createStack();
+    expect(() => new TracedEc2Service(stack, 'Svc', {
+      cluster: ec2Cluster(stack), serviceName: 's', image: IMAGE, networkMode: ecs.NetworkMode.BRIDGE,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    })).toThrow('vpcSubnets and securityGroups need networkMode awsvpc, got networkMode bridge');
+  });
+});
+
+describe('Traced services bad input', () => {
+  function fargate(extra: Record<string, unknown>) {
+    const { stack } = createStack();
+    return () => new TracedFargateService(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE, ...extra });
+  }
+  test('throws for desiredCount below 0', () => {
+    expect(fargate({ desiredCount: -1 })).toThrow('desiredCount must be an integer 0 or more, got -1');
+  });
+  test.each([[0], [65536], [80.5]])('throws for containerPort %p', (containerPort) => {
+    expect(fargate({ containerPort })).toThrow(`containerPort must be an integer from 1 to 65535, got ${containerPort}`);
+  });
+  test('throws for a serviceName X-Ray rejects', () => {
+    expect(fargate({ serviceName: 'bad*name' })).toThrow('serviceName may only contain letters, numbers, whitespace and _ . : / % & # = + \\ - @, got "bad*name" ("*" is not allowed)');
+  });
+  test('throws for a serviceName longer than a sampling rule matches', () => {
+    expect(fargate({ serviceName: 'a'.repeat(65) })).toThrow(/serviceName must have 1 to 64 characters, got "a+" \(65 characters\)/);
+  });
+  test('throws for an empty serviceName', () => {
+    expect(fargate({ serviceName: '' })).toThrow('serviceName must have 1 to 64 characters, got "" (0 characters)');
+  });
+  test('throws for a sampling rate outside 0..1', () => {
+    expect(fargate({ tracing: { samplingRate: 2 } })).toThrow('tracing.samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got 2');
+  });
+  test('throws for a contract variable in environment', () => {
+    expect(fargate({ environment: { AWS_XRAY_DAEMON_ADDRESS: '10.0.0.1:2000' } }))
+      .toThrow('environment must not set AWS_XRAY_DAEMON_ADDRESS: the tracing contract sets it from tracing.* (got "10.0.0.1:2000")');
+  });
+  test('throws for a budget without traffic', () => {
+    expect(fargate({ monthlyBudgetUsd: 5 })).toThrow('monthlyBudgetUsd needs expectedRequestsPerMonth to estimate against');
+  });
+  test('throws for sidecar sizes the agent rejects', () => {
+    expect(fargate({ sidecar: { memoryReservationMiB: 8 } })).toThrow('memoryReservationMiB must be at least 32 for the X-Ray daemon, got 8');
+  });
+});
+
+describe('Traced services and their checks', () => {
+  test('cdk-nag AwsSolutions: nothing under the constructs beyond the acknowledged IAM5', () => {
+    const { stack } = createStack();
+    const fargate = new TracedFargateService(stack, 'Backend', { cluster: createCluster(stack), serviceName: 'b', image: IMAGE });
+    const other = createStack();
+    const ec2svc = new TracedEc2Service(other.stack, 'Gguf', {
+      cluster: ec2Cluster(other.stack, true), serviceName: 'g', image: IMAGE, networkMode: ecs.NetworkMode.BRIDGE, gpuCount: 1,
+    });
+    expect(findingsUnder(awsSolutionsFindings(stack), fargate.node.path)).toEqual([]);
+    expect(findingsUnder(awsSolutionsFindings(other.stack), ec2svc.node.path)).toEqual([]);
+  });
+
+  (schemasAvailable ? test : test.skip)('sampling rules validate against the CloudFormation registry schema', () => {
+    const { stack } = createStack();
+    const cluster = createCluster(stack);
+    new TracedFargateService(stack, 'A', { cluster, serviceName: 'afirgen-main-backend', image: IMAGE });
+    new TracedFargateService(stack, 'B', { cluster, serviceName: 'afirgen-asr-ocr-server', image: IMAGE, tracing: { samplingRate: 0 } });
+    expect(validateXRayResources(Template.fromStack(stack).toJSON())).toEqual({ checked: 2, problems: [] });
+  });
+});
