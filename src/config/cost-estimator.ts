@@ -1,0 +1,319 @@
+import {
+  FREE_TRACES_RECORDED_PER_MONTH,
+  FREE_TRACES_RETRIEVED_PER_MONTH,
+  USD_PER_TRACE_RECORDED,
+  USD_PER_TRACE_RETRIEVED,
+} from './pricing';
+import { validateSamplingRate } from '../private/validation-tracing';
+
+/** The reservoir of X-Ray's default sampling rule: 1 request a second. */
+const DEFAULT_RESERVOIR_PER_SECOND = 1;
+const DEFAULT_RULES = 1;
+const DEFAULT_DAYS_PER_MONTH = 30;
+const SECONDS_PER_DAY = 86_400;
+
+/** Traffic and sampling to estimate an X-Ray bill from; see {@link XRayCostEstimator}. */
+export interface XRayCostEstimateProps {
+  /**
+   * Requests a month that reach the traced entry point, where the sampling decision is made.
+   * Calls further down the same request (other services, databases) join that request's trace and
+   * are not extra traces.
+   */
+  readonly requestsPerMonth: number;
+
+  /**
+   * The sampling rule's fixed rate, from 0 to 1: the fraction of requests traced once the
+   * reservoir is used up (`XRAY_SAMPLING_RATE`, 0.1 in the runbook).
+   */
+  readonly samplingRate: number;
+
+  /**
+   * The sampling rule's reservoir: requests a second traced unconditionally before the fixed rate
+   * applies. With centralized sampling rules, X-Ray shares one reservoir among all the instances
+   * that use the rule. Set 0 to model the fixed rate alone.
+   * @default 1 - the reservoir of X-Ray's default rule
+   */
+  readonly reservoirPerSecond?: number;
+
+  /**
+   * How many reservoirs the traffic fills: the number of sampling rules that match it (for example
+   * one rule per service, each seeing a share of the requests). With local (non-centralized)
+   * sampling every SDK instance keeps its own reservoir, so count the instances here.
+   * @default 1
+   */
+  readonly rules?: number;
+
+  /**
+   * Traces retrieved or scanned a month (console views, `BatchGetTraces`, `GetTraceSummaries`).
+   * @default 0
+   */
+  readonly tracesRetrievedPerMonth?: number;
+
+  /**
+   * Days in the month the reservoir runs for, from 28 to 31 (use 730 / 24 for a 730-hour month).
+   * @default 30
+   */
+  readonly daysPerMonth?: number;
+
+  /**
+   * Whether to subtract the monthly free tier (100,000 traces recorded, 1,000,000 retrieved or
+   * scanned). The free tier is per account, so turn it off when other services of the account
+   * already use it.
+   * @default true
+   */
+  readonly includeFreeTier?: boolean;
+}
+
+/**
+ * An estimated monthly X-Ray bill. Figures are expected values and are not rounded: a trace count
+ * may have a fraction and a cost may have fractions of a cent. Round only to display them.
+ */
+export interface XRayCostEstimate {
+  /** The requests a month the estimate is for. */
+  readonly requestsPerMonth: number;
+
+  /** Traces the reservoirs record: min(requests, reservoir a second x rules x seconds in the month). */
+  readonly reservoirTracesPerMonth: number;
+
+  /** Traces the fixed rate records from the requests the reservoirs leave. */
+  readonly fixedRateTracesPerMonth: number;
+
+  /** All traces recorded a month: reservoir plus fixed rate. */
+  readonly tracesRecordedPerMonth: number;
+
+  /** Traces recorded divided by requests (0 with no requests); above the fixed rate when the reservoir matters. */
+  readonly effectiveSamplingRate: number;
+
+  /** Traces recorded that the free tier covers. */
+  readonly freeTierTracesRecorded: number;
+
+  /** Traces recorded that are charged. */
+  readonly billableTracesRecorded: number;
+
+  /** What recording costs a month, in US dollars. */
+  readonly recordingCostUsd: number;
+
+  /** Traces retrieved or scanned a month. */
+  readonly tracesRetrievedPerMonth: number;
+
+  /** Traces retrieved or scanned that the free tier covers. */
+  readonly freeTierTracesRetrieved: number;
+
+  /** Traces retrieved or scanned that are charged. */
+  readonly billableTracesRetrieved: number;
+
+  /** What retrieving and scanning cost a month, in US dollars. */
+  readonly retrievalCostUsd: number;
+
+  /** Recording plus retrieval, in US dollars a month. */
+  readonly monthlyCostUsd: number;
+}
+
+/** The grid and assumptions of {@link XRayCostEstimator.markdownTable}. */
+export interface XRayCostTableProps {
+  /**
+   * Traffic levels, one row each, in requests a month.
+   * @default [100000, 1000000, 10000000, 100000000, 1000000000]
+   */
+  readonly requestsPerMonth?: number[];
+
+  /**
+   * Fixed sampling rates, one column each, from 0 to 1.
+   * @default [0.01, 0.05, 0.1, 1]
+   */
+  readonly samplingRates?: number[];
+
+  /**
+   * The reservoir of the sampling rule, in requests a second.
+   * @default 1
+   */
+  readonly reservoirPerSecond?: number;
+
+  /**
+   * How many reservoirs the traffic fills (see `XRayCostEstimateProps.rules`).
+   * @default 1
+   */
+  readonly rules?: number;
+
+  /**
+   * Days in the month, from 28 to 31.
+   * @default 30
+   */
+  readonly daysPerMonth?: number;
+
+  /**
+   * Whether to subtract the monthly free tier.
+   * @default true
+   */
+  readonly includeFreeTier?: boolean;
+}
+
+const DEFAULT_TABLE_REQUESTS = [100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
+const DEFAULT_TABLE_RATES = [0.01, 0.05, 0.1, 1];
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function validateAtLeast(prop: string, value: number, min: number, integer: boolean): void {
+  const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && (!integer || Number.isInteger(value));
+  if (!ok) {
+    throw new Error(`${prop} must be ${integer ? 'an integer' : 'a number'} of ${min} or more, got ${show(value)}`);
+  }
+}
+
+function validateBetween(prop: string, value: number, min: number, max: number): void {
+  const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+  if (!ok) {
+    throw new Error(`${prop} must be a number from ${min} to ${max}, got ${show(value)}`);
+  }
+}
+
+/** Digits with a comma every three: 1234567.5 -> "1,234,567.5". */
+function groupThousands(text: string): string {
+  const [whole, fraction] = text.split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
+}
+
+/** Dollars to the cent: 4999.5 -> "$4,999.50". */
+function formatUsd(usd: number): string {
+  return `$${groupThousands((Math.round(usd * 100) / 100).toFixed(2))}`;
+}
+
+/** A count with three significant digits and a unit: 3332800 -> "3.33M". */
+function formatCount(count: number): string {
+  const units: Array<[number, string]> = [[1e9, 'B'], [1e6, 'M'], [1e3, 'k']];
+  for (const [size, unit] of units) {
+    if (count >= size * 0.9995) return `${Number((count / size).toPrecision(3))}${unit}`;
+  }
+  return String(Math.round(count));
+}
+
+/** A rate as a percentage: 0.05 -> "5 %". */
+function formatPercent(rate: number): string {
+  return `${Number((rate * 100).toFixed(4))} %`;
+}
+
+/** Requests a second: 10000000 a month -> "3.86/s". */
+function formatPerSecond(perSecond: number): string {
+  if (perSecond < 10) return `${perSecond.toFixed(2)}/s`;
+  if (perSecond < 100) return `${perSecond.toFixed(1)}/s`;
+  return `${groupThousands(perSecond.toFixed(0))}/s`;
+}
+
+/**
+ * Estimates the monthly AWS X-Ray bill of traced traffic from the request rate, the sampling rule
+ * (reservoir and fixed rate) and the prices in `pricing.ts` ($5.00 per million traces recorded
+ * after 100,000 free; $0.50 per million retrieved or scanned after 1,000,000 free).
+ *
+ * The model, and what it assumes:
+ *
+ * - Traffic is uniform over a month of `daysPerMonth` days (30 by default: 2,592,000 seconds).
+ * - Each second, a rule's reservoir records up to `reservoirPerSecond` requests; the fixed rate
+ *   then records `samplingRate` of the rest. Over the month the reservoirs record
+ *   min(requests, reservoir x rules x seconds), and the fixed rate applies to the remaining
+ *   requests. Under uniform traffic this equals summing the per-second sampling over the month.
+ *   Uniform traffic gets the most out of the reservoir; bursty traffic leaves it idle in quiet
+ *   seconds, so for a given rate the estimate is an upper bound.
+ * - One trace per sampled request, however many services it crosses.
+ * - The free tier is applied once, as if this traffic were the account's only X-Ray use.
+ * - Figures are not rounded; `markdownTable` rounds money to cents for display only.
+ *
+ * The reservoir matters more than the rate at low traffic: at 10 million requests a month
+ * (3.86 a second) a 1-a-second reservoir records a quarter of all requests by itself.
+ */
+export class XRayCostEstimator {
+  /**
+   * The estimated monthly bill for `props`.
+   *
+   * @param props traffic, sampling rule and retrieval to estimate
+   */
+  public static estimate(props: XRayCostEstimateProps): XRayCostEstimate {
+    const reservoirPerSecond = props.reservoirPerSecond ?? DEFAULT_RESERVOIR_PER_SECOND;
+    const rules = props.rules ?? DEFAULT_RULES;
+    const tracesRetrievedPerMonth = props.tracesRetrievedPerMonth ?? 0;
+    const daysPerMonth = props.daysPerMonth ?? DEFAULT_DAYS_PER_MONTH;
+    const includeFreeTier = props.includeFreeTier ?? true;
+
+    validateAtLeast('requestsPerMonth', props.requestsPerMonth, 0, false);
+    if (props.samplingRate === undefined) {
+      throw new Error('samplingRate must be a number from 0 to 1, got undefined');
+    }
+    validateSamplingRate('samplingRate', props.samplingRate);
+    validateAtLeast('reservoirPerSecond', reservoirPerSecond, 0, true);
+    validateAtLeast('rules', rules, 1, true);
+    validateAtLeast('tracesRetrievedPerMonth', tracesRetrievedPerMonth, 0, false);
+    validateBetween('daysPerMonth', daysPerMonth, 28, 31);
+
+    const requests = props.requestsPerMonth;
+    const secondsPerMonth = daysPerMonth * SECONDS_PER_DAY;
+    const reservoirTraces = Math.min(requests, reservoirPerSecond * rules * secondsPerMonth);
+    const fixedRateTraces = (requests - reservoirTraces) * props.samplingRate;
+    const recorded = reservoirTraces + fixedRateTraces;
+
+    const freeRecorded = includeFreeTier ? Math.min(recorded, FREE_TRACES_RECORDED_PER_MONTH) : 0;
+    const billableRecorded = recorded - freeRecorded;
+    const recordingCostUsd = billableRecorded * USD_PER_TRACE_RECORDED;
+
+    const freeRetrieved = includeFreeTier ? Math.min(tracesRetrievedPerMonth, FREE_TRACES_RETRIEVED_PER_MONTH) : 0;
+    const billableRetrieved = tracesRetrievedPerMonth - freeRetrieved;
+    const retrievalCostUsd = billableRetrieved * USD_PER_TRACE_RETRIEVED;
+
+    return {
+      requestsPerMonth: requests,
+      reservoirTracesPerMonth: reservoirTraces,
+      fixedRateTracesPerMonth: fixedRateTraces,
+      tracesRecordedPerMonth: recorded,
+      effectiveSamplingRate: requests === 0 ? 0 : recorded / requests,
+      freeTierTracesRecorded: freeRecorded,
+      billableTracesRecorded: billableRecorded,
+      recordingCostUsd,
+      tracesRetrievedPerMonth,
+      freeTierTracesRetrieved: freeRetrieved,
+      billableTracesRetrieved: billableRetrieved,
+      retrievalCostUsd,
+      monthlyCostUsd: recordingCostUsd + retrievalCostUsd,
+    };
+  }
+
+  /**
+   * A markdown table of monthly cost by traffic (rows) and sampling rate (columns), from
+   * {@link XRayCostEstimator.estimate}. Each cell shows the cost, rounded to the cent, and the
+   * traces recorded; no traces are retrieved. The README's cost section is this table with the
+   * defaults.
+   *
+   * @param props the grid and the sampling-rule assumptions
+   */
+  public static markdownTable(props: XRayCostTableProps = {}): string {
+    const requestLevels = props.requestsPerMonth ?? DEFAULT_TABLE_REQUESTS;
+    const rates = props.samplingRates ?? DEFAULT_TABLE_RATES;
+    if (requestLevels.length === 0) throw new Error('requestsPerMonth must list at least one traffic level, got []');
+    if (rates.length === 0) throw new Error('samplingRates must list at least one sampling rate, got []');
+    const daysPerMonth = props.daysPerMonth ?? DEFAULT_DAYS_PER_MONTH;
+
+    const header = ['Requests a month (average)', ...rates.map((rate) => `${formatPercent(rate)} sampled`)];
+    const lines = [
+      `| ${header.join(' | ')} |`,
+      `| --- | ${rates.map(() => '---:').join(' | ')} |`,
+    ];
+    for (const requestsPerMonth of requestLevels) {
+      const cells = rates.map((samplingRate) => {
+        const estimate = XRayCostEstimator.estimate({
+          requestsPerMonth,
+          samplingRate,
+          reservoirPerSecond: props.reservoirPerSecond,
+          rules: props.rules,
+          daysPerMonth,
+          includeFreeTier: props.includeFreeTier,
+        });
+        return `${formatUsd(estimate.monthlyCostUsd)} (${formatCount(estimate.tracesRecordedPerMonth)} traces)`;
+      });
+      const perSecond = formatPerSecond(requestsPerMonth / (daysPerMonth * SECONDS_PER_DAY));
+      lines.push(`| ${groupThousands(String(requestsPerMonth))} (${perSecond}) | ${cells.join(' | ')} |`);
+    }
+    return lines.join('\n') + '\n';
+  }
+
+  private constructor() {}
+}

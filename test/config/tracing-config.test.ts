@@ -1,0 +1,310 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { TracingConfig } from '../../src/config';
+import { ContextMissingStrategy, TracingOptions } from '../../src/sidecar/tracing-options';
+
+/** A stack whose app carries `context`, as `cdk synth -c` or `cdk.json` would set it. */
+function stackWith(context: { [key: string]: unknown } = {}): Stack {
+  const app = new App({ context });
+  return new Stack(app, 'TestStack');
+}
+
+/** A regular expression that matches exactly `message`. */
+function exactly(message: string): RegExp {
+  return new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
+const RUNBOOK_DEFAULTS: TracingOptions = {
+  enabled: true,
+  samplingRate: 0.1,
+  contextMissing: ContextMissingStrategy.LOG_ERROR,
+};
+
+const BOOLEAN_RULE = 'must be true or false (any letter case; 1, 0, yes and no are not accepted)';
+const STRATEGY_RULE = 'must be one of LOG_ERROR, RUNTIME_ERROR, IGNORE_ERROR';
+
+describe('TracingConfig.fromEnvironment defaults', () => {
+  test('returns the runbook defaults, all three fields filled, when nothing is set', () => {
+    // GIVEN no context and an empty environment
+    const stack = stackWith();
+
+    // WHEN
+    const options = TracingConfig.fromEnvironment(stack, { environment: {} });
+
+    // THEN
+    expect(options).toStrictEqual(RUNBOOK_DEFAULTS);
+  });
+});
+
+describe('TracingConfig.fromEnvironment environment variables', () => {
+  test('reads XRAY_ENABLED, XRAY_SAMPLING_RATE and XRAY_CONTEXT_MISSING', () => {
+    // GIVEN
+    const stack = stackWith();
+    const environment = { XRAY_ENABLED: 'false', XRAY_SAMPLING_RATE: '0.05', XRAY_CONTEXT_MISSING: 'IGNORE_ERROR' };
+
+    // WHEN
+    const options = TracingConfig.fromEnvironment(stack, { environment });
+
+    // THEN
+    expect(options).toStrictEqual({ enabled: false, samplingRate: 0.05, contextMissing: ContextMissingStrategy.IGNORE_ERROR });
+  });
+
+  test.each([
+    ['true', true], ['TRUE', true], ['True', true],
+    ['false', false], ['FALSE', false], ['fAlSe', false],
+  ])('accepts XRAY_ENABLED=%s in any letter case', (value, expected) => {
+    const options = TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_ENABLED: value } });
+    expect(options.enabled).toBe(expected);
+  });
+
+  test.each([
+    ['0', 0], ['1', 1], ['0.05', 0.05], ['.5', 0.5], ['0.10', 0.1], ['1.0', 1],
+  ])('accepts XRAY_SAMPLING_RATE=%s', (value, expected) => {
+    const options = TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_SAMPLING_RATE: value } });
+    expect(options.samplingRate).toBe(expected);
+  });
+
+  test('reads process.env when no environment is given', () => {
+    // GIVEN the synth process really has XRAY_SAMPLING_RATE set
+    const saved = process.env.XRAY_SAMPLING_RATE;
+    process.env.XRAY_SAMPLING_RATE = '0.05';
+    try {
+      // WHEN
+      const options = TracingConfig.fromEnvironment(stackWith());
+
+      // THEN
+      expect(options.samplingRate).toBe(0.05);
+    } finally {
+      if (saved === undefined) {
+        delete process.env.XRAY_SAMPLING_RATE;
+      } else {
+        process.env.XRAY_SAMPLING_RATE = saved;
+      }
+    }
+    expect(process.env.XRAY_SAMPLING_RATE).toBe(saved);
+  });
+
+  test('an environment option replaces process.env entirely', () => {
+    // GIVEN process.env says 0.5, the option says nothing
+    const saved = process.env.XRAY_SAMPLING_RATE;
+    process.env.XRAY_SAMPLING_RATE = '0.5';
+    try {
+      // WHEN
+      const options = TracingConfig.fromEnvironment(stackWith(), { environment: {} });
+
+      // THEN process.env is not read: the default applies
+      expect(options.samplingRate).toBe(0.1);
+    } finally {
+      if (saved === undefined) {
+        delete process.env.XRAY_SAMPLING_RATE;
+      } else {
+        process.env.XRAY_SAMPLING_RATE = saved;
+      }
+    }
+  });
+});
+
+describe('TracingConfig.fromEnvironment cdk context', () => {
+  test('reads string values, as `cdk synth -c xray:samplingRate=0.05` passes them', () => {
+    // GIVEN
+    const stack = stackWith({ 'xray:enabled': 'false', 'xray:samplingRate': '0.05', 'xray:contextMissing': 'RUNTIME_ERROR' });
+
+    // WHEN
+    const options = TracingConfig.fromEnvironment(stack, { environment: {} });
+
+    // THEN
+    expect(options).toStrictEqual({ enabled: false, samplingRate: 0.05, contextMissing: ContextMissingStrategy.RUNTIME_ERROR });
+  });
+
+  test('reads native JSON values, as cdk.json holds them', () => {
+    // GIVEN
+    const stack = stackWith({ 'xray:enabled': false, 'xray:samplingRate': 0.05 });
+
+    // WHEN
+    const options = TracingConfig.fromEnvironment(stack, { environment: {} });
+
+    // THEN
+    expect(options.enabled).toBe(false);
+    expect(options.samplingRate).toBe(0.05);
+  });
+
+  test.each([
+    ['the number 0', 0],
+    ['the string "0"', '0'],
+  ])('keeps a sampling rate of zero (%s) rather than falling back to the default', (_name, value) => {
+    // GIVEN a falsy rate in context and a different one in the environment
+    const stack = stackWith({ 'xray:samplingRate': value });
+
+    // WHEN
+    const options = TracingConfig.fromEnvironment(stack, { environment: { XRAY_SAMPLING_RATE: '0.5' } });
+
+    // THEN
+    expect(options.samplingRate).toBe(0);
+  });
+
+  test('reads the context from any construct in the app', () => {
+    // GIVEN a construct nested in a stack
+    const stack = stackWith({ 'xray:samplingRate': '0.2' });
+    const nested = new Construct(stack, 'Nested');
+
+    // WHEN
+    const options = TracingConfig.fromEnvironment(nested, { environment: {} });
+
+    // THEN
+    expect(options.samplingRate).toBe(0.2);
+  });
+});
+
+describe('TracingConfig.fromEnvironment precedence', () => {
+  const environment = { XRAY_ENABLED: 'true', XRAY_SAMPLING_RATE: '0.3', XRAY_CONTEXT_MISSING: 'RUNTIME_ERROR' };
+  const context = { 'xray:enabled': 'false', 'xray:samplingRate': '0.2', 'xray:contextMissing': 'IGNORE_ERROR' };
+
+  test('environment only: the environment wins over the defaults', () => {
+    const options = TracingConfig.fromEnvironment(stackWith(), { environment });
+    expect(options).toStrictEqual({ enabled: true, samplingRate: 0.3, contextMissing: ContextMissingStrategy.RUNTIME_ERROR });
+  });
+
+  test('context only: the context wins over the defaults', () => {
+    const options = TracingConfig.fromEnvironment(stackWith(context), { environment: {} });
+    expect(options).toStrictEqual({ enabled: false, samplingRate: 0.2, contextMissing: ContextMissingStrategy.IGNORE_ERROR });
+  });
+
+  test('context and environment: the context wins', () => {
+    const options = TracingConfig.fromEnvironment(stackWith(context), { environment });
+    expect(options).toStrictEqual({ enabled: false, samplingRate: 0.2, contextMissing: ContextMissingStrategy.IGNORE_ERROR });
+  });
+
+  test('overrides win over context and environment', () => {
+    // WHEN
+    const options = TracingConfig.fromEnvironment(stackWith(context), {
+      environment,
+      overrides: { enabled: true, samplingRate: 0.01, contextMissing: ContextMissingStrategy.LOG_ERROR },
+    });
+
+    // THEN
+    expect(options).toStrictEqual({ enabled: true, samplingRate: 0.01, contextMissing: ContextMissingStrategy.LOG_ERROR });
+  });
+
+  test('an override of 0 and false wins (they are values, not gaps)', () => {
+    const options = TracingConfig.fromEnvironment(stackWith(context), {
+      environment,
+      overrides: { enabled: false, samplingRate: 0 },
+    });
+    expect(options.enabled).toBe(false);
+    expect(options.samplingRate).toBe(0);
+  });
+
+  test('each field is resolved on its own: override, context, environment and default mix', () => {
+    // GIVEN the rate overridden, enabled from context, the strategy from the environment
+    const stack = stackWith({ 'xray:enabled': 'false' });
+
+    // WHEN
+    const options = TracingConfig.fromEnvironment(stack, {
+      environment: { XRAY_CONTEXT_MISSING: 'RUNTIME_ERROR' },
+      overrides: { samplingRate: 0.05 },
+    });
+
+    // THEN
+    expect(options).toStrictEqual({ enabled: false, samplingRate: 0.05, contextMissing: ContextMissingStrategy.RUNTIME_ERROR });
+  });
+});
+
+describe('TracingConfig.fromEnvironment invalid values', () => {
+  test.each(['1', '0', 'yes', 'no', 'on', '', ' true', 'true '])('throws XRAY_ENABLED must be true or false for %j', (value) => {
+    expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_ENABLED: value } }))
+      .toThrow(exactly(`XRAY_ENABLED ${BOOLEAN_RULE}, got ${JSON.stringify(value)}`));
+  });
+
+  test.each([
+    ['the string "yes"', 'yes', '"yes"'],
+    ['the number 1', 1, '1'],
+    ['null', null, 'null'],
+    ['an object', { on: true }, '{"on":true}'],
+  ])('throws context key xray:enabled must be true or false for %s', (_name, value, shown) => {
+    expect(() => TracingConfig.fromEnvironment(stackWith({ 'xray:enabled': value }), { environment: {} }))
+      .toThrow(exactly(`context key xray:enabled ${BOOLEAN_RULE}, got ${shown}`));
+  });
+
+  test.each(['abc', '1.5', '-0.1', 'NaN', '', 'Infinity', '10%', '0,1'])(
+    'throws XRAY_SAMPLING_RATE must be a number from 0 to 1 for %j',
+    (value) => {
+      expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_SAMPLING_RATE: value } }))
+        .toThrow(exactly(`XRAY_SAMPLING_RATE must be a number from 0 to 1, got ${JSON.stringify(value)}`));
+    },
+  );
+
+  test('throws XRAY_SAMPLING_RATE must be a number from 0 to 1, got "abc" (the message in full)', () => {
+    expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_SAMPLING_RATE: 'abc' } }))
+      .toThrow('XRAY_SAMPLING_RATE must be a number from 0 to 1, got "abc"');
+  });
+
+  test.each(['1e-1', ' 0.1', '0.1 ', '+0.1', '0x0', '1.'])(
+    'throws XRAY_SAMPLING_RATE must be a plain decimal for %j, which Number() would accept',
+    (value) => {
+      expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_SAMPLING_RATE: value } }))
+        .toThrow(exactly(`XRAY_SAMPLING_RATE must be a number from 0 to 1, got ${JSON.stringify(value)} (write it as a plain decimal, such as 0.05)`));
+    },
+  );
+
+  test.each([
+    ['the string "1.5"', '1.5', '"1.5"'],
+    ['the string "abc"', 'abc', '"abc"'],
+    ['the number 1.5', 1.5, '1.5'],
+    ['the number -0.1', -0.1, '-0.1'],
+    ['NaN', NaN, 'NaN'],
+    ['the boolean true', true, 'true'],
+  ])('throws context key xray:samplingRate must be a number from 0 to 1 for %s', (_name, value, shown) => {
+    expect(() => TracingConfig.fromEnvironment(stackWith({ 'xray:samplingRate': value }), { environment: {} }))
+      .toThrow(exactly(`context key xray:samplingRate must be a number from 0 to 1, got ${shown}`));
+  });
+
+  test.each(['WARN', '', 'LOG'])('throws XRAY_CONTEXT_MISSING must be one of the strategies for %j', (value) => {
+    expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_CONTEXT_MISSING: value } }))
+      .toThrow(exactly(`XRAY_CONTEXT_MISSING ${STRATEGY_RULE}, got ${JSON.stringify(value)}`));
+  });
+
+  test('throws XRAY_CONTEXT_MISSING must be one of the strategies, spelled exactly, for "log_error"', () => {
+    expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_CONTEXT_MISSING: 'log_error' } }))
+      .toThrow(exactly(`XRAY_CONTEXT_MISSING ${STRATEGY_RULE}, got "log_error" (the spelling is exact, upper case)`));
+  });
+
+  test.each([
+    ['the string "IGNORE"', 'IGNORE', '"IGNORE"'],
+    ['the number 1', 1, '1'],
+  ])('throws context key xray:contextMissing must be one of the strategies for %s', (_name, value, shown) => {
+    expect(() => TracingConfig.fromEnvironment(stackWith({ 'xray:contextMissing': value }), { environment: {} }))
+      .toThrow(exactly(`context key xray:contextMissing ${STRATEGY_RULE}, got ${shown}`));
+  });
+
+  test('throws for a bad environment value even when the context sets the field', () => {
+    // GIVEN a valid context rate hides an invalid environment rate
+    const stack = stackWith({ 'xray:samplingRate': '0.05' });
+
+    // THEN the typo is still reported
+    expect(() => TracingConfig.fromEnvironment(stack, { environment: { XRAY_SAMPLING_RATE: 'abc' } }))
+      .toThrow(exactly('XRAY_SAMPLING_RATE must be a number from 0 to 1, got "abc"'));
+  });
+
+  test('throws for a bad context value even when an override sets the field', () => {
+    const stack = stackWith({ 'xray:enabled': 'yes' });
+    expect(() => TracingConfig.fromEnvironment(stack, { environment: {}, overrides: { enabled: true } }))
+      .toThrow(exactly(`context key xray:enabled ${BOOLEAN_RULE}, got "yes"`));
+  });
+
+  test('throws overrides.samplingRate must be a number from 0 to 1', () => {
+    expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: {}, overrides: { samplingRate: 1.5 } }))
+      .toThrow(exactly('overrides.samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got 1.5'));
+  });
+
+  test('throws overrides.contextMissing must be one of the strategies (a plain string from JavaScript)', () => {
+    const overrides = { contextMissing: 'nope' as ContextMissingStrategy };
+    expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: {}, overrides }))
+      .toThrow(exactly(`overrides.contextMissing ${STRATEGY_RULE}, got "nope"`));
+  });
+
+  test('throws overrides.enabled must be true or false (a string from JavaScript)', () => {
+    const overrides = { enabled: 'yes' as unknown as boolean };
+    expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: {}, overrides }))
+      .toThrow(exactly('overrides.enabled must be true or false, got "yes"'));
+  });
+});
