@@ -1,1 +1,5 @@
-export {};
+export * from './sidecar';
+export * from './services';
+export * from './sampling';
+export * from './presets';
+export * from './config';

@@ -1,15 +1,110 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import { AfirgenServiceName, AfirgenTracing, TracedEc2Service, TracedFargateService, TracingConfig } from '../../src';
 
-/** The AFIRGen services' infrastructure, traced with cdk-xray-ecs. */
+/** Properties of the AFIRGen example stack. */
+export interface AfirgenStackProps extends StackProps {
+  /**
+   * Container images of the three services.
+   * @default - public placeholder images pinned by tag
+   */
+  readonly images?: {
+    readonly mainBackend?: ecs.ContainerImage;
+    readonly ggufServer?: ecs.ContainerImage;
+    readonly asrOcrServer?: ecs.ContainerImage;
+  };
+}
+
+// Stand-ins for the AFIRGen images (pinned, never `latest`); a real deployment passes its own.
+const PLACEHOLDER_IMAGE = 'public.ecr.aws/docker/library/python:3.12-slim';
+
+/**
+ * The AFIRGen services traced with cdk-xray-ecs, as the runbook describes them:
+ * - `afirgen-main-backend` on Fargate behind an Application Load Balancer;
+ * - `afirgen-asr-ocr-server` on Fargate;
+ * - `afirgen-gguf-server` (LLM inference) on GPU EC2 capacity in bridge network mode;
+ * - `AfirgenTracing`: one sampling rule per service and the runbook's trace groups.
+ *
+ * Tracing settings come from the runbook's variables or cdk context at synth time:
+ * `XRAY_SAMPLING_RATE=0.05 npx cdk synth` or `npx cdk synth -c xray:samplingRate=0.05`.
+ */
 export class AfirgenStack extends Stack {
   public readonly cluster: ecs.Cluster;
+  public readonly tracing: AfirgenTracing;
+  public readonly mainBackend: TracedFargateService;
+  public readonly asrOcrServer: TracedFargateService;
+  public readonly ggufServer: TracedEc2Service;
 
-  constructor(scope: Construct, id: string, props: StackProps = {}) {
+  constructor(scope: Construct, id: string, props: AfirgenStackProps = {}) {
     super(scope, id, props);
+    const placeholder = ecs.ContainerImage.fromRegistry(PLACEHOLDER_IMAGE);
+    const config = TracingConfig.fromEnvironment(this);
+
     const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+
+    // The account-wide sampling rules and trace groups; the services' own rules are off so the
+    // preset owns one rule per service.
+    this.tracing = new AfirgenTracing(this, 'Tracing', { samplingRate: config.samplingRate });
+    const tracingFor = (service: AfirgenServiceName) => ({ ...config, samplingRate: this.tracing.samplingRateFor(service) });
+
+    this.mainBackend = new TracedFargateService(this, 'MainBackend', {
+      cluster: this.cluster,
+      serviceName: AfirgenServiceName.MAIN_BACKEND,
+      image: props.images?.mainBackend ?? placeholder,
+      containerPort: 8000,
+      cpu: 1024,
+      memoryLimitMiB: 2048,
+      desiredCount: 2,
+      tracing: tracingFor(AfirgenServiceName.MAIN_BACKEND),
+      samplingRule: { enabled: false },
+    });
+    const alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', { vpc, internetFacing: true });
+    alb.addListener('Http', { port: 80 }).addTargets('MainBackend', {
+      port: 8000,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targets: [this.mainBackend.service],
+      healthCheck: { path: '/health' },
+    });
+
+    this.asrOcrServer = new TracedFargateService(this, 'AsrOcrServer', {
+      cluster: this.cluster,
+      serviceName: AfirgenServiceName.ASR_OCR_SERVER,
+      image: props.images?.asrOcrServer ?? placeholder,
+      containerPort: 8002,
+      cpu: 2048,
+      memoryLimitMiB: 4096,
+      tracing: tracingFor(AfirgenServiceName.ASR_OCR_SERVER),
+      samplingRule: { enabled: false },
+    });
+
+    const gpuCapacity = new autoscaling.AutoScalingGroup(this, 'GpuCapacity', {
+      vpc,
+      instanceType: new ec2.InstanceType('g5.xlarge'),
+      machineImage: ecs.EcsOptimizedImage.amazonLinux2(ecs.AmiHardwareType.GPU),
+      minCapacity: 1,
+      maxCapacity: 2,
+      requireImdsv2: true,
+    });
+    this.cluster.addAsgCapacityProvider(new ecs.AsgCapacityProvider(this, 'GpuCapacityProvider', { autoScalingGroup: gpuCapacity }));
+
+    this.ggufServer = new TracedEc2Service(this, 'GgufServer', {
+      cluster: this.cluster,
+      serviceName: AfirgenServiceName.GGUF_SERVER,
+      image: props.images?.ggufServer ?? placeholder,
+      networkMode: ecs.NetworkMode.BRIDGE,
+      containerPort: 8001,
+      gpuCount: 1,
+      memoryLimitMiB: 14336,
+      tracing: tracingFor(AfirgenServiceName.GGUF_SERVER),
+      samplingRule: { enabled: false },
+    });
+    this.mainBackend.service.connections.allowFrom(this.asrOcrServer.service, ec2.Port.tcp(8000));
+
+    new CfnOutput(this, 'LoadBalancerDns', { value: alb.loadBalancerDnsName });
   }
 }

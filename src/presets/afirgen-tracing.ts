@@ -1,0 +1,248 @@
+import { Construct } from 'constructs';
+import { validateCharacters, validateIntegerInRange, validateLength } from '../private/validation';
+import { validateSamplingRate } from '../private/validation-tracing';
+import { XRAY_GROUP_NAME_CHARACTER, XRAY_GROUP_NAME_MAX } from '../private/validation-xray-names';
+import { FilterExpression } from '../sampling/filter-expression';
+import { SamplingRule, SamplingRuleServiceType } from '../sampling/sampling-rule';
+import { TraceGroup } from '../sampling/trace-group';
+import { DEFAULT_SAMPLING_RATE } from '../sidecar/tracing-options';
+
+/** The AFIRGen services, by the name each reports to X-Ray (its segment name). */
+export enum AfirgenServiceName {
+  /** The API backend. */
+  MAIN_BACKEND = 'afirgen-main-backend',
+  /** The LLM inference server, usually on GPU EC2 capacity. */
+  GGUF_SERVER = 'afirgen-gguf-server',
+  /** The speech-recognition and OCR server. */
+  ASR_OCR_SERVER = 'afirgen-asr-ocr-server',
+}
+
+/** Properties of {@link AfirgenTracing}. */
+export interface AfirgenTracingProps {
+  /**
+   * The fraction of each service's requests to trace once the reservoir is used up, from 0 to 1:
+   * the runbook's cost lever (0.05 under cost pressure).
+   *
+   * @default 0.1
+   */
+  readonly samplingRate?: number;
+
+  /**
+   * Per-service sampling rates that replace `samplingRate` for the services named, keyed by
+   * X-Ray service name (the values of `AfirgenServiceName`), e.g.
+   * `{ 'afirgen-gguf-server': 0.05 }`. Any other key is an error.
+   *
+   * @default - every service uses `samplingRate`
+   */
+  readonly serviceSamplingRates?: { [serviceName: string]: number };
+
+  /**
+   * Requests each service traces every second before the rate applies (shared by all of a
+   * service's tasks). An integer of 0 or more.
+   *
+   * @default 1
+   */
+  readonly reservoirSize?: number;
+
+  /**
+   * The priority of the first sampling rule, an integer from 1 to 9997; the rules of
+   * `afirgen-main-backend`, `afirgen-gguf-server` and `afirgen-asr-ocr-server` take this priority,
+   * the next and the one after. Services use the first matching rule in ascending priority, so
+   * keep these numbers below those of any catch-all rule of your own (`ServiceName` `*`), or
+   * that rule decides for these services instead.
+   *
+   * @default 1000
+   */
+  readonly priority?: number;
+
+  /**
+   * The response time, in seconds, above which a main-backend request counts as slow (the slow
+   * requests group). A number greater than 0.
+   *
+   * @default 5
+   */
+  readonly slowRequestThresholdSeconds?: number;
+
+  /**
+   * Whether X-Ray Insights watches the main-backend errors group.
+   *
+   * @default true
+   */
+  readonly insightsOnErrors?: boolean;
+
+  /**
+   * A prefix for every rule and group name, joined with `-` (e.g. `prod` gives
+   * `prod-afirgen-main-backend`), so that two deployments can share an account and region: the
+   * names are unique there. 1 to 4 letters, digits or dashes, because the longest name,
+   * `<prefix>-afirgen-main-backend-errors`, must fit X-Ray's 32 characters.
+   *
+   * @default - no prefix: the rules are named after the services
+   */
+  readonly namePrefix?: string;
+}
+
+interface ServiceEntry {
+  readonly service: AfirgenServiceName;
+  readonly id: string;
+}
+
+/** The services in priority order, with the construct id of each one's rule. */
+const SERVICES: readonly ServiceEntry[] = [
+  { service: AfirgenServiceName.MAIN_BACKEND, id: 'MainBackendRule' },
+  { service: AfirgenServiceName.GGUF_SERVER, id: 'GgufServerRule' },
+  { service: AfirgenServiceName.ASR_OCR_SERVER, id: 'AsrOcrServerRule' },
+];
+
+const SERVICE_NAMES: readonly string[] = SERVICES.map((s) => s.service);
+
+/** Group names before the prefix; the longest fixes how long a prefix may be. */
+const GROUP_NAMES = {
+  slowRequests: `${AfirgenServiceName.MAIN_BACKEND}-slow`,
+  errors: `${AfirgenServiceName.MAIN_BACKEND}-errors`,
+  modelSummariser: 'afirgen-model-summariser',
+  endpointProcess: 'afirgen-endpoint-process',
+} as const;
+
+const LONGEST_NAME = Math.max(...SERVICE_NAMES.map((n) => n.length), ...Object.values(GROUP_NAMES).map((n) => n.length));
+const NAME_PREFIX_MAX = XRAY_GROUP_NAME_MAX - LONGEST_NAME - 1;
+
+const DEFAULT_PRIORITY = 1000;
+const DEFAULT_RESERVOIR_SIZE = 1;
+const DEFAULT_SLOW_REQUEST_THRESHOLD_SECONDS = 5;
+
+/**
+ * The AFIRGen tracing runbook in one construct: a sampling rule per service and the trace groups
+ * behind the runbook's console queries.
+ *
+ * Sampling rules, one per service (`ServiceName` = the service, named after it): a fixed rate of
+ * 10 % (`samplingRate`, per service `serviceSamplingRates`) after a reservoir of 1 request a
+ * second. Their service type is `*`, not `AWS::ECS::Container`: the service name already singles
+ * the service out, and the origin a service reports depends on the SDK plugins it loads (the
+ * GGUF server on GPU EC2 capacity may report `AWS::EC2::Instance`), so matching on it could only
+ * make a rule miss.
+ *
+ * Trace groups:
+ * - `slowRequestsGroup`: `service("afirgen-main-backend") AND responsetime > 5`
+ * - `errorsGroup`: `service("afirgen-main-backend") AND error = true`, with X-Ray Insights
+ * - `modelSummariserGroup`: `annotation.model_name = "summariser"`
+ * - `endpointProcessGroup`: `annotation.endpoint = "/process"`
+ *
+ * ```ts
+ * new AfirgenTracing(this, 'Tracing', { samplingRate: 0.05 });
+ * ```
+ */
+export class AfirgenTracing extends Construct {
+  /**
+   * The sampling rules, keyed by service name (the values of `AfirgenServiceName`).
+   */
+  public readonly samplingRules: { [serviceName: string]: SamplingRule };
+
+  /**
+   * The trace groups, keyed `slow-requests`, `errors`, `model-summariser` and `endpoint-process`.
+   */
+  public readonly traceGroups: { [key: string]: TraceGroup };
+
+  /** Main-backend requests slower than `slowRequestThresholdSeconds`. */
+  public readonly slowRequestsGroup: TraceGroup;
+
+  /** Main-backend requests that ended in an error, watched by X-Ray Insights unless turned off. */
+  public readonly errorsGroup: TraceGroup;
+
+  /** Traces annotated `model_name = "summariser"`. */
+  public readonly modelSummariserGroup: TraceGroup;
+
+  /** Traces annotated `endpoint = "/process"`. */
+  public readonly endpointProcessGroup: TraceGroup;
+
+  private readonly rates: { [serviceName: string]: number };
+
+  constructor(scope: Construct, id: string, props: AfirgenTracingProps = {}) {
+    super(scope, id);
+
+    validateSamplingRate('samplingRate', props.samplingRate);
+    const overrides = props.serviceSamplingRates ?? {};
+    for (const [serviceName, rate] of Object.entries(overrides)) {
+      if (!SERVICE_NAMES.includes(serviceName)) {
+        throw new Error(
+          `serviceSamplingRates has an unknown service ${JSON.stringify(serviceName)}: the keys must be AFIRGen service names (${SERVICE_NAMES.join(', ')})`,
+        );
+      }
+      validateSamplingRate(`serviceSamplingRates[${JSON.stringify(serviceName)}]`, rate);
+    }
+    validateIntegerInRange('reservoirSize', props.reservoirSize, 0);
+    validateIntegerInRange('priority', props.priority, 1, 9999 - (SERVICES.length - 1));
+    const threshold = props.slowRequestThresholdSeconds ?? DEFAULT_SLOW_REQUEST_THRESHOLD_SECONDS;
+    if (!Number.isFinite(threshold) || threshold <= 0) {
+      throw new Error(`slowRequestThresholdSeconds must be a number greater than 0, got ${threshold}`);
+    }
+    validateLength('namePrefix', props.namePrefix, 1, NAME_PREFIX_MAX);
+    validateCharacters('namePrefix', props.namePrefix, XRAY_GROUP_NAME_CHARACTER, 'letters, digits and -');
+    const name = (base: string): string => (props.namePrefix === undefined ? base : `${props.namePrefix}-${base}`);
+
+    const samplingRate = props.samplingRate ?? DEFAULT_SAMPLING_RATE;
+    const priority = props.priority ?? DEFAULT_PRIORITY;
+    this.rates = {};
+    this.samplingRules = {};
+    SERVICES.forEach(({ service, id: ruleId }, index) => {
+      const rate = overrides[service] ?? samplingRate;
+      this.rates[service] = rate;
+      this.samplingRules[service] = new SamplingRule(this, ruleId, {
+        ruleName: name(service),
+        priority: priority + index,
+        fixedRate: rate,
+        reservoirSize: props.reservoirSize ?? DEFAULT_RESERVOIR_SIZE,
+        serviceName: service,
+        serviceType: SamplingRuleServiceType.ANY,
+      });
+    });
+
+    const mainBackend = FilterExpression.service(AfirgenServiceName.MAIN_BACKEND);
+    this.slowRequestsGroup = new TraceGroup(this, 'SlowRequestsGroup', {
+      groupName: name(GROUP_NAMES.slowRequests),
+      filterExpression: mainBackend.and(FilterExpression.responseTime().greaterThan(threshold)),
+    });
+    this.errorsGroup = new TraceGroup(this, 'ErrorsGroup', {
+      groupName: name(GROUP_NAMES.errors),
+      filterExpression: mainBackend.and(FilterExpression.error()),
+      insightsEnabled: props.insightsOnErrors ?? true,
+    });
+    this.modelSummariserGroup = new TraceGroup(this, 'ModelSummariserGroup', {
+      groupName: name(GROUP_NAMES.modelSummariser),
+      filterExpression: FilterExpression.annotation('model_name').equalTo('summariser'),
+    });
+    this.endpointProcessGroup = new TraceGroup(this, 'EndpointProcessGroup', {
+      groupName: name(GROUP_NAMES.endpointProcess),
+      filterExpression: FilterExpression.annotation('endpoint').equalTo('/process'),
+    });
+    this.traceGroups = {
+      'slow-requests': this.slowRequestsGroup,
+      'errors': this.errorsGroup,
+      'model-summariser': this.modelSummariserGroup,
+      'endpoint-process': this.endpointProcessGroup,
+    };
+  }
+
+  /**
+   * The sampling rule of one service.
+   *
+   * @param service the service
+   */
+  public samplingRuleFor(service: AfirgenServiceName): SamplingRule {
+    const rule = this.samplingRules[service];
+    if (rule === undefined) {
+      throw new Error(`service must be one of ${SERVICE_NAMES.join(', ')}, got ${JSON.stringify(service)}`);
+    }
+    return rule;
+  }
+
+  /**
+   * The fixed rate of one service's rule: what its app's `XRAY_SAMPLING_RATE` should say, so that
+   * the app and the rule agree.
+   *
+   * @param service the service
+   */
+  public samplingRateFor(service: AfirgenServiceName): number {
+    this.samplingRuleFor(service);
+    return this.rates[service];
+  }
+}

@@ -1,0 +1,3 @@
+export * from './filter-expression';
+export * from './sampling-rule';
+export * from './trace-group';

@@ -1,0 +1,243 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AfirgenServiceName, AfirgenTracing, AfirgenTracingProps } from '../../src/presets/afirgen-tracing';
+import { createStack } from '../helpers/app';
+import { schemasAvailable, validateXRayResources } from '../helpers/cfn-schema';
+import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
+
+const describeSchemas = schemasAvailable ? describe : describe.skip;
+
+interface RuleProps {
+  readonly RuleName: string;
+  readonly ServiceName: string;
+  readonly FixedRate: number;
+  readonly Priority: number;
+}
+
+/** The sampling rules of a template, by service name. */
+function rulesByService(stack: Stack): Record<string, RuleProps> {
+  const rules = Template.fromStack(stack).findResources('AWS::XRay::SamplingRule');
+  const out: Record<string, RuleProps> = {};
+  for (const r of Object.values(rules)) {
+    const rule = (r.Properties as { SamplingRule: RuleProps }).SamplingRule;
+    out[rule.ServiceName] = rule;
+  }
+  return out;
+}
+
+/** Every rule and group name of a template. */
+function allNames(stack: Stack): string[] {
+  const template = Template.fromStack(stack);
+  const rules = Object.values(template.findResources('AWS::XRay::SamplingRule'))
+    .map((r) => (r.Properties as { SamplingRule: RuleProps }).SamplingRule.RuleName);
+  const groups = Object.values(template.findResources('AWS::XRay::Group'))
+    .map((r) => (r.Properties as { GroupName: string }).GroupName);
+  return [...rules, ...groups];
+}
+
+function tracingWith(props: AfirgenTracingProps): void {
+  const { stack } = createStack();
+  new AfirgenTracing(stack, 'Tracing', props);
+}
+
+describe('AfirgenTracing', () => {
+  test('one sampling rule per service: 10 %, reservoir 1, any service type, named after the service', () => {
+    // GIVEN
+    const { stack } = createStack();
+
+    // WHEN
+    new AfirgenTracing(stack, 'Tracing');
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::XRay::SamplingRule', 3);
+    const expected: Array<[AfirgenServiceName, number]> = [
+      [AfirgenServiceName.MAIN_BACKEND, 1000],
+      [AfirgenServiceName.GGUF_SERVER, 1001],
+      [AfirgenServiceName.ASR_OCR_SERVER, 1002],
+    ];
+    for (const [service, priority] of expected) {
+      template.hasResourceProperties('AWS::XRay::SamplingRule', {
+        SamplingRule: {
+          RuleName: service,
+          ServiceName: service,
+          ServiceType: '*',
+          FixedRate: 0.1,
+          ReservoirSize: 1,
+          Priority: priority,
+          Host: '*',
+          HTTPMethod: '*',
+          URLPath: '*',
+          ResourceARN: '*',
+          Version: 1,
+        },
+      });
+    }
+  });
+
+  test('the runbook\'s trace groups, insights on the errors group only', () => {
+    const { stack } = createStack();
+    new AfirgenTracing(stack, 'Tracing');
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::XRay::Group', 4);
+    template.hasResourceProperties('AWS::XRay::Group', {
+      GroupName: 'afirgen-main-backend-slow',
+      FilterExpression: 'service("afirgen-main-backend") AND responsetime > 5',
+      InsightsConfiguration: { InsightsEnabled: false, NotificationsEnabled: false },
+    });
+    template.hasResourceProperties('AWS::XRay::Group', {
+      GroupName: 'afirgen-main-backend-errors',
+      FilterExpression: 'service("afirgen-main-backend") AND error = true',
+      InsightsConfiguration: { InsightsEnabled: true, NotificationsEnabled: false },
+    });
+    template.hasResourceProperties('AWS::XRay::Group', {
+      GroupName: 'afirgen-model-summariser',
+      FilterExpression: 'annotation.model_name = "summariser"',
+      InsightsConfiguration: { InsightsEnabled: false },
+    });
+    template.hasResourceProperties('AWS::XRay::Group', {
+      GroupName: 'afirgen-endpoint-process',
+      FilterExpression: 'annotation.endpoint = "/process"',
+      InsightsConfiguration: { InsightsEnabled: false },
+    });
+  });
+
+  test('a global sampling rate for every service, and per-service overrides', () => {
+    const { stack } = createStack();
+    const tracing = new AfirgenTracing(stack, 'Tracing', {
+      samplingRate: 0.05,
+      serviceSamplingRates: { [AfirgenServiceName.GGUF_SERVER]: 0.01, 'afirgen-asr-ocr-server': 0.2 },
+    });
+
+    const rules = rulesByService(stack);
+    expect(rules['afirgen-main-backend'].FixedRate).toBe(0.05);
+    expect(rules['afirgen-gguf-server'].FixedRate).toBe(0.01);
+    expect(rules['afirgen-asr-ocr-server'].FixedRate).toBe(0.2);
+    expect(tracing.samplingRateFor(AfirgenServiceName.MAIN_BACKEND)).toBe(0.05);
+    expect(tracing.samplingRateFor(AfirgenServiceName.GGUF_SERVER)).toBe(0.01);
+  });
+
+  test('reservoir, priority, slow threshold and insights can be changed', () => {
+    const { stack } = createStack();
+    new AfirgenTracing(stack, 'Tracing', { reservoirSize: 0, priority: 50, slowRequestThresholdSeconds: 2.5, insightsOnErrors: false });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::XRay::SamplingRule', {
+      SamplingRule: Match.objectLike({ ServiceName: 'afirgen-asr-ocr-server', ReservoirSize: 0, Priority: 52 }),
+    });
+    template.hasResourceProperties('AWS::XRay::Group', {
+      GroupName: 'afirgen-main-backend-slow',
+      FilterExpression: 'service("afirgen-main-backend") AND responsetime > 2.5',
+    });
+    template.hasResourceProperties('AWS::XRay::Group', {
+      GroupName: 'afirgen-main-backend-errors',
+      InsightsConfiguration: { InsightsEnabled: false, NotificationsEnabled: false },
+    });
+  });
+
+  test('a name prefix goes in front of every name, all within 32 characters', () => {
+    const { stack } = createStack();
+    new AfirgenTracing(stack, 'Tracing', { namePrefix: 'prod' });
+
+    const names = allNames(stack).sort();
+    expect(names).toEqual([
+      'prod-afirgen-asr-ocr-server',
+      'prod-afirgen-endpoint-process',
+      'prod-afirgen-gguf-server',
+      'prod-afirgen-main-backend',
+      'prod-afirgen-main-backend-errors',
+      'prod-afirgen-main-backend-slow',
+      'prod-afirgen-model-summariser',
+    ]);
+    expect(Math.max(...names.map((n) => n.length))).toBe(32);
+  });
+
+  test('exposes rules by service and groups by key', () => {
+    const { stack } = createStack();
+    const tracing = new AfirgenTracing(stack, 'Tracing');
+
+    expect(tracing.samplingRuleFor(AfirgenServiceName.GGUF_SERVER).samplingRuleName).toBe('afirgen-gguf-server');
+    expect(Object.keys(tracing.samplingRules).sort()).toEqual(['afirgen-asr-ocr-server', 'afirgen-gguf-server', 'afirgen-main-backend']);
+    expect(tracing.samplingRules['afirgen-main-backend']).toBe(tracing.samplingRuleFor(AfirgenServiceName.MAIN_BACKEND));
+    expect(Object.keys(tracing.traceGroups).sort()).toEqual(['endpoint-process', 'errors', 'model-summariser', 'slow-requests']);
+    expect(tracing.traceGroups.errors).toBe(tracing.errorsGroup);
+    expect(tracing.slowRequestsGroup.groupName).toBe('afirgen-main-backend-slow');
+    expect(tracing.modelSummariserGroup.groupName).toBe('afirgen-model-summariser');
+    expect(tracing.endpointProcessGroup.groupName).toBe('afirgen-endpoint-process');
+  });
+
+  test('matches the snapshot (construct ids and logical ids are public contract)', () => {
+    const { stack } = createStack();
+    new AfirgenTracing(stack, 'Tracing');
+    expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
+  });
+
+  describe('bad input', () => {
+    test('throws for an unknown service in the per-service rates', () => {
+      expect(() => tracingWith({ serviceSamplingRates: { 'afirgen-main-backend': 0.1, 'afirgen-frontend': 0.5 } }))
+        .toThrow('serviceSamplingRates has an unknown service "afirgen-frontend": the keys must be AFIRGen service names (afirgen-main-backend, afirgen-gguf-server, afirgen-asr-ocr-server)');
+    });
+
+    test('throws for a per-service rate outside 0..1', () => {
+      expect(() => tracingWith({ serviceSamplingRates: { 'afirgen-gguf-server': 1.5 } }))
+        .toThrow('serviceSamplingRates["afirgen-gguf-server"] must be a number from 0 to 1 (0.1 traces 10 % of requests), got 1.5');
+    });
+
+    test.each([-0.01, 2, NaN])('throws for samplingRate %p', (samplingRate) => {
+      expect(() => tracingWith({ samplingRate }))
+        .toThrow(`samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got ${samplingRate}`);
+    });
+
+    test.each([-1, 1.5])('throws for reservoirSize %p', (reservoirSize) => {
+      expect(() => tracingWith({ reservoirSize })).toThrow(`reservoirSize must be an integer 0 or more, got ${reservoirSize}`);
+    });
+
+    test.each([0, 9998, 2.5])('throws for priority %p', (priority) => {
+      expect(() => tracingWith({ priority })).toThrow(`priority must be an integer from 1 to 9997, got ${priority}`);
+    });
+
+    test.each([0, -5, NaN, Infinity])('throws for slowRequestThresholdSeconds %p', (slowRequestThresholdSeconds) => {
+      expect(() => tracingWith({ slowRequestThresholdSeconds }))
+        .toThrow(`slowRequestThresholdSeconds must be a number greater than 0, got ${slowRequestThresholdSeconds}`);
+    });
+
+    test('throws for a namePrefix that would push a name over 32 characters', () => {
+      expect(() => tracingWith({ namePrefix: 'stage' })).toThrow('namePrefix must have 1 to 4 characters, got "stage" (5 characters)');
+    });
+
+    test('throws for a namePrefix with characters X-Ray rejects in group names', () => {
+      expect(() => tracingWith({ namePrefix: 'a_b' }))
+        .toThrow('namePrefix may only contain letters, digits and -, got "a_b" ("_" is not allowed)');
+    });
+
+    test('throws for a service that is not an AFIRGen service', () => {
+      const { stack } = createStack();
+      const tracing = new AfirgenTracing(stack, 'Tracing');
+      expect(() => tracing.samplingRuleFor('afirgen-frontend' as AfirgenServiceName))
+        .toThrow('service must be one of afirgen-main-backend, afirgen-gguf-server, afirgen-asr-ocr-server, got "afirgen-frontend"');
+    });
+  });
+
+  describeSchemas('against the CloudFormation registry schemas', () => {
+    test('every resource is schema-valid, with and without a prefix', () => {
+      const { stack } = createStack();
+      new AfirgenTracing(stack, 'Default');
+      new AfirgenTracing(stack, 'Prefixed', { namePrefix: 'dev', samplingRate: 0, reservoirSize: 0 });
+
+      const report = validateXRayResources(Template.fromStack(stack).toJSON());
+      expect(report.problems).toEqual([]);
+      expect(report.checked).toBe(14);
+    });
+  });
+
+  test('cdk-nag AwsSolutions finds nothing under it', () => {
+    const { stack } = createStack();
+    const tracing = new AfirgenTracing(stack, 'Tracing');
+
+    const findings = awsSolutionsFindings(stack);
+    expect(findingsUnder(findings, tracing.node.path)).toEqual([]);
+    // the check looks at the right subtree: the rules and groups are there
+    expect(tracing.node.findAll().filter((c) => c.node.id === 'Resource')).toHaveLength(7);
+  });
+});
