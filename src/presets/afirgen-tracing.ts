@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { annotateCostForServices } from '../private/cost-annotation';
 import { validateCharacters, validateIntegerInRange, validateLength } from '../private/validation';
 import { validateSamplingRate } from '../private/validation-tracing';
 import { XRAY_GROUP_NAME_CHARACTER, XRAY_GROUP_NAME_MAX } from '../private/validation-xray-names';
@@ -79,6 +80,21 @@ export interface AfirgenTracingProps {
    * @default - no prefix: the rules are named after the services
    */
   readonly namePrefix?: string;
+
+  /**
+   * Expected requests a month per service, keyed by X-Ray service name (the values of
+   * `AfirgenServiceName`), to add an info annotation with the estimated monthly X-Ray cost of
+   * all three rules together (the free tier counted once).
+   * @default - no estimate
+   */
+  readonly expectedRequestsPerMonth?: { [serviceName: string]: number };
+
+  /**
+   * A monthly X-Ray budget in USD: an estimate above it becomes a warning. Needs
+   * `expectedRequestsPerMonth`.
+   * @default - no budget
+   */
+  readonly monthlyBudgetUsd?: number;
 }
 
 interface ServiceEntry {
@@ -196,6 +212,8 @@ export class AfirgenTracing extends Construct {
       });
     });
 
+    this.annotateCost(props);
+
     const mainBackend = FilterExpression.service(AfirgenServiceName.MAIN_BACKEND);
     this.slowRequestsGroup = new TraceGroup(this, 'SlowRequestsGroup', {
       groupName: name(GROUP_NAMES.slowRequests),
@@ -220,6 +238,29 @@ export class AfirgenTracing extends Construct {
       'model-summariser': this.modelSummariserGroup,
       'endpoint-process': this.endpointProcessGroup,
     };
+  }
+
+  private annotateCost(props: AfirgenTracingProps): void {
+    const traffic = props.expectedRequestsPerMonth;
+    if (traffic === undefined) {
+      if (props.monthlyBudgetUsd !== undefined) {
+        throw new Error(`monthlyBudgetUsd needs expectedRequestsPerMonth to estimate against, got monthlyBudgetUsd ${props.monthlyBudgetUsd} alone`);
+      }
+      return;
+    }
+    for (const serviceName of Object.keys(traffic)) {
+      if (!SERVICE_NAMES.includes(serviceName)) {
+        throw new Error(
+          `expectedRequestsPerMonth has an unknown service ${JSON.stringify(serviceName)}: the keys must be AFIRGen service names (${SERVICE_NAMES.join(', ')})`,
+        );
+      }
+    }
+    annotateCostForServices(this, Object.entries(traffic).map(([serviceName, requestsPerMonth]) => ({
+      serviceName,
+      requestsPerMonth,
+      samplingRate: this.rates[serviceName],
+      reservoirPerSecond: props.reservoirSize ?? DEFAULT_RESERVOIR_SIZE,
+    })), props.monthlyBudgetUsd);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AfirgenServiceName, AfirgenTracing, AfirgenTracingProps } from '../../src/presets/afirgen-tracing';
 import { createStack } from '../helpers/app';
 import { schemasAvailable, validateXRayResources } from '../helpers/cfn-schema';
@@ -239,5 +239,40 @@ describe('AfirgenTracing', () => {
     expect(findingsUnder(findings, tracing.node.path)).toEqual([]);
     // the check looks at the right subtree: the rules and groups are there
     expect(tracing.node.findAll().filter((c) => c.node.id === 'Resource')).toHaveLength(7);
+  });
+});
+
+describe('AfirgenTracing cost estimate', () => {
+  test('adds one info annotation for all services, the free tier counted once', () => {
+    // GIVEN 10M requests a month on the main backend and 1M on the ASR/OCR server, reservoir 0
+    const { stack } = createStack();
+    new AfirgenTracing(stack, 'Tracing', {
+      reservoirSize: 0,
+      expectedRequestsPerMonth: { 'afirgen-main-backend': 10_000_000, 'afirgen-asr-ocr-server': 1_000_000 },
+    });
+    // THEN 1,000,000 + 100,000 traces at 10 %, 1,000,000 billable after the free 100,000: $5.00
+    Annotations.fromStack(stack).hasInfo('/TestStack/Tracing',
+      Match.stringLikeRegexp('^estimated X-Ray cost: \\$5\\.00/month for 1,100,000 traces recorded of 11,000,000 requests'));
+  });
+
+  test('over the budget it is a warning', () => {
+    const { stack } = createStack();
+    new AfirgenTracing(stack, 'Tracing', {
+      samplingRate: 1, reservoirSize: 0, monthlyBudgetUsd: 20,
+      expectedRequestsPerMonth: { 'afirgen-gguf-server': 10_000_000 },
+    });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Tracing', Match.stringLikeRegexp('\\$49\\.50/month .* over the monthly budget of \\$20\\.00'));
+  });
+
+  test('throws for an unknown service in expectedRequestsPerMonth', () => {
+    const { stack } = createStack();
+    expect(() => new AfirgenTracing(stack, 'Tracing', { expectedRequestsPerMonth: { 'afirgen-frontend': 1 } }))
+      .toThrow('expectedRequestsPerMonth has an unknown service "afirgen-frontend": the keys must be AFIRGen service names');
+  });
+
+  test('throws for a budget without traffic', () => {
+    const { stack } = createStack();
+    expect(() => new AfirgenTracing(stack, 'Tracing', { monthlyBudgetUsd: 5 }))
+      .toThrow('monthlyBudgetUsd needs expectedRequestsPerMonth to estimate against, got monthlyBudgetUsd 5 alone');
   });
 });
