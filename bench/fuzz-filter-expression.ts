@@ -157,8 +157,8 @@ const blockFilter: fc.Arbitrary<FilterExpression> = fc.letrec<{ block: FilterExp
 const optionalBlock = fc.option(blockFilter, { nil: undefined });
 
 const ids = fc
-  .record({ name: names, type: strings, accountId: fc.stringMatching(/^[0-9]{12}$/) }, { requiredKeys: [] })
-  .filter((id) => id.name !== undefined || id.type !== undefined || id.accountId !== undefined);
+  .record({ name: names, nodeType: strings, accountId: fc.stringMatching(/^[0-9]{12}$/) }, { requiredKeys: [] })
+  .filter((id) => id.name !== undefined || id.nodeType !== undefined || id.accountId !== undefined);
 
 const complexLeaf: fc.Arbitrary<FilterExpression> = fc.oneof(
   fc.tuple(names, optionalBlock).map(([name, block]) => F.service(name, block)),

@@ -143,7 +143,7 @@ export interface NodeIdOptions {
    * The node's type, e.g. `AWS::Lambda::Function`.
    * @default - any type
    */
-  readonly type?: string;
+  readonly nodeType?: string;
   /**
    * The account the node is in (`account.id`).
    * @default - any account
@@ -208,10 +208,10 @@ function checkKeyword(kind: string, keywords: ReadonlySet<string>, keyword: stri
 
 function toIdRef(options: NodeIdOptions): IdRef {
   const name = options.name === undefined ? undefined : checkString('id name', options.name);
-  const type = options.type === undefined ? undefined : checkString('id type', options.type);
+  const type = options.nodeType === undefined ? undefined : checkString('id type', options.nodeType);
   const accountId = options.accountId === undefined ? undefined : checkString('id accountId', options.accountId);
   if (name === undefined && type === undefined && accountId === undefined) {
-    throw new Error('id needs at least one of name, type and accountId, got none');
+    throw new Error('id needs at least one of name, nodeType and accountId, got none');
   }
   return {
     kind: 'id',
@@ -355,11 +355,11 @@ export class FilterExpression {
    * `serviceById` or `edgeById`.
    *
    * @param name the node's name
-   * @param type the node's type, e.g. `AWS::Lambda::Function`
+   * @param nodeType the node's type, e.g. `AWS::Lambda::Function`
    * @default - any type: `id(name: "name")`
    */
-  public static id(name: string, type?: string): FilterExpression {
-    return FilterExpression.nodeId({ name, type });
+  public static id(name: string, nodeType?: string): FilterExpression {
+    return FilterExpression.nodeId({ name, nodeType });
   }
 
   /** `id(...)` on its own, with any of name, type and account. */

@@ -183,7 +183,7 @@ describe('FilterExpression.parse: the documented examples', () => {
       F.edge('api.example.com', 'backend.example.com', F.error()),
     )).toBe(true);
     expect(F.parse('service(id(name: "random-name", type: "AWS::Lambda::Function")) { error }').structurallyEquals(
-      F.serviceById({ name: 'random-name', type: 'AWS::Lambda::Function' }, F.error()),
+      F.serviceById({ name: 'random-name', nodeType: 'AWS::Lambda::Function' }, F.error()),
     )).toBe(true);
     expect(F.parse('ok !partial duration <3').structurallyEquals(
       F.allOf(F.ok(), F.partial().not(), F.duration().lessThan(3)),
@@ -512,10 +512,10 @@ describe('FilterExpression: builder', () => {
     [F.service('api.example.com', F.fault()), 'service("api.example.com") { fault = true }'],
     [F.anyService(), 'service()'],
     [F.anyService(F.fault()), 'service() { fault = true }'],
-    [F.serviceById({ type: 'AWS::Lambda::Function' }, F.error()), 'service(id(type: "AWS::Lambda::Function")) { error = true }'],
+    [F.serviceById({ nodeType: 'AWS::Lambda::Function' }, F.error()), 'service(id(type: "AWS::Lambda::Function")) { error = true }'],
     [F.edge('a', 'b'), 'edge("a", "b")'],
     [F.edge('a', 'b', F.responseTime().greaterThan(2)), 'edge("a", "b") { responsetime > 2 }'],
-    [F.edgeById({ name: 'a', type: 't' }, { name: 'b', accountId: '123456789012' }), 'edge(id(name: "a", type: "t"), id(name: "b", account.id: "123456789012"))'],
+    [F.edgeById({ name: 'a', nodeType: 't' }, { name: 'b', accountId: '123456789012' }), 'edge(id(name: "a", type: "t"), id(name: "b", account.id: "123456789012"))'],
     [F.id('random-name', 'AWS::Lambda::Function'), 'id(name: "random-name", type: "AWS::Lambda::Function")'],
     [F.id('random-name'), 'id(name: "random-name")'],
     [F.nodeId({ accountId: '123456789012' }), 'id(account.id: "123456789012")'],
@@ -567,8 +567,8 @@ describe('FilterExpression: builder', () => {
   });
 
   test('throws for an id with no field', () => {
-    expect(() => F.nodeId({})).toThrow('id needs at least one of name, type and accountId, got none');
-    expect(() => F.serviceById({})).toThrow('id needs at least one of name, type and accountId, got none');
+    expect(() => F.nodeId({})).toThrow('id needs at least one of name, nodeType and accountId, got none');
+    expect(() => F.serviceById({})).toThrow('id needs at least one of name, nodeType and accountId, got none');
   });
 
   test('throws for a service, edge or root-cause filter that uses a complex keyword', () => {
