@@ -11,7 +11,9 @@ export const CONTRACT_VARIABLES: readonly string[] = [
   'AWS_XRAY_CONTEXT_MISSING',
   'AWS_XRAY_TRACING_NAME',
   'AWS_XRAY_SDK_ENABLED',
+  'OTEL_SDK_DISABLED',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
   'OTEL_SERVICE_NAME',
   'OTEL_TRACES_SAMPLER',
   'OTEL_TRACES_SAMPLER_ARG',
@@ -50,13 +52,23 @@ export function tracingEnvironment(input: ContractInput): { [name: string]: stri
     AWS_XRAY_TRACING_NAME: input.serviceName,
     AWS_XRAY_SDK_ENABLED: String(enabled),
   };
+  if (!enabled && input.otlpHttpPort !== undefined) {
+    // An OpenTelemetry SDK reads none of the X-Ray variables: `enabled: false` must reach it too.
+    env.OTEL_SDK_DISABLED = 'true';
+  }
   if (enabled && input.address) {
     env.XRAY_DAEMON_ADDRESS = input.address.daemonAddress;
     env.AWS_XRAY_DAEMON_ADDRESS = input.address.sdkDaemonAddress;
     if (input.otlpHttpPort !== undefined) {
       env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://${input.address.host}:${input.otlpHttpPort}`;
+      // The endpoint is the agent's OTLP/HTTP port: say so, since SDKs differ in their default
+      // protocol (some default to gRPC, which that port does not speak).
+      env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/protobuf';
       env.OTEL_SERVICE_NAME = input.serviceName;
-      // The X-Ray remote sampler polls the agent's sampling proxy; the ratio is its fallback.
+      // The X-Ray remote sampler (the ADOT SDKs' `xray`) polls the agent's sampling proxy for the
+      // centralized rules every `polling_interval` seconds (300 is its own default). Until it has
+      // rules, and if the proxy is unreachable, it falls back to 1 request/s plus 5 %, not to
+      // XRAY_SAMPLING_RATE.
       env.OTEL_TRACES_SAMPLER = 'xray';
       env.OTEL_TRACES_SAMPLER_ARG = `endpoint=http://${input.address.host}:2000,polling_interval=300`;
     }

@@ -1,6 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
+import { adotCollectorTraceConfigYaml } from '../private/agent-adot';
+import { cloudWatchAgentTraceConfig } from '../private/agent-cloudwatch';
+import { DAEMON_END_OF_SUPPORT_DATE, DAEMON_MAINTENANCE_DATE, noteDaemonEndOfLife } from '../private/agent-end-of-life';
+import { parseDottedVersion, validateMinimumVersion, validateTagPrefix } from '../private/agent-versions';
 import { validatePinnedImage } from '../private/validation';
 
 /** The X-Ray daemon image in Amazon ECR Public (built FROM scratch: no shell, no curl). */
@@ -15,6 +19,47 @@ export const DEFAULT_XRAY_DAEMON_VERSION = '3.6.6';
 
 /** The port on which every agent takes X-Ray segments (UDP) and proxies sampling calls (TCP). */
 export const XRAY_AGENT_PORT = 2000;
+
+/** The port on which the OTLP agents take OpenTelemetry over gRPC. */
+export const OTLP_GRPC_PORT = 4317;
+
+/** The port on which the OTLP agents take OpenTelemetry over HTTP (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
+export const OTLP_HTTP_PORT = 4318;
+
+/** The CloudWatch agent image in Amazon ECR Public. */
+export const CLOUDWATCH_AGENT_REPOSITORY = 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent';
+
+/**
+ * The CloudWatch agent version this release of the library pins by default: agent 1.300071.0
+ * (released 2026-07-22), build 1720. Its image tags have no `v` prefix and carry the build number.
+ * Pin your own with `XRayAgent.cloudWatchAgent({ version })`; never `latest`.
+ */
+export const DEFAULT_CLOUDWATCH_AGENT_VERSION = '1.300071.0b1720';
+
+/** The first CloudWatch agent version that collects X-Ray and OTLP traces. */
+export const MINIMUM_CLOUDWATCH_AGENT_VERSION = '1.300025.0';
+
+/** The AWS Distro for OpenTelemetry (ADOT) collector image in Amazon ECR Public. */
+export const ADOT_COLLECTOR_REPOSITORY = 'public.ecr.aws/aws-observability/aws-otel-collector';
+
+/**
+ * The ADOT collector version this release of the library pins by default (v0.49.0, released
+ * 2026-07-10). Its image tags start with `v`. Pin your own with
+ * `XRayAgent.adotCollector({ version })`; never `latest`.
+ */
+export const DEFAULT_ADOT_COLLECTOR_VERSION = 'v0.49.0';
+
+/** The environment variable through which the CloudWatch agent takes its JSON configuration. */
+export const CLOUDWATCH_AGENT_CONFIG_VARIABLE = 'CW_CONFIG_CONTENT';
+
+/** The environment variable through which the ADOT collector takes its YAML configuration. */
+export const ADOT_COLLECTOR_CONFIG_VARIABLE = 'AOT_CONFIG_CONTENT';
+
+/** The day AWS put the X-Ray daemon in maintenance mode (security fixes only). */
+export const XRAY_DAEMON_MAINTENANCE_DATE: string = DAEMON_MAINTENANCE_DATE;
+
+/** The day the X-Ray daemon reaches end of support (no releases after it). */
+export const XRAY_DAEMON_END_OF_SUPPORT_DATE: string = DAEMON_END_OF_SUPPORT_DATE;
 
 /** The X-Ray API actions every agent needs: write traces and read centralized sampling rules. */
 export const XRAY_AGENT_ACTIONS: readonly string[] = [
@@ -60,10 +105,19 @@ export interface XRayAgentConfig {
   /** The smallest memory reservation (MiB) the agent runs with; smaller values are rejected. */
   readonly minimumMemoryReservationMiB: number;
 
-  /** The numeric user the agent runs as (never root). */
+  /**
+   * The numeric user the agent runs as: the image's own non-root user (the X-Ray daemon's 10001,
+   * the ADOT collector's 4317). The CloudWatch agent is the one exception and runs as root (`0`):
+   * its image has no other user, and its start-up writes the configuration it translates from
+   * `CW_CONFIG_CONTENT` into the root-owned `/opt/aws/amazon-cloudwatch-agent/etc`.
+   */
   readonly user: string;
 
-  /** Whether the agent runs with a read-only root filesystem. */
+  /**
+   * Whether the agent runs with a read-only root filesystem: true for the X-Ray daemon and the
+   * ADOT collector, which write no file; false for the CloudWatch agent, which writes its
+   * translated configuration and its pid file inside the image at start-up.
+   */
   readonly readonlyRootFilesystem: boolean;
 
   /** IAM actions (on `*`) the task role needs for this agent. */
@@ -92,6 +146,49 @@ export interface DaemonAgentOptions {
    * @default XRAY_DAEMON_REPOSITORY
    */
   readonly repository?: string;
+
+  /**
+   * Whether synthesis notes (an INFO annotation on the sidecar) that the daemon is in maintenance
+   * mode since 2026-02-25 and reaches end of support on 2027-02-25, with the one-line move to
+   * `XRayAgent.cloudWatchAgent()`. Shown only on or after the maintenance date, which is taken
+   * from the clock, or from the cdk context key `xray:now` (an ISO date such as `2026-11-27`) when
+   * that is set.
+   * @default - the cdk context key `xray:daemonEndOfLifeNotice` (`true` or `false`), else true
+   */
+  readonly endOfLifeNotice?: boolean;
+}
+
+/** Options of the CloudWatch agent. */
+export interface CloudWatchAgentOptions {
+  /**
+   * The CloudWatch agent version (image tag) to run: 1.300025.0 or later (the first that collects
+   * traces), e.g. `1.300071.0b1720`. Never `latest`. Append the digest to pin the image by
+   * content: `1.300071.0b1720@sha256:...`.
+   * @default DEFAULT_CLOUDWATCH_AGENT_VERSION
+   */
+  readonly version?: string;
+
+  /**
+   * The image repository, e.g. a pull-through cache or a private mirror of the agent image.
+   * @default CLOUDWATCH_AGENT_REPOSITORY
+   */
+  readonly repository?: string;
+}
+
+/** Options of the AWS Distro for OpenTelemetry (ADOT) collector. */
+export interface AdotCollectorOptions {
+  /**
+   * The ADOT collector version (image tag) to run, e.g. `v0.49.0`. Never `latest`. Append the
+   * digest to pin the image by content: `v0.49.0@sha256:...`.
+   * @default DEFAULT_ADOT_COLLECTOR_VERSION
+   */
+  readonly version?: string;
+
+  /**
+   * The image repository, e.g. a pull-through cache or a private mirror of the collector image.
+   * @default ADOT_COLLECTOR_REPOSITORY
+   */
+  readonly repository?: string;
 }
 
 /**
@@ -102,9 +199,33 @@ export abstract class XRayAgent {
   /**
    * The AWS X-Ray daemon (the default). In maintenance mode since 2026-02-25, end of support
    * 2027-02-25: plan a move to `XRayAgent.cloudWatchAgent()` or `XRayAgent.adotCollector()`.
+   * From the maintenance date on, synthesis notes this as an INFO annotation (see
+   * `DaemonAgentOptions.endOfLifeNotice`).
    */
   public static daemon(options: DaemonAgentOptions = {}): XRayAgent {
     return new DaemonAgent(options);
+  }
+
+  /**
+   * The Amazon CloudWatch agent (1.300025.0 or later), configured through `CW_CONFIG_CONTENT` to
+   * collect traces only: X-Ray segments on UDP 2000, the sampling proxy on TCP 2000, and OTLP on
+   * 4317 (gRPC) and 4318 (HTTP). A drop-in for the daemon: the same app contract and the same five
+   * X-Ray actions, nothing more. Runs as root with a writable root filesystem, which its start-up
+   * needs. Defaults: cpu 128, memory reservation 128 MiB (at least 64).
+   */
+  public static cloudWatchAgent(options: CloudWatchAgentOptions = {}): XRayAgent {
+    return new CloudWatchAgent(options);
+  }
+
+  /**
+   * The AWS Distro for OpenTelemetry (ADOT) collector, configured through `AOT_CONFIG_CONTENT`
+   * with the `awsxray` receiver (UDP 2000, sampling proxy on TCP 2000), the `otlp` receiver (4317
+   * gRPC, 4318 HTTP) and one traces pipeline exporting with `awsxray`. The same app contract and
+   * the same five X-Ray actions as the daemon. Runs as the image's non-root user with a read-only
+   * root filesystem. Defaults: cpu 256, memory reservation 512 MiB (at least 128).
+   */
+  public static adotCollector(options: AdotCollectorOptions = {}): XRayAgent {
+    return new AdotCollectorAgent(options);
   }
 
   /** The kind of agent: `xray-daemon`, `cloudwatch-agent` or `adot-collector`. */
@@ -117,15 +238,18 @@ export abstract class XRayAgent {
 class DaemonAgent extends XRayAgent {
   public readonly kind = 'xray-daemon';
   private readonly imageName: string;
+  private readonly endOfLifeNotice?: boolean;
 
   constructor(options: DaemonAgentOptions) {
     super();
     const version = options.version ?? DEFAULT_XRAY_DAEMON_VERSION;
     this.imageName = `${options.repository ?? XRAY_DAEMON_REPOSITORY}:${version}`;
     validatePinnedImage('XRayAgent.daemon version', this.imageName);
+    this.endOfLifeNotice = options.endOfLifeNotice;
   }
 
   public bind(scope: Construct, _options: XRayAgentBindOptions): XRayAgentConfig {
+    noteDaemonEndOfLife(scope, this.endOfLifeNotice);
     return {
       image: ecs.ContainerImage.fromRegistry(this.imageName),
       imageName: this.imageName,
@@ -140,6 +264,99 @@ class DaemonAgent extends XRayAgent {
       readonlyRootFilesystem: true,
       actions: [...XRAY_AGENT_ACTIONS],
       displayName: 'X-Ray daemon',
+    };
+  }
+}
+
+/** The ports every agent config listens on. */
+const LISTEN_PORTS = { xrayPort: XRAY_AGENT_PORT, otlpGrpcPort: OTLP_GRPC_PORT, otlpHttpPort: OTLP_HTTP_PORT };
+
+/**
+ * Builds `repository:version` and rejects an unpinned one. The tag-prefix check only applies to
+ * the agent's own public repository, whose tags are known; a mirror may tag as it likes.
+ */
+function pinnedImageName(
+  prop: string, repository: string | undefined, defaultRepository: string, version: string, tagStartsWithV: boolean, example: string,
+): string {
+  const imageName = `${repository ?? defaultRepository}:${version}`;
+  validatePinnedImage(prop, imageName);
+  if ((repository ?? defaultRepository) === defaultRepository) {
+    validateTagPrefix(prop, version, tagStartsWithV, example);
+  }
+  return imageName;
+}
+
+class CloudWatchAgent extends XRayAgent {
+  public readonly kind = 'cloudwatch-agent';
+  private readonly imageName: string;
+
+  constructor(options: CloudWatchAgentOptions) {
+    super();
+    const version = options.version ?? DEFAULT_CLOUDWATCH_AGENT_VERSION;
+    const prop = 'XRayAgent.cloudWatchAgent version';
+    this.imageName = pinnedImageName(prop, options.repository, CLOUDWATCH_AGENT_REPOSITORY, version, false, DEFAULT_CLOUDWATCH_AGENT_VERSION);
+    validateMinimumVersion(prop, version, parseDottedVersion(MINIMUM_CLOUDWATCH_AGENT_VERSION)!,
+      '(the first CloudWatch agent that collects X-Ray segments and proxies sampling)');
+  }
+
+  public bind(scope: Construct, _options: XRayAgentBindOptions): XRayAgentConfig {
+    const stack = Stack.of(scope);
+    return {
+      image: ecs.ContainerImage.fromRegistry(this.imageName),
+      imageName: this.imageName,
+      environment: {
+        [CLOUDWATCH_AGENT_CONFIG_VARIABLE]: stack.toJsonString(cloudWatchAgentTraceConfig(stack.region, LISTEN_PORTS)),
+      },
+      // Its documentation runs the agent as an ECS container with cpu 128 and a 64 MiB hard
+      // memory limit: that limit is the floor, and twice it the default reservation.
+      defaultCpu: 128,
+      defaultMemoryReservationMiB: 128,
+      minimumMemoryReservationMiB: 64,
+      // The image (FROM scratch, no user but root) writes at start-up: its config translator puts
+      // the TOML/YAML it derives from CW_CONFIG_CONTENT, and the agent its pid file, under
+      // /opt/aws/amazon-cloudwatch-agent, which is root-owned. So root, and a writable root
+      // filesystem; AWS's own ECS constructs run it as uid 0 too.
+      user: '0',
+      readonlyRootFilesystem: false,
+      actions: [...XRAY_AGENT_ACTIONS],
+      acceptsOtlp: true,
+      displayName: 'CloudWatch agent',
+    };
+  }
+}
+
+class AdotCollectorAgent extends XRayAgent {
+  public readonly kind = 'adot-collector';
+  private readonly imageName: string;
+
+  constructor(options: AdotCollectorOptions) {
+    super();
+    const version = options.version ?? DEFAULT_ADOT_COLLECTOR_VERSION;
+    this.imageName = pinnedImageName(
+      'XRayAgent.adotCollector version', options.repository, ADOT_COLLECTOR_REPOSITORY, version, true, DEFAULT_ADOT_COLLECTOR_VERSION,
+    );
+  }
+
+  public bind(scope: Construct, _options: XRayAgentBindOptions): XRayAgentConfig {
+    return {
+      image: ecs.ContainerImage.fromRegistry(this.imageName),
+      imageName: this.imageName,
+      // The collector takes AOT_CONFIG_CONTENT over its baked-in --config file whenever it is set.
+      environment: {
+        [ADOT_COLLECTOR_CONFIG_VARIABLE]: adotCollectorTraceConfigYaml(Stack.of(scope).region, LISTEN_PORTS),
+      },
+      // The collector's own ECS sidecar template gives it cpu 256 and 512 MiB. Its maintainers
+      // measured about 61 MiB idle with exactly this awsxray receiver/exporter pair: 128 MiB is
+      // the floor that leaves it room to buffer a burst.
+      defaultCpu: 256,
+      defaultMemoryReservationMiB: 512,
+      minimumMemoryReservationMiB: 128,
+      // The image's own `aoc` user (uid 4317); FROM scratch, so numeric. It writes no file.
+      user: '4317',
+      readonlyRootFilesystem: true,
+      actions: [...XRAY_AGENT_ACTIONS],
+      acceptsOtlp: true,
+      displayName: 'ADOT collector',
     };
   }
 }

@@ -10,7 +10,7 @@ import { containerSizes, taskSize, validateContainersFit, validateFargateSize } 
 import { validateIntegerInRange, validateLength, validateXRayServiceName } from '../private/validation';
 import { validateContextMissing, validateSamplingRate } from '../private/validation-tracing';
 import { TracingOptions } from './tracing-options';
-import { XRAY_AGENT_PORT, XRayAgent, XRayAgentConfig } from './xray-agent';
+import { OTLP_GRPC_PORT, OTLP_HTTP_PORT, XRAY_AGENT_PORT, XRayAgent, XRayAgentConfig } from './xray-agent';
 
 /** The container name of the agent (and, in bridge mode, the link alias apps use). */
 export const XRAY_SIDECAR_CONTAINER_NAME = 'xray-daemon';
@@ -37,13 +37,14 @@ export interface XRaySidecarProps {
 
   /**
    * CPU units reserved for the agent container.
-   * @default - the agent's own default: 32 for the X-Ray daemon
+   * @default - the agent's own default: 32 for the X-Ray daemon, 128 for the CloudWatch agent, 256 for the ADOT collector
    */
   readonly cpu?: number;
 
   /**
-   * Soft memory reservation of the agent container, in MiB.
-   * @default - the agent's own default: 256 for the X-Ray daemon
+   * Soft memory reservation of the agent container, in MiB. At least the agent's minimum: 32 for the
+   * X-Ray daemon, 64 for the CloudWatch agent, 128 for the ADOT collector.
+   * @default - the agent's own default: 256 for the X-Ray daemon, 128 for the CloudWatch agent, 512 for the ADOT collector
    */
   readonly memoryReservationMiB?: number;
 
@@ -86,10 +87,11 @@ const SIDECARS = new WeakMap<ecs.TaskDefinition, XRaySidecar>();
 /**
  * The X-Ray tracing agent beside the app containers of one ECS task definition.
  *
- * It adds the agent container (pinned image, non-root, read-only root filesystem, its own log
- * group, port 2000 UDP for segments and TCP for the sampling proxy), gives the task role exactly
- * the X-Ray permissions the agent needs, and, through `instrument`, tells each app container where
- * the agent is.
+ * It adds the agent container (pinned image; non-root with a read-only root filesystem wherever the
+ * agent's image allows it, which all but the CloudWatch agent do; its own log group; port 2000 UDP
+ * for segments and TCP for the sampling proxy, plus 4317/4318 TCP for agents that take OTLP), gives
+ * the task role exactly the X-Ray permissions the agent needs, and, through `instrument`, tells
+ * each app container where the agent is.
  *
  * Start-up order: `instrument` makes the app container depend on the agent with condition
  * `START`, so ECS starts the agent first. There is no health check on purpose: the X-Ray daemon
@@ -177,6 +179,12 @@ export class XRaySidecar extends Construct {
       { containerPort: XRAY_AGENT_PORT, protocol: ecs.Protocol.UDP },
       { containerPort: XRAY_AGENT_PORT, protocol: ecs.Protocol.TCP },
     ];
+    if (config.acceptsOtlp) {
+      portMappings.push(
+        { containerPort: OTLP_GRPC_PORT, protocol: ecs.Protocol.TCP },
+        { containerPort: OTLP_HTTP_PORT, protocol: ecs.Protocol.TCP },
+      );
+    }
 
     this.container = taskDefinition.addContainer(`${id}Agent`, {
       containerName,
@@ -237,7 +245,7 @@ export class XRaySidecar extends Construct {
       samplingRate: options.samplingRate,
       contextMissing: options.contextMissing,
       address: this.address,
-      otlpHttpPort: this.agentConfig.acceptsOtlp ? 4318 : undefined,
+      otlpHttpPort: this.agentConfig.acceptsOtlp ? OTLP_HTTP_PORT : undefined,
     });
     for (const [name, value] of Object.entries(env)) {
       container.addEnvironment(name, value);

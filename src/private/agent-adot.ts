@@ -1,0 +1,54 @@
+import { AgentListenPorts } from './agent-cloudwatch';
+
+/**
+ * The ADOT collector's configuration for trace collection only, as the YAML its
+ * `AOT_CONFIG_CONTENT` variable carries (the collector reads the variable instead of its baked-in
+ * `--config` file whenever it is set).
+ *
+ * - `awsxray` receiver: X-Ray segments on UDP (`endpoint`, `transport: udp`) and the sampling
+ *   proxy on TCP (`proxy_server.endpoint`, which otherwise defaults to localhost and so is out of
+ *   reach of a bridge-mode app). The proxy signs its calls to X-Ray for `region`.
+ * - `otlp` receiver: gRPC 4317 and HTTP 4318.
+ * - `batch/traces` processor: small, short batches, as the collector's own ECS X-Ray config has.
+ * - `awsxray` exporter in `region`, with `telemetry` on so that it reports the same
+ *   PutTelemetryRecords the X-Ray daemon sends (the one X-Ray action it would not use otherwise).
+ * - one `traces` pipeline; no metrics or logs pipeline, so no CloudWatch permission is needed.
+ *
+ * Rendered by hand (the library has no YAML dependency at run time); every value is a plain
+ * scalar except `region`, which is double-quoted so that any region string (or the deploy-time
+ * token of an environment-agnostic stack) stays one YAML string.
+ */
+export function adotCollectorTraceConfigYaml(region: string, ports: AgentListenPorts): string {
+  const quotedRegion = JSON.stringify(region);
+  return [
+    'receivers:',
+    '  awsxray:',
+    `    endpoint: 0.0.0.0:${ports.xrayPort}`,
+    '    transport: udp',
+    '    proxy_server:',
+    `      endpoint: 0.0.0.0:${ports.xrayPort}`,
+    `      region: ${quotedRegion}`,
+    '  otlp:',
+    '    protocols:',
+    '      grpc:',
+    `        endpoint: 0.0.0.0:${ports.otlpGrpcPort}`,
+    '      http:',
+    `        endpoint: 0.0.0.0:${ports.otlpHttpPort}`,
+    'processors:',
+    '  batch/traces:',
+    '    timeout: 1s',
+    '    send_batch_size: 50',
+    'exporters:',
+    '  awsxray:',
+    `    region: ${quotedRegion}`,
+    '    telemetry:',
+    '      enabled: true',
+    'service:',
+    '  pipelines:',
+    '    traces:',
+    '      receivers: [awsxray, otlp]',
+    '      processors: [batch/traces]',
+    '      exporters: [awsxray]',
+    '',
+  ].join('\n');
+}
