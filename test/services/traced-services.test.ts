@@ -6,6 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { TracedEc2Service } from '../../src/services/traced-ec2-service';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { ContextMissingStrategy } from '../../src/sidecar/tracing-options';
+import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { createCluster, createStack } from '../helpers/app';
 import { schemasAvailable, validateXRayResources } from '../helpers/cfn-schema';
 import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
@@ -260,5 +261,39 @@ describe('Traced services and their checks', () => {
     new TracedFargateService(stack, 'A', { cluster, serviceName: 'afirgen-main-backend', image: IMAGE });
     new TracedFargateService(stack, 'B', { cluster, serviceName: 'afirgen-asr-ocr-server', image: IMAGE, tracing: { samplingRate: 0 } });
     expect(validateXRayResources(Template.fromStack(stack).toJSON())).toEqual({ checked: 2, problems: [] });
+  });
+});
+
+describe('Traced services with every agent', () => {
+  const agents: Array<[string, () => XRayAgent]> = [
+    ['xray-daemon', () => XRayAgent.daemon()],
+    ['cloudwatch-agent', () => XRayAgent.cloudWatchAgent()],
+    ['adot-collector', () => XRayAgent.adotCollector()],
+  ];
+
+  test.each(agents)('%s: TracedFargateService keeps the app contract and fits its default size', (kind, agent) => {
+    const { app, stack } = createStack();
+    const traced = new TracedFargateService(stack, 'Svc', {
+      cluster: createCluster(stack), serviceName: 'afirgen-main-backend', image: IMAGE, sidecar: { agent: agent() },
+    });
+    expect(() => app.synth()).not.toThrow();
+    expect(traced.sidecar!.agent.kind).toBe(kind);
+    const env = envOf(containers(stack)[0]);
+    expect(env).toMatchObject({
+      XRAY_ENABLED: 'true', XRAY_DAEMON_ADDRESS: '127.0.0.1:2000', AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+      AWS_XRAY_TRACING_NAME: 'afirgen-main-backend', XRAY_SAMPLING_RATE: '0.1',
+    });
+    expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(kind === 'xray-daemon' ? undefined : 'http://127.0.0.1:4318');
+  });
+
+  test.each(agents)('%s: TracedEc2Service in bridge mode links the app to the agent', (_kind, agent) => {
+    const { stack } = createStack();
+    new TracedEc2Service(stack, 'Svc', {
+      cluster: ec2Cluster(stack), serviceName: 'afirgen-gguf-server', image: IMAGE,
+      networkMode: ecs.NetworkMode.BRIDGE, sidecar: { agent: agent() },
+    });
+    const [appDef] = containers(stack);
+    expect(appDef.Links).toEqual(['xray-daemon:xray-daemon']);
+    expect(envOf(appDef).AWS_XRAY_DAEMON_ADDRESS).toBe('tcp:xray-daemon:2000 udp:xray-daemon:2000');
   });
 });
