@@ -3,3 +3,4 @@ export * from './services';
 export * from './sampling';
 export * from './presets';
 export * from './config';
+export * from './checks';

@@ -4,10 +4,17 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { AfirgenServiceName, AfirgenTracing, TracedEc2Service, TracedFargateService, TracingConfig } from '../../src';
+import { AfirgenServiceName, AfirgenTracing, TracedEc2Service, TracedFargateService, TracingConfig, XRayAgent } from '../../src';
 
 /** Properties of the AFIRGen example stack. */
 export interface AfirgenStackProps extends StackProps {
+  /**
+   * The tracing agent beside every service.
+   * @default - the ADOT collector: the X-Ray daemon is in maintenance mode since 2026-02-25 and
+   * reaches end of support on 2027-02-25; the apps' X-Ray contract is the same with either
+   */
+  readonly agent?: XRayAgent;
+
   /**
    * Container images of the three services.
    * @default - public placeholder images pinned by tag
@@ -51,6 +58,7 @@ export class AfirgenStack extends Stack {
     // preset owns one rule per service.
     this.tracing = new AfirgenTracing(this, 'Tracing', { samplingRate: config.samplingRate });
     const tracingFor = (service: AfirgenServiceName) => ({ ...config, samplingRate: this.tracing.samplingRateFor(service) });
+    const sidecar = { agent: props.agent ?? XRayAgent.adotCollector() };
 
     this.mainBackend = new TracedFargateService(this, 'MainBackend', {
       cluster: this.cluster,
@@ -62,6 +70,7 @@ export class AfirgenStack extends Stack {
       desiredCount: 2,
       tracing: tracingFor(AfirgenServiceName.MAIN_BACKEND),
       samplingRule: { enabled: false },
+      sidecar,
     });
     const alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', { vpc, internetFacing: true });
     alb.addListener('Http', { port: 80 }).addTargets('MainBackend', {
@@ -80,6 +89,7 @@ export class AfirgenStack extends Stack {
       memoryLimitMiB: 4096,
       tracing: tracingFor(AfirgenServiceName.ASR_OCR_SERVER),
       samplingRule: { enabled: false },
+      sidecar,
     });
 
     const gpuCapacity = new autoscaling.AutoScalingGroup(this, 'GpuCapacity', {
@@ -102,6 +112,7 @@ export class AfirgenStack extends Stack {
       memoryLimitMiB: 14336,
       tracing: tracingFor(AfirgenServiceName.GGUF_SERVER),
       samplingRule: { enabled: false },
+      sidecar,
     });
     this.mainBackend.service.connections.allowFrom(this.asrOcrServer.service, ec2.Port.tcp(8000));
 

@@ -14,7 +14,7 @@ export interface NagFinding {
  * construct tree is final.
  */
 export function nagFindings(scope: IConstruct, pack: NagPack = new AwsSolutionsChecks()): NagFinding[] {
-  const stage = Stage.of(scope);
+  const stage = Stage.isStage(scope) ? scope : Stage.of(scope);
   stage?.synth({ force: true });
   const report = pack.validateScope(scope);
   const findings: NagFinding[] = [];

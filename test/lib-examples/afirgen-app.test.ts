@@ -5,8 +5,9 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AfirgenStack } from '../../lib-examples/afirgen/afirgen-stack';
+import { XRayAgent, XRayTracingChecks } from '../../src';
 import { schemasAvailable, validateXRayResources } from '../helpers/cfn-schema';
-import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
+import { awsSolutionsFindings, findingsUnder, nagFindings } from '../helpers/nag';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -80,6 +81,18 @@ describe('AFIRGen example app', () => {
     for (const construct of [stack.tracing, stack.mainBackend, stack.asrOcrServer, stack.ggufServer]) {
       expect(findingsUnder(findings, construct.node.path)).toEqual([]);
     }
+  });
+
+  test('XRayTracingChecks: zero findings with the default (ADOT) agent', () => {
+    const { app } = synthStack();
+    expect(nagFindings(app, new XRayTracingChecks())).toEqual([]);
+  });
+
+  test('XRayTracingChecks reports the daemon\'s end of support when the example runs the daemon', () => {
+    const app = new App();
+    new AfirgenStack(app, 'AfirgenTracing', { agent: XRayAgent.daemon() });
+    const ids = nagFindings(app, new XRayTracingChecks()).map((f) => f.ruleId);
+    expect(ids).toEqual(['XRayTracing-DaemonMaintenance', 'XRayTracing-DaemonMaintenance', 'XRayTracing-DaemonMaintenance']);
   });
 
   (schemasAvailable ? test : test.skip)('every X-Ray resource validates against the registry schemas', () => {

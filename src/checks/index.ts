@@ -1,0 +1,3 @@
+export * from './xray-tracing-checks';
+export * from './xray-tracing-aspect';
+export * from './xray-tracing-rule';

@@ -1,0 +1,18 @@
+/**
+ * The ids of the `XRayTracingChecks` rules, as cdk-nag reports them and as
+ * `Validations.of(cfnResource).acknowledge({ id, reason })` takes them.
+ */
+export enum XRayTracingRule {
+  /** An ECS task definition runs no tracing agent container. */
+  AGENT_MISSING = 'XRayTracing-AgentMissing',
+  /** A tracing agent image has no tag or the `latest` tag. */
+  AGENT_IMAGE_UNPINNED = 'XRayTracing-AgentImageUnpinned',
+  /** An instrumented container's daemon address does not reach the agent for the task's network mode. */
+  DAEMON_ADDRESS_UNREACHABLE = 'XRayTracing-DaemonAddressUnreachable',
+  /** A task role may write traces but not read sampling rules (reported on the `AWS::IAM::Role`). */
+  SAMPLING_RULES_UNREADABLE = 'XRayTracing-SamplingRulesUnreadable',
+  /** A sampling rule's `FixedRate` is above the pack's `maxFixedRate`. */
+  FIXED_RATE_TOO_HIGH = 'XRayTracing-FixedRateTooHigh',
+  /** A task runs the X-Ray daemon, in maintenance mode until its end of support on 2027-02-25. */
+  DAEMON_MAINTENANCE = 'XRayTracing-DaemonMaintenance',
+}

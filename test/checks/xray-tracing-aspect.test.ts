@@ -1,0 +1,313 @@
+import { App, AspectPriority, Aspects, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { APP_IMAGE, DAEMON_IMAGE, ec2Task, fargateTask, tracingFindings } from './fixtures';
+import { XRayTracingAspect, XRayTracingAspectProps } from '../../src/checks/xray-tracing-aspect';
+import { XRayTracingRule } from '../../src/checks/xray-tracing-rule';
+import { TracedFargateService } from '../../src/services/traced-fargate-service';
+import { ContextMissingStrategy } from '../../src/sidecar/tracing-options';
+import { DEFAULT_CLOUDWATCH_AGENT_VERSION, DEFAULT_XRAY_DAEMON_VERSION, XRayAgent } from '../../src/sidecar/xray-agent';
+import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
+import { createCluster, createStack } from '../helpers/app';
+
+interface ContainerJson {
+  readonly Name: string;
+  readonly Image: unknown;
+  readonly Environment?: { Name: string; Value: string }[];
+  readonly Links?: string[];
+  readonly DependsOn?: { ContainerName: string; Condition: string }[];
+  readonly MemoryReservation?: number;
+  readonly Cpu?: number;
+}
+
+/** The containers of each task definition in `stack`, by the task definition's logical id prefix. */
+function containersOf(stack: Stack, logicalIdPrefix: string): ContainerJson[] {
+  const defs = Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition');
+  const id = Object.keys(defs).find((k) => k.startsWith(logicalIdPrefix));
+  expect(id).toBeDefined();
+  return defs[id!].Properties.ContainerDefinitions as ContainerJson[];
+}
+
+function envOf(container: ContainerJson | undefined): { [name: string]: string } {
+  return Object.fromEntries((container?.Environment ?? []).map((kv) => [kv.Name, kv.Value]));
+}
+
+function withAspect(props?: XRayTracingAspectProps) {
+  const { app, stack } = createStack();
+  Aspects.of(app).add(new XRayTracingAspect(props), { priority: AspectPriority.MUTATING });
+  return { app, stack };
+}
+
+describe('XRayTracingAspect', () => {
+  test('adds a sidecar to every task definition and instruments its default container', () => {
+    // GIVEN a Fargate task and an EC2 bridge task, untraced
+    const { app, stack } = withAspect();
+    const fargate = new ecs.FargateTaskDefinition(stack, 'Api', { cpu: 512, memoryLimitMiB: 1024, family: 'afirgen-main-backend' });
+    fargate.addContainer('App', { image: APP_IMAGE, memoryLimitMiB: 512 });
+    const bridge = ec2Task(stack, ecs.NetworkMode.BRIDGE, 'Gguf').taskDefinition;
+
+    // WHEN
+    app.synth();
+
+    // THEN
+    const api = containersOf(stack, 'Api');
+    expect(api.map((c) => c.Name)).toEqual(['App', 'xray-daemon']);
+    expect(api[1].Image).toBe(`public.ecr.aws/xray/aws-xray-daemon:${DEFAULT_XRAY_DAEMON_VERSION}`);
+    expect(envOf(api[0])).toEqual({
+      XRAY_ENABLED: 'true',
+      XRAY_SAMPLING_RATE: '0.1',
+      XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+      XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+      AWS_XRAY_TRACING_NAME: 'afirgen-main-backend',
+      AWS_XRAY_SDK_ENABLED: 'true',
+    });
+    expect(api[0].DependsOn).toEqual([{ ContainerName: 'xray-daemon', Condition: 'START' }]);
+
+    const gguf = containersOf(stack, 'Gguf');
+    expect(gguf.map((c) => c.Name)).toEqual(['App', 'xray-daemon']);
+    expect(gguf[0].Links).toEqual(['xray-daemon:xray-daemon']);
+    expect(envOf(gguf[0])).toMatchObject({
+      XRAY_DAEMON_ADDRESS: 'xray-daemon:2000',
+      AWS_XRAY_DAEMON_ADDRESS: 'tcp:xray-daemon:2000 udp:xray-daemon:2000',
+      AWS_XRAY_TRACING_NAME: bridge.family,
+    });
+
+    // and each task role may write traces and read sampling rules
+    expect(XRaySidecar.of(fargate)).toBeDefined();
+    expect(XRaySidecar.of(bridge)).toBeDefined();
+    const xrayPolicies = Template.fromStack(stack).findResources('AWS::IAM::Policy', {
+      Properties: { PolicyDocument: { Statement: [Match.objectLike({ Action: Match.arrayWith(['xray:PutTraceSegments', 'xray:GetSamplingRules']) })] } },
+    });
+    expect(Object.keys(xrayPolicies)).toHaveLength(2);
+  });
+
+  test('the service name is the family by default, with serviceNamePrefix in front', () => {
+    const { app, stack } = withAspect({ serviceNamePrefix: 'afirgen-' });
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024, family: 'asr-ocr-server' });
+    taskDefinition.addContainer('App', { image: APP_IMAGE, memoryLimitMiB: 512 });
+    app.synth();
+    expect(envOf(containersOf(stack, 'Task')[0]).AWS_XRAY_TRACING_NAME).toBe('afirgen-asr-ocr-server');
+  });
+
+  test('a family longer than X-Ray allows keeps its last 200 characters', () => {
+    const { app, stack } = withAspect();
+    const family = `a${'b'.repeat(209)}z`;
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024, family });
+    taskDefinition.addContainer('App', { image: APP_IMAGE, memoryLimitMiB: 512 });
+    app.synth();
+    const name = envOf(containersOf(stack, 'Task')[0]).AWS_XRAY_TRACING_NAME;
+    expect(name).toHaveLength(200);
+    expect(name).toBe(family.slice(-200));
+  });
+
+  test('passes agent, sizing, log retention and tracing options through', () => {
+    const { app, stack } = withAspect({
+      agent: XRayAgent.cloudWatchAgent(),
+      cpu: 64,
+      memoryReservationMiB: 128,
+      logRetention: logs.RetentionDays.ONE_MONTH,
+      samplingRate: 0.05,
+      enabled: true,
+      contextMissing: ContextMissingStrategy.IGNORE_ERROR,
+    });
+    fargateTask(stack);
+    app.synth();
+    const [appContainer, agent] = containersOf(stack, 'Task');
+    expect(agent).toMatchObject({ Name: 'xray-daemon', Image: `public.ecr.aws/cloudwatch-agent/cloudwatch-agent:${DEFAULT_CLOUDWATCH_AGENT_VERSION}`, Cpu: 64, MemoryReservation: 128 });
+    expect(envOf(appContainer)).toMatchObject({ XRAY_SAMPLING_RATE: '0.05', AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR', XRAY_ENABLED: 'true' });
+    Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  test('instruments the default container of an ecs_patterns service', () => {
+    const { app, stack } = withAspect();
+    const cluster = createCluster(stack);
+    new ecsPatterns.ApplicationLoadBalancedFargateService(stack, 'Web', {
+      cluster, cpu: 512, memoryLimitMiB: 1024, taskImageOptions: { image: APP_IMAGE },
+    });
+    app.synth();
+    const containers = containersOf(stack, 'WebTaskDef');
+    expect(containers.map((c) => c.Name)).toEqual(['web', 'xray-daemon']);
+    expect(envOf(containers[0]).AWS_XRAY_DAEMON_ADDRESS).toBe('127.0.0.1:2000');
+  });
+
+  test('XRayTracingAspect.skip leaves a task definition alone', () => {
+    const { app, stack } = withAspect();
+    const skipped = fargateTask(stack, 'Batch').taskDefinition;
+    XRayTracingAspect.skip(skipped);
+    fargateTask(stack, 'Api');
+    app.synth();
+    expect(XRayTracingAspect.isSkipped(skipped)).toBe(true);
+    expect(containersOf(stack, 'Batch').map((c) => c.Name)).toEqual(['App']);
+    expect(envOf(containersOf(stack, 'Batch')[0])).toEqual({});
+    expect(containersOf(stack, 'Api').map((c) => c.Name)).toEqual(['App', 'xray-daemon']);
+  });
+
+  test('excludePaths leaves the task definitions under those paths alone, and only those', () => {
+    const { app, stack } = withAspect({ excludePaths: ['TestStack/Jobs/'] });
+    const jobs = new Construct(stack, 'Jobs');
+    fargateTask(jobs, 'Nightly');
+    fargateTask(stack, 'JobsApi');
+    app.synth();
+    expect(containersOf(stack, 'JobsNightly').map((c) => c.Name)).toEqual(['App']);
+    expect(containersOf(stack, 'JobsApi').map((c) => c.Name)).toEqual(['App', 'xray-daemon']);
+  });
+
+  test('an already traced task definition is left alone: no second sidecar, its own service name kept', () => {
+    const { app, stack } = withAspect({ serviceNamePrefix: 'aspect-' });
+    const { taskDefinition, app: appContainer } = fargateTask(stack);
+    new XRaySidecar(stack, 'Mine', { taskDefinition }).instrument(appContainer, { serviceName: 'afirgen-main-backend' });
+    app.synth();
+    const containers = containersOf(stack, 'Task');
+    expect(containers.map((c) => c.Name)).toEqual(['App', 'xray-daemon']);
+    expect(envOf(containers[0]).AWS_XRAY_TRACING_NAME).toBe('afirgen-main-backend');
+    Template.fromStack(stack).resourceCountIs('AWS::Logs::LogGroup', 1);
+  });
+
+  test('a second synth adds nothing more', () => {
+    const { app, stack } = withAspect();
+    fargateTask(stack);
+    app.synth();
+    app.synth({ force: true });
+    expect(containersOf(stack, 'Task').map((c) => c.Name)).toEqual(['App', 'xray-daemon']);
+  });
+
+  test('warns and skips a task definition with no default container', () => {
+    const { app, stack } = withAspect();
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024 });
+    taskDefinition.addContainer('Helper', { image: APP_IMAGE, memoryLimitMiB: 256, essential: false });
+    app.synth();
+    expect(XRaySidecar.of(taskDefinition)).toBeUndefined();
+    Annotations.fromStack(stack).hasWarning('/TestStack/Task', Match.stringLikeRegexp('left TestStack/Task untraced: it has no default \\(essential\\) container'));
+  });
+
+  test('warns and skips a task definition in network mode none', () => {
+    const { app, stack } = withAspect();
+    const { taskDefinition } = ec2Task(stack, ecs.NetworkMode.NONE);
+    expect(() => app.synth()).not.toThrow();
+    expect(XRaySidecar.of(taskDefinition)).toBeUndefined();
+    expect(containersOf(stack, 'Task').map((c) => c.Name)).toEqual(['App']);
+    Annotations.fromStack(stack).hasWarning('/TestStack/Task', Match.stringLikeRegexp('in network mode "none" the app cannot reach a tracing agent'));
+  });
+
+  test('warns and skips a task definition that runs a hand-made agent', () => {
+    const { app, stack } = withAspect();
+    const { taskDefinition } = fargateTask(stack);
+    taskDefinition.addContainer('Daemon', { image: ecs.ContainerImage.fromRegistry(DAEMON_IMAGE), essential: false });
+    app.synth();
+    expect(containersOf(stack, 'Task').map((c) => c.Name)).toEqual(['App', 'Daemon']);
+    Annotations.fromStack(stack).hasWarning('/TestStack/Task', Match.stringLikeRegexp('container Daemon already looks like a tracing agent'));
+  });
+
+  test('leaves alone a default container that turns tracing off (TracedFargateService with tracing.enabled false)', () => {
+    const { app, stack } = withAspect();
+    const cluster = createCluster(stack);
+    const service = new TracedFargateService(stack, 'Api', {
+      cluster, serviceName: 'afirgen-main-backend', image: APP_IMAGE, tracing: { enabled: false },
+    });
+    app.synth();
+    expect(XRaySidecar.of(service.taskDefinition)).toBeUndefined();
+    const [only] = containersOf(stack, 'ApiTaskDefinition');
+    expect(envOf(only)).toMatchObject({ XRAY_ENABLED: 'false', AWS_XRAY_SDK_ENABLED: 'false' });
+    Annotations.fromStack(stack).hasNoWarning('/TestStack/Api/TaskDefinition', Match.anyValue());
+  });
+
+  test('warns and does not overwrite a default container instrumented by hand', () => {
+    const { app, stack } = withAspect();
+    const { app: appContainer } = fargateTask(stack);
+    appContainer.addEnvironment('AWS_XRAY_DAEMON_ADDRESS', '10.0.0.5:2000');
+    app.synth();
+    const containers = containersOf(stack, 'Task');
+    expect(containers.map((c) => c.Name)).toEqual(['App']);
+    expect(envOf(containers[0])).toEqual({ AWS_XRAY_DAEMON_ADDRESS: '10.0.0.5:2000' });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Task', Match.stringLikeRegexp('already sets AWS_XRAY_DAEMON_ADDRESS, which the aspect would overwrite'));
+  });
+
+  test('instruments a default container whose other variables are the user\'s own', () => {
+    const { app, stack } = withAspect();
+    const { app: appContainer } = fargateTask(stack);
+    appContainer.addEnvironment('LOG_LEVEL', 'info');
+    app.synth();
+    expect(envOf(containersOf(stack, 'Task')[0])).toMatchObject({ LOG_LEVEL: 'info', AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000' });
+  });
+
+  test('also works at the default aspect priority', () => {
+    const { app, stack } = createStack();
+    Aspects.of(app).add(new XRayTracingAspect());
+    fargateTask(stack);
+    app.synth();
+    expect(containersOf(stack, 'Task').map((c) => c.Name)).toEqual(['App', 'xray-daemon']);
+  });
+
+  describe('with XRayTracingChecks', () => {
+    function mixedStack(props?: XRayTracingAspectProps) {
+      const { app, stack } = withAspect(props);
+      fargateTask(stack, 'Api');
+      ec2Task(stack, ecs.NetworkMode.BRIDGE, 'Gguf');
+      ec2Task(stack, ecs.NetworkMode.HOST, 'Asr');
+      const cluster = createCluster(stack);
+      new ecsPatterns.ApplicationLoadBalancedFargateService(stack, 'Web', {
+        cluster, cpu: 512, memoryLimitMiB: 1024, taskImageOptions: { image: APP_IMAGE },
+      });
+      return { app, stack };
+    }
+
+    test('gives zero XRayTracing findings', () => {
+      // (nagFindings synthesizes the stage around its scope: pass the stack)
+      const { stack } = mixedStack({ agent: XRayAgent.cloudWatchAgent() });
+      expect(tracingFindings(stack)).toEqual([]);
+    });
+
+    test('with the default daemon, only DaemonMaintenance (one per task definition), off with reportDaemonMaintenance: false', () => {
+      const { stack } = mixedStack();
+      const findings = tracingFindings(stack);
+      expect(findings.map((f) => f.ruleId)).toEqual(Array(4).fill(XRayTracingRule.DAEMON_MAINTENANCE));
+      expect(tracingFindings(stack, { reportDaemonMaintenance: false })).toEqual([]);
+    });
+
+    test('without the aspect the same stack is reported', () => {
+      const { stack } = createStack();
+      fargateTask(stack, 'Api');
+      expect(tracingFindings(stack).map((f) => f.ruleId)).toEqual([XRayTracingRule.AGENT_MISSING]);
+    });
+  });
+
+  describe('bad input', () => {
+    test('throws for samplingRate out of range', () => {
+      expect(() => new XRayTracingAspect({ samplingRate: 1.5 }))
+        .toThrow('samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got 1.5');
+    });
+
+    test('throws for a serviceNamePrefix X-Ray rejects', () => {
+      expect(() => new XRayTracingAspect({ serviceNamePrefix: 'afirgen<' }))
+        .toThrow('serviceNamePrefix may only contain letters, numbers, whitespace and _ . : / % & # = + \\ - @, got "afirgen<" ("<" is not allowed)');
+    });
+
+    test('throws for a cpu that is not a positive integer', () => {
+      expect(() => new XRayTracingAspect({ cpu: 0 })).toThrow('cpu must be an integer from 1 to 10240, got 0');
+    });
+
+    test('a sidecar error still fails the synth (no room for the agent)', () => {
+      const { app, stack } = withAspect();
+      const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
+      taskDefinition.addContainer('App', { image: APP_IMAGE, cpu: 256 });
+      expect(() => app.synth()).toThrow('task TestStack/Task needs cpu 288 (App 256 + agent 32) but the task has cpu 256');
+    });
+  });
+});
+
+test('the aspect applies across stacks of an app', () => {
+  const app = new App();
+  Aspects.of(app).add(new XRayTracingAspect(), { priority: AspectPriority.MUTATING });
+  const one = new Stack(app, 'One');
+  const two = new Stack(app, 'Two');
+  fargateTask(one);
+  fargateTask(two);
+  app.synth();
+  expect(containersOf(one, 'Task').map((c) => c.Name)).toEqual(['App', 'xray-daemon']);
+  expect(containersOf(two, 'Task').map((c) => c.Name)).toEqual(['App', 'xray-daemon']);
+});
