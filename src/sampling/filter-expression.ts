@@ -514,7 +514,7 @@ export class FilterExpression {
     return FilterExpression.node(makeAnd(expressions.map((e) => FilterExpression.unwrap(e))));
   }
 
-  /** `a OR b OR ...`: any of the expressions (at least one). */
+  /** `a OR b OR ...`, true when at least one of the expressions is. */
   public static anyOf(...expressions: FilterExpression[]): FilterExpression {
     if (expressions.length === 0) throw new Error('anyOf needs at least one expression, got none');
     return FilterExpression.node(makeOr(expressions.map((e) => FilterExpression.unwrap(e))));

@@ -163,7 +163,7 @@ export interface SamplingRuleProps {
 
   /**
    * The ARN of the AWS resource the service runs on, up to 500 characters. The X-Ray SDKs only use
-   * rules whose resource ARN is `*`: any other value makes the SDKs skip the rule (a warning says
+   * rules whose resource ARN is `*`; every other value makes the SDKs skip the rule (a warning says
    * so); only AWS services that sample on their own, such as API Gateway stages, match it.
    *
    * @default '*'
