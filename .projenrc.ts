@@ -90,18 +90,33 @@ const typecheck = project.addTask('typecheck', {
   steps: [
     { exec: 'tsc --noEmit -p test/tsconfig.json' },
     { exec: 'tsc --noEmit -p lib-examples/tsconfig.json' },
+    { exec: 'tsc --noEmit -p bench/tsconfig.json' },
+  ],
+});
+
+// The synth benchmark (bench/README.md): not part of the tests; options pass through
+// (`npx projen bench --quick`, `--runs=15`).
+project.addTask('bench', {
+  description: 'Synth benchmark: the library against hand-written aws-cdk-lib (bench/README.md)',
+  steps: [
+    { exec: 'tsc -p bench/tsconfig.synth.json' },
+    { exec: 'node bench/results/build/bench/run.js', receiveArgs: true },
   ],
 });
 
 // integ-runner runs each test/integ.*.ts through ts-node (transpile only) and compares the result
 // with the committed `*.snapshot` folder; with no AWS credentials it never deploys.
 const integApp = 'node -r ts-node/register/transpile-only {filePath}';
+// No stack traces in the snapshots' metadata: they hold this machine's absolute paths.
+const integEnv = { CDK_DISABLE_STACK_TRACE: '1' };
 const integ = project.addTask('integ', {
   description: 'Verify the committed integ-runner snapshots (no deploy)',
+  env: integEnv,
   exec: `integ-runner --language typescript --directory test --app "${integApp}" --parallel-regions us-east-1`,
 });
 project.addTask('integ:update', {
   description: 'Re-create the integ-runner snapshots without deploying (review the diff before committing)',
+  env: integEnv,
   exec: `integ-runner --language typescript --directory test --app "${integApp}" --parallel-regions us-east-1 --update-on-failed --dry-run --force`,
 });
 

@@ -1,10 +1,11 @@
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
+import { integApp } from './helpers/integ-app';
 import { AfirgenTracing } from '../src/presets';
 
 // The AFIRGen runbook's sampling rules and trace groups, with a name prefix so that the test's
 // rules and groups never collide with a real deployment in the same account and region.
-const app = new App();
+const app = integApp();
 const stack = new Stack(app, 'AfirgenTracingInteg');
 
 new AfirgenTracing(stack, 'Tracing', {

@@ -1,10 +1,11 @@
-import { App, Stack } from 'aws-cdk-lib';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { XRaySidecar } from '../src';
+import { integApp } from './helpers/integ-app';
 
 // A minimal instrumented Fargate task: the app container and the X-Ray daemon beside it.
-const app = new App();
+const app = integApp();
 const stack = new Stack(app, 'XRaySidecarInteg');
 const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024 });
 const appContainer = taskDefinition.addContainer('App', {

@@ -1,4 +1,4 @@
-import { Annotations } from 'aws-cdk-lib';
+import { Annotations, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 /** AWS put the X-Ray daemon (and SDKs) in maintenance mode on this day: security fixes only. */
@@ -49,16 +49,22 @@ export function daemonEndOfLifeMessage(day: string): string | undefined {
     `Silence this notice with \`XRayAgent.daemon({ endOfLifeNotice: false })\` or the context key ${DAEMON_NOTICE_CONTEXT_KEY}=false.`;
 }
 
+const NOTED = new WeakSet<Stack>();
+
 /**
- * Adds the daemon's end-of-life INFO annotation to `scope`, unless silenced: `explicit` (the
- * agent's `endOfLifeNotice` option) wins; when it is unset, the context key decides; by default
- * the notice shows.
+ * Adds the daemon's end-of-life INFO annotation to the stack of `scope`, once per stack however
+ * many sidecars run the daemon there, unless silenced: `explicit` (the agent's
+ * `endOfLifeNotice` option) wins; when it is unset, the context key decides; by default the
+ * notice shows.
  */
 export function noteDaemonEndOfLife(scope: Construct, explicit: boolean | undefined): void {
   const enabled = explicit ?? readBooleanContext(scope, DAEMON_NOTICE_CONTEXT_KEY) ?? true;
   if (!enabled) return;
+  const stack = Stack.of(scope);
+  if (NOTED.has(stack)) return;
   const message = daemonEndOfLifeMessage(today(scope));
   if (message) {
-    Annotations.of(scope).addInfo(message);
+    NOTED.add(stack);
+    Annotations.of(stack).addInfo(message);
   }
 }

@@ -16,31 +16,18 @@ export function acknowledgeXRayPolicyWildcard(policy: iam.Policy): void {
 }
 
 /**
- * Registers a check, run when the app is synthesized, that acknowledges `AwsSolutions-ECS2`
- * ("environment variables set directly") on a task definition only when every variable of every
- * container is one of `allowed` — the tracing contract and the agent's own configuration, none of
- * them secret. A variable the user adds makes the finding stand, exactly as without this library.
+ * Acknowledges `AwsSolutions-ECS2` ("environment variables set directly") on a task definition
+ * only when every variable of every container is one of `allowed` — the tracing contract and the
+ * agent's own configuration, none of them secret. A variable the user adds makes the finding
+ * stand, exactly as without this library. Called from the sidecar's synth-time validation, when
+ * the containers are final.
  */
-export function acknowledgeContractEnvironment(taskDefinition: ecs.TaskDefinition, allowed: ReadonlySet<string>): void {
+export function acknowledgeContractEnvironment(taskDefinition: ecs.TaskDefinition, names: string[], allowed: ReadonlySet<string>): void {
   const cfn = taskDefinition.node.defaultChild;
-  if (!cfn) return;
-  let done = false;
-  taskDefinition.node.addValidation({
-    validate: () => {
-      if (done) return [];
-      done = true;
-      const names = taskDefinition.node.children
-        .filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition)
-        .flatMap((c) => (c.renderContainerDefinition().environment ?? []) as ecs.CfnTaskDefinition.KeyValuePairProperty[])
-        .map((kv) => kv.name ?? '');
-      if (names.length > 0 && names.every((n) => allowed.has(n))) {
-        Validations.of(cfn).acknowledge({
-          id: 'AwsSolutions-ECS2',
-          reason: 'The only environment variables are the X-Ray tracing contract and the tracing agent\'s configuration ' +
-            '(addresses, sampling rate, service name): configuration, not secrets.',
-        });
-      }
-      return [];
-    },
+  if (!cfn || names.length === 0 || !names.every((n) => allowed.has(n))) return;
+  Validations.of(cfn).acknowledge({
+    id: 'AwsSolutions-ECS2',
+    reason: 'The only environment variables are the X-Ray tracing contract and the tracing agent\'s configuration ' +
+      '(addresses, sampling rate, service name): configuration, not secrets.',
   });
 }

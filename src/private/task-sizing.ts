@@ -50,24 +50,33 @@ export function validateFargateSize(taskPath: string, size: TaskSize): void {
   }
 }
 
-/** cpu and memory a container asks for, from its rendered definition. */
+/** What a container asks for, from its rendered definition. */
 export interface ContainerSize {
   readonly name: string;
   readonly cpu: number;
   /** The hard limit if set, else the soft reservation, else 0. */
   readonly memoryMiB: number;
+  /** The names of its environment variables. */
+  readonly environmentNames: string[];
 }
 
+function knownNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && !Token.isUnresolved(value) ? value : undefined;
+}
+
+/** Renders each container of the task definition once and reads its size and variable names. */
 export function containerSizes(taskDefinition: ecs.TaskDefinition): ContainerSize[] {
   return taskDefinition.node.children
     .filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition)
     .map((c) => {
       const rendered = c.renderContainerDefinition();
-      const cpu = typeof rendered.cpu === 'number' && !Token.isUnresolved(rendered.cpu) ? rendered.cpu : 0;
-      const limit = typeof rendered.memory === 'number' && !Token.isUnresolved(rendered.memory) ? rendered.memory : undefined;
-      const reservation = typeof rendered.memoryReservation === 'number' && !Token.isUnresolved(rendered.memoryReservation)
-        ? rendered.memoryReservation : undefined;
-      return { name: c.containerName, cpu, memoryMiB: limit ?? reservation ?? 0 };
+      const environment = (rendered.environment ?? []) as ecs.CfnTaskDefinition.KeyValuePairProperty[];
+      return {
+        name: c.containerName,
+        cpu: knownNumber(rendered.cpu) ?? 0,
+        memoryMiB: knownNumber(rendered.memory) ?? knownNumber(rendered.memoryReservation) ?? 0,
+        environmentNames: Array.isArray(environment) ? environment.map((kv) => kv.name ?? '') : [],
+      };
     });
 }
 
@@ -75,9 +84,8 @@ export function containerSizes(taskDefinition: ecs.TaskDefinition): ContainerSiz
  * Errors (for `node.addValidation`) when the containers' cpu or memory add up to more than the
  * task's, naming the task, the sum and the limit.
  */
-export function validateContainersFit(taskDefinition: ecs.TaskDefinition): string[] {
+export function validateContainersFit(taskDefinition: ecs.TaskDefinition, containers: ContainerSize[]): string[] {
   const size = taskSize(taskDefinition);
-  const containers = containerSizes(taskDefinition);
   const errors: string[] = [];
   const list = (key: 'cpu' | 'memoryMiB') => containers.map((c) => `${c.name} ${c[key]}`).join(' + ');
   const cpuSum = containers.reduce((a, c) => a + c.cpu, 0);

@@ -1,5 +1,5 @@
-import { ContextMissingStrategy } from '../sidecar/tracing-options';
 import { validateNumberInRange } from './validation';
+import { ContextMissingStrategy } from '../sidecar/tracing-options';
 
 const STRATEGIES = Object.values(ContextMissingStrategy) as string[];
 

@@ -3,14 +3,14 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { TracingOptions } from './tracing-options';
+import { OTLP_GRPC_PORT, OTLP_HTTP_PORT, XRAY_AGENT_PORT, XRayAgent, XRayAgentConfig } from './xray-agent';
 import { CONTRACT_VARIABLES, tracingEnvironment } from '../private/env-contract';
 import { acknowledgeContractEnvironment, acknowledgeXRayPolicyWildcard } from '../private/nag-acknowledgements';
 import { AgentAddress, agentAddress, BRIDGE_AGENT_HOST } from '../private/network-address';
 import { containerSizes, taskSize, validateContainersFit, validateFargateSize } from '../private/task-sizing';
 import { validateIntegerInRange, validateLength, validateXRayServiceName } from '../private/validation';
 import { validateContextMissing, validateSamplingRate } from '../private/validation-tracing';
-import { TracingOptions } from './tracing-options';
-import { OTLP_GRPC_PORT, OTLP_HTTP_PORT, XRAY_AGENT_PORT, XRayAgent, XRayAgentConfig } from './xray-agent';
 
 /** The container name of the agent (and, in bridge mode, the link alias apps use). */
 export const XRAY_SIDECAR_CONTAINER_NAME = 'xray-daemon';
@@ -209,11 +209,16 @@ export class XRaySidecar extends Construct {
     this.policy.attachToRole(taskDefinition.taskRole);
     acknowledgeXRayPolicyWildcard(this.policy);
 
-    acknowledgeContractEnvironment(
-      taskDefinition,
-      new Set([...CONTRACT_VARIABLES, ...Object.keys(config.environment ?? {})]),
-    );
-    taskDefinition.node.addValidation({ validate: () => validateContainersFit(taskDefinition) });
+    // One synth-time pass over the final containers: each is rendered once, for the size check
+    // and for the ECS2 decision.
+    const allowedEnvironment = new Set([...CONTRACT_VARIABLES, ...Object.keys(config.environment ?? {})]);
+    taskDefinition.node.addValidation({
+      validate: () => {
+        const containers = containerSizes(taskDefinition);
+        acknowledgeContractEnvironment(taskDefinition, containers.flatMap((c) => c.environmentNames), allowedEnvironment);
+        return validateContainersFit(taskDefinition, containers);
+      },
+    });
     SIDECARS.set(taskDefinition, this);
   }
 

@@ -3,8 +3,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import { createCluster, createStack } from './app';
-import { awsSolutionsFindings, findingsUnder } from './nag';
 import { schemasAvailable, schemaTypes, validateXRayResources } from './cfn-schema';
+import { awsSolutionsFindings, findingsUnder } from './nag';
 
 describe('createStack', () => {
   test('returns a stack inside a fresh app', () => {
@@ -50,8 +50,17 @@ describeSchemas('validateXRayResources (CloudFormation registry schemas in ../sh
     const { stack } = createStack();
     new xray.CfnSamplingRule(stack, 'Rule', {
       samplingRule: {
-        ruleName: 'ok', priority: 10, fixedRate: 0.1, reservoirSize: 1, serviceName: '*', serviceType: '*',
-        host: '*', httpMethod: '*', urlPath: '*', resourceArn: '*', version: 1,
+        ruleName: 'ok',
+        priority: 10,
+        fixedRate: 0.1,
+        reservoirSize: 1,
+        serviceName: '*',
+        serviceType: '*',
+        host: '*',
+        httpMethod: '*',
+        urlPath: '*',
+        resourceArn: '*',
+        version: 1,
       },
     });
     new xray.CfnGroup(stack, 'Group', { groupName: 'errors', filterExpression: 'error = true' });
@@ -63,8 +72,17 @@ describeSchemas('validateXRayResources (CloudFormation registry schemas in ../sh
     const { stack } = createStack();
     new xray.CfnSamplingRule(stack, 'Rule', {
       samplingRule: {
-        ruleName: 'x'.repeat(33), priority: 10, fixedRate: 1.5, reservoirSize: 1, serviceName: '*', serviceType: '*',
-        host: '*', httpMethod: '*', urlPath: '*', resourceArn: '*', version: 1,
+        ruleName: 'x'.repeat(33),
+        priority: 10,
+        fixedRate: 1.5,
+        reservoirSize: 1,
+        serviceName: '*',
+        serviceType: '*',
+        host: '*',
+        httpMethod: '*',
+        urlPath: '*',
+        resourceArn: '*',
+        version: 1,
       },
     });
     const report = validateXRayResources(Template.fromStack(stack).toJSON());

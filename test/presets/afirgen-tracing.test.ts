@@ -258,7 +258,9 @@ describe('AfirgenTracing cost estimate', () => {
   test('over the budget it is a warning', () => {
     const { stack } = createStack();
     new AfirgenTracing(stack, 'Tracing', {
-      samplingRate: 1, reservoirSize: 0, monthlyBudgetUsd: 20,
+      samplingRate: 1,
+      reservoirSize: 0,
+      monthlyBudgetUsd: 20,
       expectedRequestsPerMonth: { 'afirgen-gguf-server': 10_000_000 },
     });
     Annotations.fromStack(stack).hasWarning('/TestStack/Tracing', Match.stringLikeRegexp('\\$49\\.50/month .* over the monthly budget of \\$20\\.00'));

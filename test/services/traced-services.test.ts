@@ -43,13 +43,18 @@ describe('TracedFargateService', () => {
     const cluster = createCluster(stack);
     // WHEN
     const traced = new TracedFargateService(stack, 'Backend', {
-      cluster, serviceName: 'afirgen-main-backend', image: IMAGE, containerPort: 8000,
+      cluster,
+      serviceName: 'afirgen-main-backend',
+      image: IMAGE,
+      containerPort: 8000,
       environment: { MODEL: 'summariser' },
     });
     // THEN
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ECS::Service', {
-      ServiceName: 'afirgen-main-backend', LaunchType: 'FARGATE', DesiredCount: 1,
+      ServiceName: 'afirgen-main-backend',
+      LaunchType: 'FARGATE',
+      DesiredCount: 1,
       DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true } }),
     });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '512', Memory: '1024', NetworkMode: 'awsvpc' });
@@ -59,9 +64,14 @@ describe('TracedFargateService', () => {
     expect(app.PortMappings).toEqual([{ ContainerPort: 8000, Protocol: 'tcp' }]);
     expect(envOf(app)).toEqual({
       MODEL: 'summariser',
-      XRAY_ENABLED: 'true', XRAY_SAMPLING_RATE: '0.1', XRAY_DAEMON_ADDRESS: '127.0.0.1:2000', XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000', AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_TRACING_NAME: 'afirgen-main-backend', AWS_XRAY_SDK_ENABLED: 'true',
+      XRAY_ENABLED: 'true',
+      XRAY_SAMPLING_RATE: '0.1',
+      XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+      XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+      AWS_XRAY_TRACING_NAME: 'afirgen-main-backend',
+      AWS_XRAY_SDK_ENABLED: 'true',
     });
     expect(app.DependsOn).toEqual([{ ContainerName: 'xray-daemon', Condition: 'START' }]);
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -79,7 +89,9 @@ describe('TracedFargateService', () => {
   test('tracing options reach env and the rule alike', () => {
     const { stack } = createStack();
     new TracedFargateService(stack, 'Svc', {
-      cluster: createCluster(stack), serviceName: 'afirgen-asr-ocr-server', image: IMAGE,
+      cluster: createCluster(stack),
+      serviceName: 'afirgen-asr-ocr-server',
+      image: IMAGE,
       tracing: { samplingRate: 0.05, contextMissing: ContextMissingStrategy.RUNTIME_ERROR },
       samplingRule: { priority: 20, reservoirSize: 0, ruleName: 'asr-ocr' },
     });
@@ -140,12 +152,20 @@ describe('TracedFargateService', () => {
     const { stack } = createStack();
     const cluster = createCluster(stack);
     new TracedFargateService(stack, 'Cheap', {
-      cluster, serviceName: 'cheap', image: IMAGE, expectedRequestsPerMonth: 10_000_000,
+      cluster,
+      serviceName: 'cheap',
+      image: IMAGE,
+      expectedRequestsPerMonth: 10_000_000,
       samplingRule: { reservoirSize: 0 },
     });
     new TracedFargateService(stack, 'Dear', {
-      cluster, serviceName: 'dear', image: IMAGE, expectedRequestsPerMonth: 10_000_000,
-      tracing: { samplingRate: 1 }, samplingRule: { reservoirSize: 0 }, monthlyBudgetUsd: 10,
+      cluster,
+      serviceName: 'dear',
+      image: IMAGE,
+      expectedRequestsPerMonth: 10_000_000,
+      tracing: { samplingRate: 1 },
+      samplingRule: { reservoirSize: 0 },
+      monthlyBudgetUsd: 10,
     });
     const annotations = Annotations.fromStack(stack);
     annotations.hasInfo('/TestStack/Cheap', Match.stringLikeRegexp('estimated X-Ray cost: \\$4\\.50/month for 1,000,000 traces'));
@@ -168,8 +188,13 @@ describe('TracedEc2Service', () => {
   test('bridge mode with GPUs: link, xray-daemon:2000, GPU requirement', () => {
     const { stack } = createStack();
     new TracedEc2Service(stack, 'Gguf', {
-      cluster: ec2Cluster(stack, true), serviceName: 'afirgen-gguf-server', image: IMAGE,
-      networkMode: ecs.NetworkMode.BRIDGE, gpuCount: 1, memoryLimitMiB: 14336, containerPort: 8001,
+      cluster: ec2Cluster(stack, true),
+      serviceName: 'afirgen-gguf-server',
+      image: IMAGE,
+      networkMode: ecs.NetworkMode.BRIDGE,
+      gpuCount: 1,
+      memoryLimitMiB: 14336,
+      containerPort: 8001,
     });
     const [app] = containers(stack);
     expect(app.Links).toEqual(['xray-daemon:xray-daemon']);
@@ -202,7 +227,10 @@ describe('TracedEc2Service', () => {
   test('throws for subnets outside awsvpc', () => {
     const { stack } = createStack();
     expect(() => new TracedEc2Service(stack, 'Svc', {
-      cluster: ec2Cluster(stack), serviceName: 's', image: IMAGE, networkMode: ecs.NetworkMode.BRIDGE,
+      cluster: ec2Cluster(stack),
+      serviceName: 's',
+      image: IMAGE,
+      networkMode: ecs.NetworkMode.BRIDGE,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
     })).toThrow('vpcSubnets and securityGroups need networkMode awsvpc, got networkMode bridge');
   });
@@ -280,8 +308,11 @@ describe('Traced services with every agent', () => {
     expect(traced.sidecar!.agent.kind).toBe(kind);
     const env = envOf(containers(stack)[0]);
     expect(env).toMatchObject({
-      XRAY_ENABLED: 'true', XRAY_DAEMON_ADDRESS: '127.0.0.1:2000', AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-      AWS_XRAY_TRACING_NAME: 'afirgen-main-backend', XRAY_SAMPLING_RATE: '0.1',
+      XRAY_ENABLED: 'true',
+      XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+      AWS_XRAY_TRACING_NAME: 'afirgen-main-backend',
+      XRAY_SAMPLING_RATE: '0.1',
     });
     expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(kind === 'xray-daemon' ? undefined : 'http://127.0.0.1:4318');
   });
@@ -289,8 +320,11 @@ describe('Traced services with every agent', () => {
   test.each(agents)('%s: TracedEc2Service in bridge mode links the app to the agent', (_kind, agent) => {
     const { stack } = createStack();
     new TracedEc2Service(stack, 'Svc', {
-      cluster: ec2Cluster(stack), serviceName: 'afirgen-gguf-server', image: IMAGE,
-      networkMode: ecs.NetworkMode.BRIDGE, sidecar: { agent: agent() },
+      cluster: ec2Cluster(stack),
+      serviceName: 'afirgen-gguf-server',
+      image: IMAGE,
+      networkMode: ecs.NetworkMode.BRIDGE,
+      sidecar: { agent: agent() },
     });
     const [appDef] = containers(stack);
     expect(appDef.Links).toEqual(['xray-daemon:xray-daemon']);

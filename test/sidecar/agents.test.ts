@@ -405,7 +405,7 @@ describe('the X-Ray daemon end-of-life notice', () => {
     expect(infos(daemonStack({ 'xray:now': '2026-02-24' }))).toEqual([]);
   });
 
-  test('an INFO on the sidecar from the maintenance date on: end of support and the one-line change', () => {
+  test('an INFO on the stack from the maintenance date on: end of support and the one-line change', () => {
     // GIVEN the day the library is used (2026-11-27)
     const stack = daemonStack({ 'xray:now': '2026-11-27' });
     // THEN
@@ -415,8 +415,17 @@ describe('the X-Ray daemon end-of-life notice', () => {
     expect(messages[0]).toContain('reaches end of support on 2027-02-25');
     expect(messages[0]).toContain('`agent: XRayAgent.cloudWatchAgent()`');
     expect(messages[0]).toContain('xray:daemonEndOfLifeNotice=false');
-    Annotations.fromStack(stack).hasInfo('/TestStack/XRay', Match.stringLikeRegexp('end of support'));
+    Annotations.fromStack(stack).hasInfo('/TestStack', Match.stringLikeRegexp('end of support'));
     Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('once per stack, however many sidecars run the daemon', () => {
+    const { stack } = createStack({ stackName: 'Many' });
+    for (const id of ['A', 'B', 'C']) {
+      const taskDefinition = new ecs.FargateTaskDefinition(stack, `${id}Task`);
+      new XRaySidecar(stack, `${id}XRay`, { taskDefinition });
+    }
+    expect(Annotations.fromStack(stack).findInfo('*', Match.stringLikeRegexp('end of support'))).toHaveLength(1);
   });
 
   test('on the maintenance date itself', () => {

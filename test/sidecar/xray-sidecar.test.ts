@@ -124,8 +124,11 @@ describe('XRaySidecar on Fargate', () => {
     });
     const env = envOf(containerDefs(stack).find((d) => d.Name === 'App')!);
     expect(env).toMatchObject({
-      XRAY_ENABLED: 'false', AWS_XRAY_SDK_ENABLED: 'false', XRAY_SAMPLING_RATE: '0.05',
-      XRAY_CONTEXT_MISSING: 'IGNORE_ERROR', AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+      XRAY_ENABLED: 'false',
+      AWS_XRAY_SDK_ENABLED: 'false',
+      XRAY_SAMPLING_RATE: '0.05',
+      XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+      AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
     });
   });
 
@@ -401,7 +404,9 @@ describe('XRaySidecar and cdk-nag AwsSolutions', () => {
     const { stack } = createStack();
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024 });
     const appContainer = taskDefinition.addContainer('App', {
-      image: IMAGE, memoryLimitMiB: 512, logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'app' }),
+      image: IMAGE,
+      memoryLimitMiB: 512,
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'app' }),
       environment: { DATABASE_PASSWORD: 'hunter2' },
     });
     new XRaySidecar(stack, 'XRay', { taskDefinition }).instrument(appContainer, { serviceName: 's' });
