@@ -45,6 +45,19 @@ export interface TracedEc2ServiceProps extends TracedServiceBaseProps {
    * @default - a new security group
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * The lowest share of `desiredCount` kept running during a deployment, in percent.
+   * @default 50 - ECS's own default: a one-task service stops its old task before starting the
+   * new one, so a deployment needs no spare GPU instance
+   */
+  readonly minHealthyPercent?: number;
+
+  /**
+   * The highest share of `desiredCount` running during a deployment, in percent.
+   * @default 200
+   */
+  readonly maxHealthyPercent?: number;
 }
 
 /**
@@ -74,6 +87,8 @@ export class TracedEc2Service extends Construct {
     validateIntegerInRange('gpuCount', props.gpuCount, 0);
     validateIntegerInRange('cpu', props.cpu, 1);
     validateIntegerInRange('memoryLimitMiB', props.memoryLimitMiB, 1);
+    validateIntegerInRange('minHealthyPercent', props.minHealthyPercent, 0, 100);
+    validateIntegerInRange('maxHealthyPercent', props.maxHealthyPercent, 100, 200);
     if (!props.cluster.hasEc2Capacity) {
       throw new Error(
         `cluster ${props.cluster.node.path} has no EC2 capacity for TracedEc2Service ${this.node.path}: ` +
@@ -101,6 +116,8 @@ export class TracedEc2Service extends Construct {
       taskDefinition: this.taskDefinition,
       serviceName: props.ecsServiceName ?? props.serviceName,
       desiredCount: props.desiredCount ?? 1,
+      minHealthyPercent: props.minHealthyPercent ?? 50,
+      maxHealthyPercent: props.maxHealthyPercent ?? 200,
       vpcSubnets: awsvpc ? props.vpcSubnets : undefined,
       securityGroups: awsvpc ? props.securityGroups : undefined,
       circuitBreaker: { rollback: true },

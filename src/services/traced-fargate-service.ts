@@ -3,6 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { TracedServiceBaseProps } from './traced-service-options';
 import { addTracedApp, validateTracedServiceProps } from '../private/traced-service-parts';
+import { validateIntegerInRange } from '../private/validation';
 import { SamplingRule } from '../sampling/sampling-rule';
 import { XRaySidecar } from '../sidecar/xray-sidecar';
 
@@ -38,6 +39,18 @@ export interface TracedFargateServiceProps extends TracedServiceBaseProps {
    * @default - a new security group
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * The lowest share of `desiredCount` kept running during a deployment, in percent.
+   * @default 100 - new tasks start before old ones stop: Fargate needs no spare capacity for it
+   */
+  readonly minHealthyPercent?: number;
+
+  /**
+   * The highest share of `desiredCount` running during a deployment, in percent.
+   * @default 200
+   */
+  readonly maxHealthyPercent?: number;
 }
 
 /**
@@ -66,6 +79,8 @@ export class TracedFargateService extends Construct {
   constructor(scope: Construct, id: string, props: TracedFargateServiceProps) {
     super(scope, id);
     validateTracedServiceProps(props);
+    validateIntegerInRange('minHealthyPercent', props.minHealthyPercent, 0, 100);
+    validateIntegerInRange('maxHealthyPercent', props.maxHealthyPercent, 100, 200);
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: props.cpu ?? 512,
@@ -81,6 +96,8 @@ export class TracedFargateService extends Construct {
       taskDefinition: this.taskDefinition,
       serviceName: props.ecsServiceName ?? props.serviceName,
       desiredCount: props.desiredCount ?? 1,
+      minHealthyPercent: props.minHealthyPercent ?? 100,
+      maxHealthyPercent: props.maxHealthyPercent ?? 200,
       assignPublicIp: props.assignPublicIp ?? false,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,

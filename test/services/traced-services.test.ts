@@ -331,3 +331,25 @@ describe('Traced services with every agent', () => {
     expect(envOf(appDef).AWS_XRAY_DAEMON_ADDRESS).toBe('tcp:xray-daemon:2000 udp:xray-daemon:2000');
   });
 });
+
+describe('Traced services deployment settings', () => {
+  test('Fargate starts new tasks before stopping old ones; EC2 keeps ECS\'s 50 % for single-GPU fleets', () => {
+    const { stack } = createStack();
+    new TracedFargateService(stack, 'F', { cluster: createCluster(stack), serviceName: 'f', image: IMAGE });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: Match.objectLike({ MinimumHealthyPercent: 100, MaximumPercent: 200 }),
+    });
+    const other = createStack();
+    new TracedEc2Service(other.stack, 'E', { cluster: ec2Cluster(other.stack), serviceName: 'e', image: IMAGE });
+    Template.fromStack(other.stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: Match.objectLike({ MinimumHealthyPercent: 50, MaximumPercent: 200 }),
+    });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('throws for minHealthyPercent above 100', () => {
+    const { stack } = createStack();
+    expect(() => new TracedFargateService(stack, 'F', { cluster: createCluster(stack), serviceName: 'f', image: IMAGE, minHealthyPercent: 150 }))
+      .toThrow('minHealthyPercent must be an integer from 0 to 100, got 150');
+  });
+});
