@@ -118,6 +118,8 @@ function addService(stack: Stack, cluster: ecs.ICluster, image: ecs.ContainerIma
     taskDefinition,
     serviceName,
     desiredCount: 1,
+    minHealthyPercent: 100,
+    maxHealthyPercent: 200,
     assignPublicIp: false,
     circuitBreaker: { rollback: true },
   });

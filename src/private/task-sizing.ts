@@ -18,10 +18,10 @@ export interface TaskSize {
   readonly memoryMiB?: number;
 }
 
+/** A size known at synth time; a value that is not a number stays NaN so the checks reject it. */
 function known(value: string | undefined): number | undefined {
   if (value === undefined || Token.isUnresolved(value)) return undefined;
-  const n = Number(value);
-  return Number.isFinite(n) ? n : undefined;
+  return Number(value);
 }
 
 /** Reads the task size from the task definition's L1 (the L2 keeps it private). */

@@ -3,7 +3,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { annotateCost } from './cost-annotation';
 import { CONTRACT_VARIABLES, tracingEnvironment } from './env-contract';
-import { validateIntegerInRange, validateXRayServiceName, XRAY_SAMPLING_RULE_SERVICE_NAME_MAX } from './validation';
+import {
+  ECS_NAME_CHARACTER, validateCharacters, validateIntegerInRange, validateLength, validateXRayServiceName, XRAY_SAMPLING_RULE_SERVICE_NAME_MAX,
+} from './validation';
 import { validateContextMissing, validateSamplingRate } from './validation-tracing';
 import { SamplingRule } from '../sampling/sampling-rule';
 import { TracedServiceBaseProps } from '../services/traced-service-options';
@@ -13,6 +15,14 @@ import { XRaySidecar } from '../sidecar/xray-sidecar';
 /** Checks the props both traced services share, before anything is built. */
 export function validateTracedServiceProps(props: TracedServiceBaseProps): void {
   validateXRayServiceName('serviceName', props.serviceName, XRAY_SAMPLING_RULE_SERVICE_NAME_MAX);
+  if (props.ecsServiceName === undefined) {
+    // serviceName doubles as the ECS service name, which ECS restricts further.
+    validateCharacters('serviceName', props.serviceName, ECS_NAME_CHARACTER,
+      'letters, digits, _ and - when it is also the ECS service name (set ecsServiceName to use other characters in the X-Ray name)');
+  } else {
+    validateLength('ecsServiceName', props.ecsServiceName, 1, 255);
+    validateCharacters('ecsServiceName', props.ecsServiceName, ECS_NAME_CHARACTER, 'letters, digits, _ and -');
+  }
   validateIntegerInRange('containerPort', props.containerPort, 1, 65535);
   validateIntegerInRange('desiredCount', props.desiredCount, 0);
   validateSamplingRate('tracing.samplingRate', props.tracing?.samplingRate);

@@ -81,6 +81,10 @@ export function validateSamplingRuleAttributes(prop: string, attributes: { reado
         `${prop} keys must have 1 to ${XRAY_RULE_ATTRIBUTE_LENGTH_MAX} characters, got ${JSON.stringify(key)} (${key.length} characters)`,
       );
     }
+    if (!Token.isUnresolved(key)) {
+      // The registry schema matches keys with `.{1,}`, which no line terminator matches.
+      validateCharacters(`${prop} keys`, key, /^[^\p{Cc}\u2028\u2029]$/u, 'printable characters (no control characters or line breaks)');
+    }
     validateLength(`${prop}[${JSON.stringify(key)}]`, attributes[key], 1, XRAY_RULE_ATTRIBUTE_LENGTH_MAX);
   }
 }

@@ -80,4 +80,15 @@ export function validatePinnedImage(prop: string, imageName: string): void {
       `${prop} must be pinned to a version tag or digest (never "latest": daemon 3.3.0 broke every stack on latest), got ${show(imageName)}`,
     );
   }
+  if (!DOCKER_TAG.test(tag)) {
+    throw new Error(
+      `${prop} must be a valid image tag (letters, digits, _ . - up to 128 characters, not starting with . or -), got ${show(tag)} in ${show(imageName)}`,
+    );
+  }
 }
+
+/** The image tag grammar of the Docker/OCI distribution spec. */
+const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** The characters ECS accepts in container and service names. */
+export const ECS_NAME_CHARACTER = /^[A-Za-z0-9_-]$/;

@@ -1,7 +1,9 @@
+import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { TracedServiceBaseProps } from './traced-service-options';
+import { validateFargateSize } from '../private/task-sizing';
 import { addTracedApp, validateTracedServiceProps } from '../private/traced-service-parts';
 import { validateIntegerInRange } from '../private/validation';
 import { SamplingRule } from '../sampling/sampling-rule';
@@ -81,11 +83,14 @@ export class TracedFargateService extends Construct {
     validateTracedServiceProps(props);
     validateIntegerInRange('minHealthyPercent', props.minHealthyPercent, 0, 100);
     validateIntegerInRange('maxHealthyPercent', props.maxHealthyPercent, 100, 200);
+    const cpu = props.cpu ?? 512;
+    const memoryLimitMiB = props.memoryLimitMiB ?? 1024;
+    validateIntegerInRange('cpu', cpu, 1);
+    validateIntegerInRange('memoryLimitMiB', memoryLimitMiB, 1);
+    // Checked whether or not tracing (and so the sidecar) is on.
+    validateFargateSize(this.node.path, { cpu: Token.isUnresolved(cpu) ? undefined : cpu, memoryMiB: Token.isUnresolved(memoryLimitMiB) ? undefined : memoryLimitMiB });
 
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      cpu: props.cpu ?? 512,
-      memoryLimitMiB: props.memoryLimitMiB ?? 1024,
-    });
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', { cpu, memoryLimitMiB });
     const parts = addTracedApp(this, this.taskDefinition, props, {});
     this.container = parts.container;
     this.sidecar = parts.sidecar;

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,7 +9,7 @@ import { CONTRACT_VARIABLES, tracingEnvironment } from '../private/env-contract'
 import { acknowledgeContractEnvironment, acknowledgeXRayPolicyWildcard } from '../private/nag-acknowledgements';
 import { AgentAddress, agentAddress, BRIDGE_AGENT_HOST } from '../private/network-address';
 import { containerSizes, taskSize, validateContainersFit, validateFargateSize } from '../private/task-sizing';
-import { validateIntegerInRange, validateLength, validateXRayServiceName } from '../private/validation';
+import { ECS_NAME_CHARACTER, validateCharacters, validateIntegerInRange, validateLength, validateXRayServiceName } from '../private/validation';
 import { validateContextMissing, validateSamplingRate } from '../private/validation-tracing';
 
 /** The container name of the agent (and, in bridge mode, the link alias apps use). */
@@ -164,6 +164,7 @@ export class XRaySidecar extends Construct {
     }
     const containerName = props.containerName ?? XRAY_SIDECAR_CONTAINER_NAME;
     validateLength('containerName', containerName, 1, 255);
+    validateCharacters('containerName', containerName, ECS_NAME_CHARACTER, 'letters, digits, _ and -');
 
     const essential = props.essential ?? false;
     const enableRestartPolicy = props.enableRestartPolicy ?? !essential;
@@ -278,7 +279,11 @@ export class XRaySidecar extends Construct {
       validateFargateSize(td.node.path, size);
     }
     if (size.cpu !== undefined) {
-      const others = containerSizes(td);
+      // Before the agent is added (aws-cdk-lib would throw its own, vaguer error): the containers'
+      // public cpu is enough here, no rendering needed.
+      const others = td.node.children
+        .filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition)
+        .map((c) => ({ name: c.containerName, cpu: c.cpu !== undefined && !Token.isUnresolved(c.cpu) ? c.cpu : 0 }));
       const sum = others.reduce((a, c) => a + c.cpu, 0) + agentCpu;
       if (sum > size.cpu) {
         const parts = [...others.map((c) => `${c.name} ${c.cpu}`), `agent ${agentCpu}`].join(' + ');

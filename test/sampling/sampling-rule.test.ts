@@ -316,3 +316,11 @@ describe('SamplingRule', () => {
     });
   });
 });
+
+describe('SamplingRule attribute keys (found by fuzzing)', () => {
+  test('throws for an attribute key of only a line break', () => {
+    const { stack } = createStack();
+    expect(() => new SamplingRule(stack, 'Rule', { priority: 10, fixedRate: 0.1, attributes: { '\n': 'x' } }))
+      .toThrow('attributes keys may only contain printable characters (no control characters or line breaks), got "\\n" ("\\n" is not allowed)');
+  });
+});

@@ -353,3 +353,30 @@ describe('Traced services deployment settings', () => {
       .toThrow('minHealthyPercent must be an integer from 0 to 100, got 150');
   });
 });
+
+describe('Traced services: names and sizes ECS would reject (found by fuzzing)', () => {
+  function fargate(extra: Record<string, unknown>) {
+    const { stack } = createStack();
+    return () => new TracedFargateService(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE, ...extra });
+  }
+  test('throws for a serviceName that cannot also be the ECS service name', () => {
+    expect(fargate({ serviceName: 'afirgen.main-backend' })).toThrow(
+      'serviceName may only contain letters, digits, _ and - when it is also the ECS service name (set ecsServiceName to use other characters in the X-Ray name), got "afirgen.main-backend" ("." is not allowed)');
+  });
+  test('an X-Ray name with dots works with its own ecsServiceName', () => {
+    const { stack } = createStack();
+    new TracedFargateService(stack, 'Svc', { cluster: createCluster(stack), serviceName: 'afirgen.main-backend', ecsServiceName: 'main-backend', image: IMAGE });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::Service', { ServiceName: 'main-backend' });
+    Template.fromStack(stack).hasResourceProperties('AWS::XRay::SamplingRule', { SamplingRule: Match.objectLike({ ServiceName: 'afirgen.main-backend' }) });
+  });
+  test('throws for an ecsServiceName ECS rejects', () => {
+    expect(fargate({ ecsServiceName: 'main backend' })).toThrow('ecsServiceName may only contain letters, digits, _ and -, got "main backend" (" " is not allowed)');
+  });
+  test.each([[Number.NaN, 'NaN'], [Number.POSITIVE_INFINITY, 'Infinity'], [-15, '-15']])('throws for cpu %p', (cpu, shown) => {
+    expect(fargate({ cpu })).toThrow(`cpu must be an integer 1 or more, got ${shown}`);
+  });
+  test('throws for a Fargate size Fargate does not run even with tracing off', () => {
+    expect(fargate({ cpu: 2048, memoryLimitMiB: 129992, tracing: { enabled: false } }))
+      .toThrow('fargate task TestStack/Svc has cpu 2048 with memoryLimitMiB 129992, which Fargate does not run');
+  });
+});

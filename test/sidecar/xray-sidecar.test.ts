@@ -430,3 +430,15 @@ describe('XRaySidecar snapshot', () => {
     expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
   });
 });
+
+describe('XRaySidecar: names ECS would reject (found by fuzzing)', () => {
+  test('throws for a containerName ECS cannot register', () => {
+    const { stack, taskDefinition } = fargateTask();
+    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, containerName: 'xray daemon' }))
+      .toThrow('containerName may only contain letters, digits, _ and -, got "xray daemon" (" " is not allowed)');
+  });
+
+  test.each([['3.6.6 '], ['v1 beta'], ['.3'], ['3.6.6\n']])('throws for an image tag %j that is not a valid tag', (version) => {
+    expect(() => XRayAgent.daemon({ version })).toThrow(/XRayAgent.daemon version must be a valid image tag \(letters, digits, _ \. - up to 128 characters/);
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * How a construct property runs under jest: `FUZZ_RUNS` cases (default 2000) from a fixed seed
+ * (`FUZZ_SEED` to change it), fast-check shrinking any failure to a small counterexample, and
+ * checks that the run exercised both outcomes (a property that only ever rejects proves nothing).
+ */
+import * as fc from 'fast-check';
+import { cleanup, ConstructProperty, emptyStats, fuzzRuns, record, runCase, RunStats } from './harness';
+import { schemasAvailable } from '../helpers/cfn-schema';
+
+export const RUNS = fuzzRuns();
+export const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
+
+/** Time allowed for the whole run: generous for a busy 2-core machine. */
+export const RUN_TIMEOUT_MS = RUNS * 150 + 30_000;
+
+/** Minimum shares of accepted and rejected cases for the run to count as exercising both. */
+export interface Mix {
+  readonly minAccepted: number;
+  readonly minRejected: number;
+}
+
+/** Defines the property test of one construct in the current `describe`. */
+export function propertyTest<T>(property: ConstructProperty<T>, mix: Mix = { minAccepted: 0.1, minRejected: 0.1 }): void {
+  afterAll(() => cleanup());
+
+  const schemas = schemasAvailable ? 'X-Ray resources checked against the registry schemas' : 'registry schemas absent: schema check skipped';
+  test(`${RUNS} random props: each synthesizes (${schemas}; invariants hold) or throws a clear library error`, () => {
+    const stats: RunStats = emptyStats();
+    fc.assert(
+      fc.property(property.arbitrary, (input) => {
+        record(stats, runCase(property, input), input);
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+    // fast-check also runs shrink attempts on failure; on success `cases` is exactly RUNS.
+    expect(stats.cases).toBe(RUNS);
+    expect(stats.failures).toBe(0);
+    expect(stats.accepted).toBeGreaterThanOrEqual(Math.floor(RUNS * mix.minAccepted));
+    expect(stats.rejected).toBeGreaterThanOrEqual(Math.floor(RUNS * mix.minRejected));
+    expect(stats.discarded).toBeLessThanOrEqual(Math.ceil(RUNS * 0.05));
+  }, RUN_TIMEOUT_MS);
+}
