@@ -88,7 +88,10 @@ export class TracedFargateService extends Construct {
     validateIntegerInRange('cpu', cpu, 1);
     validateIntegerInRange('memoryLimitMiB', memoryLimitMiB, 1);
     // Checked whether or not tracing (and so the sidecar) is on.
-    validateFargateSize(this.node.path, { cpu: Token.isUnresolved(cpu) ? undefined : cpu, memoryMiB: Token.isUnresolved(memoryLimitMiB) ? undefined : memoryLimitMiB });
+    validateFargateSize(this.node.path, {
+      cpu: Token.isUnresolved(cpu) ? undefined : cpu,
+      memoryMiB: Token.isUnresolved(memoryLimitMiB) ? undefined : memoryLimitMiB,
+    });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', { cpu, memoryLimitMiB });
     const parts = addTracedApp(this, this.taskDefinition, props, {});
