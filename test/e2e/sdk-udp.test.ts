@@ -15,6 +15,7 @@ import {
 import { TracedEc2Service } from '../../src/services/traced-ec2-service';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { ContextMissingStrategy } from '../../src/sidecar/tracing-options';
+import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { createCluster, createStack } from '../helpers/app';
 
@@ -272,5 +273,42 @@ describe('AWS_XRAY_CONTEXT_MISSING from the template drives the SDK', () => {
     if (throws) expect(result.message).toMatch(/Failed to get the current sub\/segment from the context/);
     await app.stop();
     expect(app.output.includes('Failed to get the current sub/segment from the context')).toBe(logs);
+  });
+});
+
+describe('every agent publishes an address the real SDK reaches (Fargate and EC2 bridge)', () => {
+  const AGENTS: Array<[string, () => XRayAgent]> = [
+    ['X-Ray daemon', () => XRayAgent.daemon()],
+    ['CloudWatch agent', () => XRayAgent.cloudWatchAgent()],
+    ['ADOT collector', () => XRayAgent.adotCollector()],
+  ];
+
+  test.each(AGENTS)('%s on Fargate', async (_label, agentOf) => {
+    const { stack } = createStack();
+    new TracedFargateService(stack, 'Backend', {
+      cluster: createCluster(stack), serviceName: 'afirgen-main-backend', image: IMAGE, sidecar: { agent: agentOf() },
+    });
+    const env = containerEnvironment(templateOf(stack), 'app');
+    expect(env.AWS_XRAY_DAEMON_ADDRESS).toBe(`${LOOPBACK}:${AGENT_PORT}`);
+    const app = await startApp(env);
+    await expectSegmentArrives(app, env, 'afirgen-main-backend');
+  });
+
+  test.each(AGENTS)('%s on EC2 in bridge mode', async (_label, agentOf) => {
+    const { stack } = createStack();
+    new TracedEc2Service(stack, 'Inference', {
+      cluster: ec2Cluster(stack),
+      serviceName: 'afirgen-gguf-server',
+      image: IMAGE,
+      networkMode: ecs.NetworkMode.BRIDGE,
+      sidecar: { agent: agentOf() },
+    });
+    const template = templateOf(stack);
+    const env = containerEnvironment(template, 'app');
+    expect(env.AWS_XRAY_DAEMON_ADDRESS).toBe('tcp:xray-daemon:2000 udp:xray-daemon:2000');
+    expect(findContainer(template, 'app').Links).toEqual(['xray-daemon:xray-daemon']);
+    const app = await startApp(env, { preload: BRIDGE_PRELOAD });
+    const described = await expectSegmentArrives(app, env, 'afirgen-gguf-server');
+    expect(described.daemon).toEqual({ udp_ip: 'xray-daemon', udp_port: AGENT_PORT, tcp_ip: 'xray-daemon', tcp_port: AGENT_PORT });
   });
 });
