@@ -49,6 +49,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testPathIgnorePatterns: ['/node_modules/', '\\.snapshot/', '/cdk\\.out/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
       testTimeout: 60_000,
+      // jest's default leaves one core idle; on a 2-core machine that doubles the run. The e2e
+      // suites share 127.0.0.1:2000 and wait for each other (test/e2e/peers.ts).
+      maxWorkers: '100%',
     },
   },
   eslintOptions: {
