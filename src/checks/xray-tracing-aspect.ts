@@ -2,6 +2,7 @@ import { Annotations, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
+import { CONTRACT_VARIABLES } from '../private/env-contract';
 import { validateIntegerInRange, validateXRayServiceName, XRAY_SEGMENT_NAME_MAX } from '../private/validation';
 import { validateContextMissing, validateSamplingRate } from '../private/validation-tracing';
 import { TracingOptions } from '../sidecar/tracing-options';
@@ -63,12 +64,6 @@ const WARNING_OWN_TRACING = '@cdk-xray-ecs/checks:tracingConfiguredByHand';
 
 /** Variables that turn tracing off when `false`. */
 const DISABLED_VARIABLES: readonly string[] = ['XRAY_ENABLED', 'AWS_XRAY_SDK_ENABLED'];
-
-/** Variables of the tracing contract that the aspect would set (and so overwrite). */
-const TRACING_VARIABLES: readonly string[] = [
-  'XRAY_ENABLED', 'XRAY_SAMPLING_RATE', 'XRAY_DAEMON_ADDRESS', 'XRAY_CONTEXT_MISSING',
-  'AWS_XRAY_DAEMON_ADDRESS', 'AWS_XRAY_CONTEXT_MISSING', 'AWS_XRAY_TRACING_NAME', 'AWS_XRAY_SDK_ENABLED',
-];
 
 /**
  * Traces every ECS task definition in a scope: `Aspects.of(app).add(new XRayTracingAspect())`.
@@ -153,7 +148,8 @@ export class XRayTracingAspect implements IAspect {
     if (DISABLED_VARIABLES.some((v) => environment.get(v) === 'false')) {
       return; // tracing turned off on purpose, e.g. TracedFargateService with tracing.enabled false
     }
-    const own = TRACING_VARIABLES.filter((v) => environment.has(v));
+    // The contract's variables (`env-contract.ts`) are what instrument would set, and so overwrite.
+    const own = CONTRACT_VARIABLES.filter((v) => environment.has(v));
     if (own.length > 0) {
       Annotations.of(node).addWarningV2(WARNING_OWN_TRACING,
         `XRayTracingAspect left ${node.node.path} untraced: its default container ${container.containerName} already sets ${own.join(', ')}, ` +
