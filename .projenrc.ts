@@ -60,6 +60,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['cdk.out/', 'bench/results/', 'cdk-integ.out.*/', 'test/**/cdk.out/'],
   docgen: true,
+  // Source maps beside the JavaScript (lib/**/*.js.map, published), not inlined in it: an app that
+  // imports the library then neither parses nor keeps in memory the maps and the TypeScript
+  // sources (about 1 MiB of heap, measured with bench/), and `node --enable-source-maps` still
+  // finds them.
+  tsconfig: {
+    compilerOptions: { inlineSourceMap: false, inlineSources: true, sourceMap: true },
+  },
 });
 
 // The example app that `npx cdk synth` runs from a fresh clone. It imports the library from src/,

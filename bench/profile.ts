@@ -124,9 +124,14 @@ function loadSourceMap(file: string): Mapping[][] | undefined {
   let lines: Mapping[][] | undefined;
   try {
     const text = fs.readFileSync(file, 'utf-8');
-    const match = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(text);
+    // The map is inlined (data: URL) or, as this project compiles, a file beside the JavaScript.
+    const match = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(text);
     if (match) {
-      const map = JSON.parse(Buffer.from(match[1], 'base64').toString('utf-8')) as { sources: string[]; mappings: string };
+      const inline = /^data:application\/json;base64,(.*)$/.exec(match[1]);
+      const json = inline
+        ? Buffer.from(inline[1], 'base64').toString('utf-8')
+        : fs.readFileSync(path.resolve(path.dirname(file), match[1]), 'utf-8');
+      const map = JSON.parse(json) as { sources: string[]; mappings: string };
       lines = [];
       let source = 0;
       let line = 0;

@@ -1,6 +1,6 @@
 import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
-import { NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { NagMessageLevel, NagPack, NagPackProps } from './private/cdk-nag-core';
 import { DAEMON_NOTICE_CONTEXT_KEY } from '../private/agent-end-of-life';
 import { validateNumberInRange } from '../private/validation';
 import { NagRuleFunction } from './private/named-rule';

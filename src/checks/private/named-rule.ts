@@ -1,5 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { NagRuleResult } from 'cdk-nag';
+import { NagRuleResult } from './cdk-nag-core';
 
 /** A cdk-nag rule: looks at one resource, says whether it complies (or lists its findings). */
 export type NagRuleFunction = (node: CfnResource) => NagRuleResult;

@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { NagRuleCompliance } from 'cdk-nag';
 import { imagePinned } from '../private/agent-images';
+import { NagRuleCompliance } from '../private/cdk-nag-core';
 import { Knowledge } from '../private/cfn-values';
 import { namedRule } from '../private/named-rule';
 import { isAgent, readTaskDefinition } from '../private/task-containers';

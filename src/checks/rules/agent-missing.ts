@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { NagRuleCompliance } from 'cdk-nag';
 import { couldBeAgentImage } from '../private/agent-images';
+import { NagRuleCompliance } from '../private/cdk-nag-core';
 import { namedRule } from '../private/named-rule';
 import { isAgent, isInstrumented, readTaskDefinition } from '../private/task-containers';
 

@@ -1,7 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { NagRuleCompliance } from 'cdk-nag';
 import { XRAY_AGENT_PORT } from '../../sidecar/xray-agent';
+import { NagRuleCompliance } from '../private/cdk-nag-core';
 import { DaemonEndpoint, parseDaemonAddress, sameEndpoint, segmentEndpoint } from '../private/daemon-address';
 import { namedRule } from '../private/named-rule';
 import { ContainerView, isAgent, isInstrumented, readTaskDefinition } from '../private/task-containers';

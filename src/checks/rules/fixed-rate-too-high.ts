@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import * as xray from 'aws-cdk-lib/aws-xray';
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagRuleCompliance } from '../private/cdk-nag-core';
 import { asNumber, isDict, prop, resolveValue } from '../private/cfn-values';
 import { NagRuleFunction, namedRule } from '../private/named-rule';
 

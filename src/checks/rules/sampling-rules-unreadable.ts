@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagRuleCompliance } from '../private/cdk-nag-core';
 import { Knowledge } from '../private/cfn-values';
 import { isAllowed } from '../private/iam-access';
 import { namedRule } from '../private/named-rule';
