@@ -11,9 +11,12 @@
  *   --profile-runs=3   CPU-profiled runs of A and of B at the largest size (0: no profile)
  *   --ablation-runs=5  runs of A with and without the daemon end-of-life notice at the largest size
  *                      (context xray:daemonEndOfLifeNotice=false), to price that notice (0: skip)
+ *   --instructions=30,100  also count the instructions of A and of B at these sizes under
+ *                      valgrind's callgrind (default: none; a pair at N=100 takes about 4 minutes)
+ *   --instruction-runs=3  pairs of valgrind runs (A and B side by side)
  *   --quick            --sizes=3,30 --runs=3 --profile-runs=0 --ablation-runs=0, a smoke test
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -35,6 +38,9 @@ interface Options {
   readonly warmup: number;
   readonly profileRuns: number;
   readonly ablationRuns: number;
+  /** Sizes for the instruction count under valgrind (empty: none). */
+  readonly instructions: number[];
+  readonly instructionRuns: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -43,6 +49,8 @@ function parseOptions(argv: string[]): Options {
   let warmup = 1;
   let profileRuns = 3;
   let ablationRuns = 5;
+  let instructions: number[] = [];
+  let instructionRuns = 3;
   for (const arg of argv) {
     const [key, value] = arg.split('=');
     const int = (min: number): number => {
@@ -62,11 +70,45 @@ function parseOptions(argv: string[]): Options {
       case '--warmup': warmup = int(1); break;
       case '--profile-runs': profileRuns = int(0); break;
       case '--ablation-runs': ablationRuns = int(0); break;
+      case '--instructions':
+        instructions = (value ?? '').split(',').filter((v) => v !== '0').map((v) => Number(v));
+        if (instructions.some((n) => !Number.isInteger(n) || n < 1)) {
+          throw new Error(`--instructions must be positive integers separated by commas (or 0), got ${JSON.stringify(value)}`);
+        }
+        break;
+      case '--instruction-runs': instructionRuns = int(1); break;
       case '--quick': sizes = [3, 30]; runs = 3; profileRuns = 0; ablationRuns = 0; break;
       default: throw new Error(`unknown option ${arg} (see the header of bench/run.ts)`);
     }
   }
-  return { sizes, runs, warmup, profileRuns, ablationRuns };
+  return { sizes, runs, warmup, profileRuns, ablationRuns, instructions, instructionRuns };
+}
+
+/**
+ * Instructions one whole child process executed, as valgrind's callgrind counts them: the work
+ * done, whatever else the machine is running (wall time under valgrind means nothing).
+ */
+function countInstructions(variant: Variant, n: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    // --single-threaded: no concurrent GC or compiler threads, whose interleaving otherwise moves the
+    // count by about 1 % between identical runs (about 0.05 % without them, measured here).
+    const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', CHILD, variant, String(n)];
+    const child = spawn('valgrind', args, {
+      env: childEnv(),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf-8'); });
+    child.on('error', reject);
+    child.on('close', (status) => {
+      const match = /Collected : (\d+)/.exec(stderr);
+      if (status !== 0 || !match) {
+        reject(new Error(`valgrind run of ${variant} N=${n} failed (status ${status}):\n${stderr.slice(-2000)}`));
+      } else {
+        resolve(Number(match[1]));
+      }
+    });
+  });
 }
 
 /** One child process: its own report and the wall time the parent saw. */
@@ -420,7 +462,7 @@ function machine(): { [key: string]: string | number } {
 
 // --- main ----------------------------------------------------------------------------------------
 
-function main(): void {
+async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
@@ -566,6 +608,42 @@ function main(): void {
       diffRows(profiles.A!.inclusiveAll, profiles.B!.inclusiveAll, 15, shared));
   }
 
+  // Instruction counts: what the machine's load cannot change. A and B of a pair run side by side
+  // (one per core); a count covers the whole process, Node's start-up and the template read-back
+  // included, which are the same for A and B.
+  interface InstructionCount { n: number; A: number[]; B: number[]; ratio: number; extra: number }
+  const instructions: InstructionCount[] = [];
+  if (options.instructions.length > 0) {
+    const probe = spawnSync('valgrind', ['--version'], { encoding: 'utf-8' });
+    if (probe.error || probe.status !== 0) {
+      console.log('\nInstruction count skipped: valgrind is not installed (apt-get install valgrind)');
+    } else {
+      const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
+      const spread = (xs: number[]): string => `${(((Math.max(...xs) - Math.min(...xs)) / median(xs)) * 100).toFixed(1)} %`;
+      for (const n of options.instructions) {
+        console.log(`\nInstruction count at N=${n} (${probe.stdout.trim()} --tool=callgrind), ${options.instructionRuns} pair(s) of A and B, side by side:`);
+        const counts: { A: number[]; B: number[] } = { A: [], B: [] };
+        for (let i = 0; i < options.instructionRuns; i++) {
+          const [a, b] = await Promise.all([countInstructions('A', n), countInstructions('B', n)]);
+          counts.A.push(a);
+          counts.B.push(b);
+          console.log(`  pair ${i + 1}: A ${fmt(a)}, B ${fmt(b)}, A/B ${(a / b).toFixed(4)}`);
+        }
+        const mA = median(counts.A);
+        const mB = median(counts.B);
+        instructions.push({ n, ...counts, ratio: mA / mB, extra: mA - mB });
+        console.log(`  medians: A ${fmt(mA)} (spread ${spread(counts.A)}), B ${fmt(mB)} (spread ${spread(counts.B)}); A/B ${(mA / mB).toFixed(4)}; A - B ${fmt(mA - mB)}`);
+      }
+      if (instructions.length >= 2) {
+        // Two sizes separate the library's fixed cost (loading its modules) from its cost per service.
+        const [lo, hi] = [instructions[instructions.length - 2], instructions[instructions.length - 1]];
+        const perService = (hi.extra - lo.extra) / (hi.n - lo.n);
+        console.log(`  A - B per added service, N=${lo.n} -> N=${hi.n}: ${fmt(perService)} instructions; ` +
+          `fixed (extrapolated to N=0): ${fmt(lo.extra - perService * lo.n)}`);
+      }
+    }
+  }
+
   const out = path.join(RESULTS_DIR, `bench-${stamp}.json`);
   fs.writeFileSync(out, JSON.stringify({
     startedAt: startedAt.toISOString(),
@@ -582,10 +660,14 @@ function main(): void {
     callCounts,
     ablation,
     profiles,
+    instructions,
     runs,
   }, null, 2));
   fs.writeFileSync(path.join(RESULTS_DIR, `bench-${stamp}.md`), `${results}\n\n${cpu}\n\n${ratios}\n`);
   console.log(`\nWrote ${path.relative(REPO_ROOT, out)} (and .md with the tables)`);
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
