@@ -62,8 +62,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   docgen: true,
   // Source maps beside the JavaScript (lib/**/*.js.map, published), not inlined in it: an app that
   // imports the library then neither parses nor keeps in memory the maps and the TypeScript
-  // sources (about 1 MiB of heap, measured with bench/), and `node --enable-source-maps` still
-  // finds them.
+  // sources (loading all of lib/ took 2.9 MiB of heap with them inlined, 1.3 MiB without), and
+  // `node --enable-source-maps` still finds them.
   tsconfig: {
     compilerOptions: { inlineSourceMap: false, inlineSources: true, sourceMap: true },
   },
