@@ -6,7 +6,9 @@ import { awscdk, javascript, JsonFile } from 'projen';
 // @aws-cdk/integ-runner 2.197.x reads cloud-assembly schema 53 at most (aws-cdk-lib <= 2.259.x).
 const CDK_VERSION = '2.257.0';
 const CONSTRUCTS_VERSION = '10.5.1';
-const CDK_NAG_VERSION = '3.0.2';
+// cdk-nag: a peer at ^3.0.0; projen installs the dev copy at that floor (3.0.0), as with aws-cdk-lib.
+// src/checks imports lib/nag-pack and lib/nag-rules directly: present in 3.0.0 to 3.0.2.
+const CDK_NAG_FLOOR = '3.0.0';
 const CDK_CLI_VERSION = '2.1148.1';
 const INTEG_RUNNER_VERSION = '2.197.10';
 const INTEG_TESTS_ALPHA_VERSION = '2.245.0-alpha.0';
@@ -30,9 +32,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   constructsVersion: CONSTRUCTS_VERSION,
   jsiiVersion: '~6.0.0',
 
-  peerDeps: [`cdk-nag@^${CDK_NAG_VERSION.split('.')[0]}.0.0`],
+  peerDeps: [`cdk-nag@^${CDK_NAG_FLOOR}`],
   devDeps: [
-    `cdk-nag@${CDK_NAG_VERSION}`,
     `aws-cdk@${CDK_CLI_VERSION}`,
     `@aws-cdk/integ-runner@${INTEG_RUNNER_VERSION}`,
     `@aws-cdk/integ-tests-alpha@${INTEG_TESTS_ALPHA_VERSION}`,
