@@ -18,7 +18,7 @@ import {
   RootCauseKeyword,
   StringKeyword,
   StringKeywordBuilder,
-} from '../src/sampling/filter-expression';
+} from '../src/groups/filter-expression';
 
 const F = FilterExpression;
 

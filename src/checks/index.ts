@@ -1,3 +1,2 @@
 export * from './xray-tracing-checks';
-export * from './xray-tracing-aspect';
 export * from './xray-tracing-rule';

@@ -1,8 +1,8 @@
 import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { NagMessageLevel, NagPack, NagPackProps } from './private/cdk-nag-core';
-import { DAEMON_NOTICE_CONTEXT_KEY } from '../private/agent-end-of-life';
-import { validateNumberInRange } from '../private/validation';
+import { DAEMON_NOTICE_CONTEXT_KEY } from '../sidecar/private/agent-end-of-life';
+import { validateNumberInRange } from '../core/validation';
 import { NagRuleFunction } from './private/named-rule';
 import { AgentImageUnpinned } from './rules/agent-image-unpinned';
 import { AgentMissing } from './rules/agent-missing';

@@ -1,2 +1,1 @@
 export * from './tracing-config';
-export * from './cost-estimator';

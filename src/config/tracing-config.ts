@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
-import { validateContextMissing, validateSamplingRate } from '../private/validation-tracing';
+import { validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
 import {
   ContextMissingStrategy,
   DEFAULT_CONTEXT_MISSING,
   DEFAULT_SAMPLING_RATE,
   TracingOptions,
-} from '../sidecar/tracing-options';
+} from '../core/tracing-options';
 
 /** Options for {@link TracingConfig.fromEnvironment}. */
 export interface TracingConfigOptions {

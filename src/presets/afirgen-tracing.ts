@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { annotateCostForServices } from '../private/cost-annotation';
-import { validateCharacters, validateIntegerInRange, validateLength } from '../private/validation';
-import { validateSamplingRate } from '../private/validation-tracing';
-import { XRAY_GROUP_NAME_CHARACTER, XRAY_GROUP_NAME_MAX } from '../private/validation-xray-names';
-import { FilterExpression } from '../sampling/filter-expression';
+import { annotateCostForServices } from '../cost/private/cost-annotation';
+import { validateCharacters, validateIntegerInRange, validateLength } from '../core/validation';
+import { validateSamplingRate } from '../core/validation-tracing';
+import { XRAY_GROUP_NAME_CHARACTER, XRAY_GROUP_NAME_MAX } from '../core/validation-xray-names';
+import { FilterExpression } from '../groups/filter-expression';
 import { SamplingRule, SamplingRuleServiceType } from '../sampling/sampling-rule';
-import { TraceGroup } from '../sampling/trace-group';
-import { DEFAULT_SAMPLING_RATE } from '../sidecar/tracing-options';
+import { TraceGroup } from '../groups/trace-group';
+import { DEFAULT_SAMPLING_RATE } from '../core/tracing-options';
 
 /** The AFIRGen services, by the name each reports to X-Ray (its segment name). */
 export enum AfirgenServiceName {

@@ -1,3 +1,1 @@
-export * from './filter-expression';
 export * from './sampling-rule';
-export * from './trace-group';

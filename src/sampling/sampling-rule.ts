@@ -1,13 +1,13 @@
 import { Annotations, Arn, ArnFormat, IResource, Lazy, Names, Resource, Stack, Token } from 'aws-cdk-lib';
 import { CfnSamplingRule } from 'aws-cdk-lib/aws-xray';
 import { Construct } from 'constructs';
-import { validateIntegerInRange, validateLength } from '../private/validation';
-import { validateSamplingRate } from '../private/validation-tracing';
+import { validateIntegerInRange, validateLength } from '../core/validation';
+import { validateSamplingRate } from '../core/validation-tracing';
 import {
   validateSamplingRuleAttributes,
   validateSamplingRuleName,
   XRAY_RULE_NAME_MAX,
-} from '../private/validation-xray-names';
+} from '../core/validation-xray-names';
 
 /** The longest value X-Ray accepts for each match field of a sampling rule. */
 const SAMPLING_RULE_MATCH_MAX = {

@@ -3,9 +3,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { TracedServiceBaseProps } from './traced-service-options';
-import { validateFargateSize } from '../private/task-sizing';
-import { addTracedApp, validateTracedServiceProps } from '../private/traced-service-parts';
-import { validateIntegerInRange } from '../private/validation';
+import { validateFargateSize } from '../sidecar/private/task-sizing';
+import { addTracedApp, validateTracedServiceProps } from './traced-service-base';
+import { validateIntegerInRange } from '../core/validation';
 import { SamplingRule } from '../sampling/sampling-rule';
 import { XRaySidecar } from '../sidecar/xray-sidecar';
 

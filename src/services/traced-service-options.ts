@@ -1,6 +1,6 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { TracingOptions } from '../sidecar/tracing-options';
+import { TracingOptions } from '../core/tracing-options';
 import { XRayAgent } from '../sidecar/xray-agent';
 
 /** Options of the tracing agent sidecar a traced service adds. */

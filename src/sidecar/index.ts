@@ -1,3 +1,2 @@
-export * from './tracing-options';
 export * from './xray-agent';
 export * from './xray-sidecar';

@@ -1,11 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
-import { adotCollectorTraceConfigYaml } from '../private/agent-adot';
-import { cloudWatchAgentTraceConfig } from '../private/agent-cloudwatch';
-import { DAEMON_END_OF_SUPPORT_DATE, DAEMON_MAINTENANCE_DATE, noteDaemonEndOfLife } from '../private/agent-end-of-life';
-import { parseDottedVersion, validateMinimumVersion, validateTagPrefix } from '../private/agent-versions';
-import { validatePinnedImage } from '../private/validation';
+import { adotCollectorTraceConfigYaml } from './private/agent-adot';
+import { cloudWatchAgentTraceConfig } from './private/agent-cloudwatch';
+import { DAEMON_END_OF_SUPPORT_DATE, DAEMON_MAINTENANCE_DATE, noteDaemonEndOfLife } from './private/agent-end-of-life';
+import { parseDottedVersion, validateMinimumVersion, validateTagPrefix } from './private/agent-versions';
+import { validatePinnedImage } from '../core/validation';
 
 /** The X-Ray daemon image in Amazon ECR Public (built FROM scratch: no shell, no curl). */
 export const XRAY_DAEMON_REPOSITORY = 'public.ecr.aws/xray/aws-xray-daemon';

@@ -3,14 +3,14 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { TracingOptions } from './tracing-options';
+import { TracingOptions } from '../core/tracing-options';
 import { OTLP_GRPC_PORT, OTLP_HTTP_PORT, XRAY_AGENT_PORT, XRayAgent, XRayAgentConfig } from './xray-agent';
-import { CONTRACT_VARIABLES, tracingEnvironment } from '../private/env-contract';
-import { acknowledgeContractEnvironment, acknowledgeXRayPolicyWildcard } from '../private/nag-acknowledgements';
-import { AgentAddress, agentAddress, BRIDGE_AGENT_HOST } from '../private/network-address';
-import { containerSizes, taskSize, validateContainersFit, validateFargateSize } from '../private/task-sizing';
-import { ECS_NAME_CHARACTER, validateCharacters, validateIntegerInRange, validateLength, validateXRayServiceName } from '../private/validation';
-import { validateContextMissing, validateSamplingRate } from '../private/validation-tracing';
+import { CONTRACT_VARIABLES, tracingEnvironment } from '../core/env-contract';
+import { acknowledgeContractEnvironment, acknowledgeXRayPolicyWildcard } from './private/nag-acknowledgements';
+import { AgentAddress, agentAddress, BRIDGE_AGENT_HOST } from '../core/agent-address';
+import { containerSizes, taskSize, validateContainersFit, validateFargateSize } from './private/task-sizing';
+import { ECS_NAME_CHARACTER, validateCharacters, validateIntegerInRange, validateLength, validateXRayServiceName } from '../core/validation';
+import { validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
 
 /** The container name of the agent (and, in bridge mode, the link alias apps use). */
 export const XRAY_SIDECAR_CONTAINER_NAME = 'xray-daemon';

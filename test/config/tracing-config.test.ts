@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { TracingConfig } from '../../src/config';
-import { ContextMissingStrategy, TracingOptions } from '../../src/sidecar/tracing-options';
+import { ContextMissingStrategy, TracingOptions } from '../../src/core/tracing-options';
 
 /** A stack whose app carries `context`, as `cdk synth -c` or `cdk.json` would set it. */
 function stackWith(context: { [key: string]: unknown } = {}): Stack {

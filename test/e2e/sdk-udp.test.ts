@@ -14,7 +14,7 @@ import {
 } from './peers';
 import { TracedEc2Service } from '../../src/services/traced-ec2-service';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
-import { ContextMissingStrategy } from '../../src/sidecar/tracing-options';
+import { ContextMissingStrategy } from '../../src/core/tracing-options';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { createCluster, createStack } from '../helpers/app';

@@ -14,11 +14,11 @@ import {
 import { check, ConstructProperty, ECS_NAME, envOf, taskDefinitions, TemplateJson, userSetup } from './harness';
 import {
   BooleanKeyword, FilterExpression, NumberKeyword, RootCauseKeyword, StringKeyword,
-} from '../../src/sampling/filter-expression';
+} from '../../src/groups/filter-expression';
 import { SamplingRule, SamplingRuleServiceType } from '../../src/sampling/sampling-rule';
-import { TraceGroup } from '../../src/sampling/trace-group';
+import { TraceGroup } from '../../src/groups/trace-group';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
-import { ContextMissingStrategy } from '../../src/sidecar/tracing-options';
+import { ContextMissingStrategy } from '../../src/core/tracing-options';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 

@@ -5,7 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { TracedEc2Service } from '../../src/services/traced-ec2-service';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
-import { ContextMissingStrategy } from '../../src/sidecar/tracing-options';
+import { ContextMissingStrategy } from '../../src/core/tracing-options';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { createCluster, createStack } from '../helpers/app';
 import { schemasAvailable, validateXRayResources } from '../helpers/cfn-schema';

@@ -3,7 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { ContextMissingStrategy } from '../../src/sidecar/tracing-options';
+import { ContextMissingStrategy } from '../../src/core/tracing-options';
 import { DEFAULT_XRAY_DAEMON_VERSION, XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { createCluster, createStack } from '../helpers/app';

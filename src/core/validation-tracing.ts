@@ -1,5 +1,5 @@
 import { validateNumberInRange } from './validation';
-import { ContextMissingStrategy } from '../sidecar/tracing-options';
+import { ContextMissingStrategy } from './tracing-options';
 
 const STRATEGIES = Object.values(ContextMissingStrategy) as string[];
 

@@ -1,5 +1,5 @@
-import { AgentAddress } from './network-address';
-import { ContextMissingStrategy, DEFAULT_CONTEXT_MISSING, DEFAULT_SAMPLING_RATE } from '../sidecar/tracing-options';
+import { AgentAddress } from './agent-address';
+import { ContextMissingStrategy, DEFAULT_CONTEXT_MISSING, DEFAULT_SAMPLING_RATE } from './tracing-options';
 
 /** The environment variables this library owns on an instrumented container. */
 export const CONTRACT_VARIABLES: readonly string[] = [

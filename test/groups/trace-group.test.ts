@@ -1,8 +1,8 @@
 import { CfnElement, Tags, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CfnGroup } from 'aws-cdk-lib/aws-xray';
-import { FilterExpression, FilterExpressionError } from '../../src/sampling/filter-expression';
-import { TraceGroup, TraceGroupProps } from '../../src/sampling/trace-group';
+import { FilterExpression, FilterExpressionError } from '../../src/groups/filter-expression';
+import { TraceGroup, TraceGroupProps } from '../../src/groups/trace-group';
 import { createStack } from '../helpers/app';
 import { schemasAvailable, validateXRayResources } from '../helpers/cfn-schema';
 

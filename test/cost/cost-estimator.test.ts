@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { XRayCostEstimator } from '../../src/config';
+import { XRayCostEstimator } from '../../src/cost';
 
 /** A regular expression that matches exactly `message`. */
 function exactly(message: string): RegExp {

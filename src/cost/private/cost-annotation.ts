@@ -1,7 +1,7 @@
 import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { validateNumberInRange } from './validation';
-import { XRayCostEstimator } from '../config/cost-estimator';
+import { validateNumberInRange } from '../../core/validation';
+import { XRayCostEstimator } from '../cost-estimator';
 
 /** Inputs of a cost annotation. */
 export interface CostAnnotationInput {

@@ -1,15 +1,15 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { annotateCost } from './cost-annotation';
-import { CONTRACT_VARIABLES, tracingEnvironment } from './env-contract';
+import { annotateCost } from '../cost/private/cost-annotation';
+import { CONTRACT_VARIABLES, tracingEnvironment } from '../core/env-contract';
 import {
   ECS_NAME_CHARACTER, validateCharacters, validateIntegerInRange, validateLength, validateXRayServiceName, XRAY_SAMPLING_RULE_SERVICE_NAME_MAX,
-} from './validation';
-import { validateContextMissing, validateSamplingRate } from './validation-tracing';
+} from '../core/validation';
+import { validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
 import { SamplingRule } from '../sampling/sampling-rule';
-import { TracedServiceBaseProps } from '../services/traced-service-options';
-import { DEFAULT_CONTEXT_MISSING, DEFAULT_SAMPLING_RATE } from '../sidecar/tracing-options';
+import { TracedServiceBaseProps } from './traced-service-options';
+import { DEFAULT_CONTEXT_MISSING, DEFAULT_SAMPLING_RATE } from '../core/tracing-options';
 import { XRaySidecar } from '../sidecar/xray-sidecar';
 
 /** Checks the props both traced services share, before anything is built. */

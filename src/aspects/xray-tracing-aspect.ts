@@ -2,14 +2,14 @@ import { Annotations, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
-import { CONTRACT_VARIABLES } from '../private/env-contract';
-import { validateIntegerInRange, validateXRayServiceName, XRAY_SEGMENT_NAME_MAX } from '../private/validation';
-import { validateContextMissing, validateSamplingRate } from '../private/validation-tracing';
-import { TracingOptions } from '../sidecar/tracing-options';
+import { CONTRACT_VARIABLES } from '../core/env-contract';
+import { validateIntegerInRange, validateXRayServiceName, XRAY_SEGMENT_NAME_MAX } from '../core/validation';
+import { validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
+import { TracingOptions } from '../core/tracing-options';
 import { XRayAgent } from '../sidecar/xray-agent';
 import { XRaySidecar } from '../sidecar/xray-sidecar';
-import { isDict } from './private/cfn-values';
-import { ContainerView, isAgent, readContainer } from './private/task-containers';
+import { isDict } from '../checks/private/cfn-values';
+import { ContainerView, isAgent, readContainer } from '../checks/private/task-containers';
 
 /** Properties of an {@link XRayTracingAspect}. */
 export interface XRayTracingAspectProps extends TracingOptions {

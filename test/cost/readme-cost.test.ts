@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { XRayCostEstimator } from '../../src/config';
+import { XRayCostEstimator } from '../../src/cost';
 
 /** The text of a `## Cost` section: from its heading to the next `## ` heading; undefined if none. */
 function costSection(markdown: string): string | undefined {

@@ -5,7 +5,7 @@ import {
   NumberKeyword,
   RootCauseKeyword,
   StringKeyword,
-} from '../../src/sampling/filter-expression';
+} from '../../src/groups/filter-expression';
 
 const F = FilterExpression;
 

@@ -19,9 +19,9 @@ import {
   ROOT_CAUSE_KEYWORDS,
   STRING_KEYWORDS,
   StringOperator,
-} from '../private/filter-ast';
-import { columnOf } from '../private/filter-lexer';
-import { FilterSyntaxFailure, parseFilter } from '../private/filter-parser';
+} from './private/filter-ast';
+import { columnOf } from './private/filter-lexer';
+import { FilterSyntaxFailure, parseFilter } from './private/filter-parser';
 
 /** Hidden base so that jsii, which cannot model `Error`, erases it. */
 abstract class FilterExpressionErrorBase extends Error {}

@@ -4,7 +4,7 @@ import {
   USD_PER_TRACE_RECORDED,
   USD_PER_TRACE_RETRIEVED,
 } from './pricing';
-import { validateSamplingRate } from '../private/validation-tracing';
+import { validateSamplingRate } from '../core/validation-tracing';
 
 /** The reservoir of X-Ray's default sampling rule: 1 request a second. */
 const DEFAULT_RESERVOIR_PER_SECOND = 1;

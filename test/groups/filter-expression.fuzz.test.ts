@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { builtExpression, checkBuilt, checkText, mutatedText, randomText } from '../../bench/fuzz-filter-expression';
-import { FilterExpression } from '../../src/sampling/filter-expression';
+import { FilterExpression } from '../../src/groups/filter-expression';
 
 /** Cases a property; `FUZZ_RUNS=50000 npx jest test/sampling/filter-expression.fuzz` for a long run. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2_000);

@@ -2,7 +2,7 @@ import { Arn, ArnFormat, IResource, Resource, Token } from 'aws-cdk-lib';
 import { CfnGroup } from 'aws-cdk-lib/aws-xray';
 import { Construct } from 'constructs';
 import { FilterExpression } from './filter-expression';
-import { validateTraceGroupName } from '../private/validation-xray-names';
+import { validateTraceGroupName } from '../core/validation-xray-names';
 
 const GROUP_ARN = /^arn:[^:]+:xray:[^:]*:[^:]*:group\/([^/]+)\/[^/]+$/;
 

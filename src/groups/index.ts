@@ -1,0 +1,2 @@
+export * from './filter-expression';
+export * from './trace-group';
