@@ -41,6 +41,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check@^4.3.0',
     'aws-xray-sdk-core@3.12.0',
     'yaml@^2.8.0',
+    // AWS Control Tower's proactive controls as cfn-guard rules, with the cfn-guard binary (no download).
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
   ],
 
   jestOptions: {
