@@ -55,6 +55,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // jest's default leaves one core idle; on a 2-core machine that doubles the run. The e2e
       // suites share 127.0.0.1:2000 and wait for each other (test/e2e/peers.ts).
       maxWorkers: '100%',
+      // One temporary folder per run, removed at the end: the `cdk.out*` folder of every
+      // `new App()`, and whatever else lands in os.tmpdir(), goes there (test/setup/temp-folder.ts).
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
     },
   },
   eslintOptions: {
@@ -74,9 +78,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // The example app that `npx cdk synth` runs from a fresh clone. It imports the library from src/,
 // so no build is needed first; --transpile-only keeps synth fast (type-checking is the build's job).
-for (const pattern of ['/lib-examples/', '/bench/', '/.ci/', '/cdk.json', '/cdk.out/']) {
+for (const pattern of ['/lib-examples/', '/bench/', '/.ci/', '/cdk.json', '/cdk.out/', '/ARCHITECTURE.md']) {
   project.npmignore?.exclude(pattern);
 }
+// The TypeScript sources ship beside lib/: every lib/**/*.js.map names `../../src/<file>.ts`, and
+// `node --enable-source-maps` prints that path in stack traces, so it must exist in
+// node_modules/cdk-xray-ecs (test/build/source-maps.test.ts). Never tests (test/ stays excluded).
+project.npmignore?.include('/src/');
+project.npmignore?.exclude('/src/**/*.test.ts', '/src/**/__tests__/');
 
 new JsonFile(project, 'cdk.json', {
   obj: {
@@ -108,9 +117,20 @@ const typecheck = project.addTask('typecheck', {
 });
 
 // The compiled index loads each module on first use (projenrc/lazy-index.ts): an app pays only
-// for the parts of the library it imports. Runs before docgen, on what jsii just wrote.
+// for the parts of the library it imports. Part of the compile task, right after jsii (the rewrite
+// is idempotent), so `npx projen compile && npx projen package` ships the same lazy index as
+// `npx projen build`. (`npx projen watch` runs bare `jsii -w`: its lib/ has the eager index.)
 const LAZY_INDEX = 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/lazy-index.ts';
-project.postCompileTask.prependExec(`${LAZY_INDEX} lib`);
+// First, jsii's leftovers: lib/ files whose src/ file was moved or deleted would be packed too.
+project.compileTask.exec('ts-node --transpile-only --project projenrc/tsconfig.json projenrc/prune-lib.ts lib src');
+project.compileTask.exec(`${LAZY_INDEX} lib`);
+
+// Packaging refuses a lib/ that is missing (a fresh clone) or has the eager index, with a message
+// saying to run `npx projen compile` (projenrc/package-guard.ts). First step of `package` (which
+// spawns package:js under CI=true, package-all otherwise) and of `package:js` itself.
+const PACKAGE_GUARD = 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/package-guard.ts';
+project.packageTask.prependExec(PACKAGE_GUARD);
+project.tasks.tryFind('package:js')?.prependExec(PACKAGE_GUARD);
 
 // The synth benchmark (bench/README.md): not part of the tests; options pass through
 // (`npx projen bench --quick`, `--runs=15`). Its own build gets the same lazy index as lib/.

@@ -298,7 +298,7 @@ export function checkText(text: string): 'accepted' | 'rejected' {
     if (!(e instanceof FilterExpressionError)) return fail(text, `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
     const characters = [...text].length;
     if (!Number.isInteger(e.column) || e.column < 1 || e.column > characters + 1) fail(text, `column ${e.column} out of range`);
-    if (e.message !== `invalid filter expression at column ${e.column}: expected ${e.expected}, got ${e.found}`) {
+    if (e.message !== `FilterExpression.parse: invalid filter expression at column ${e.column}: expected ${e.expected}, got ${e.found}`) {
       fail(text, `malformed message ${JSON.stringify(e.message)}`);
     }
     if (Date.now() - started > MAX_CASE_MILLIS) fail(text, `rejection took ${Date.now() - started} ms`);

@@ -54,10 +54,11 @@ export class AfirgenStack extends Stack {
     const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
 
-    // The account-wide sampling rules and trace groups; the services' own rules are off so the
-    // preset owns one rule per service.
+    // The account-wide sampling rules and trace groups. Each service uses the preset's rule for
+    // its name (no second rule), and takes its XRAY_SAMPLING_RATE from that rule.
     this.tracing = new AfirgenTracing(this, 'Tracing', { samplingRate: config.samplingRate });
-    const tracingFor = (service: AfirgenServiceName) => ({ ...config, samplingRate: this.tracing.samplingRateFor(service) });
+    const tracing = { enabled: config.enabled, contextMissing: config.contextMissing };
+    const ruleOf = (service: AfirgenServiceName) => ({ existingRule: this.tracing.samplingRuleFor(service) });
     const sidecar = { agent: props.agent ?? XRayAgent.adotCollector() };
 
     this.mainBackend = new TracedFargateService(this, 'MainBackend', {
@@ -68,8 +69,8 @@ export class AfirgenStack extends Stack {
       cpu: 1024,
       memoryLimitMiB: 2048,
       desiredCount: 2,
-      tracing: tracingFor(AfirgenServiceName.MAIN_BACKEND),
-      samplingRule: { enabled: false },
+      tracing,
+      samplingRule: ruleOf(AfirgenServiceName.MAIN_BACKEND),
       sidecar,
     });
     const alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', { vpc, internetFacing: true });
@@ -87,8 +88,8 @@ export class AfirgenStack extends Stack {
       containerPort: 8002,
       cpu: 2048,
       memoryLimitMiB: 4096,
-      tracing: tracingFor(AfirgenServiceName.ASR_OCR_SERVER),
-      samplingRule: { enabled: false },
+      tracing,
+      samplingRule: ruleOf(AfirgenServiceName.ASR_OCR_SERVER),
       sidecar,
     });
 
@@ -110,8 +111,8 @@ export class AfirgenStack extends Stack {
       containerPort: 8001,
       gpuCount: 1,
       memoryLimitMiB: 14336,
-      tracing: tracingFor(AfirgenServiceName.GGUF_SERVER),
-      samplingRule: { enabled: false },
+      tracing,
+      samplingRule: ruleOf(AfirgenServiceName.GGUF_SERVER),
       sidecar,
     });
     this.mainBackend.service.connections.allowFrom(this.asrOcrServer.service, ec2.Port.tcp(8000));

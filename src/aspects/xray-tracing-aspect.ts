@@ -1,42 +1,42 @@
-import { Annotations, IAspect, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, IAspect, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
-import { CONTRACT_VARIABLES } from '../core/env-contract';
-import { validateIntegerInRange, validateXRayServiceName, XRAY_SEGMENT_NAME_MAX } from '../core/validation';
-import { validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
-import { TracingOptions } from '../core/tracing-options';
+import { agentAddress } from '../core/agent-address';
+import { ADOT_REPOSITORY, AGENT_CONTAINER_NAME, AGENT_OTLP_HTTP_PORT, AGENT_PORT, CLOUDWATCH_REPOSITORY, DAEMON_REPOSITORY } from '../core/agent-facts';
+import { applyEnvironment, containerEnvironment, environmentConflicts, tracingEnvironment } from '../core/env-contract';
+import { DEFAULT_SAMPLING_RATE, TracingOptions } from '../core/tracing-options';
+import { validateIntegerInRange, validateXRayServiceName, XRAY_SAMPLING_RULE_SERVICE_NAME_MAX, XRAY_SEGMENT_NAME_MAX } from '../core/validation';
+import { validateBoolean, validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
+import { WARNINGS } from '../core/warnings';
+import { SamplingRule } from '../sampling/sampling-rule';
 import { XRayAgent } from '../sidecar/xray-agent';
-import { XRaySidecar } from '../sidecar/xray-sidecar';
-import { isDict } from '../checks/private/cfn-values';
-import { ContainerView, isAgent, readContainer } from '../checks/private/task-containers';
+import { XRaySidecar, XRaySidecarOptions } from '../sidecar/xray-sidecar';
 
-/** Properties of an {@link XRayTracingAspect}. */
-export interface XRayTracingAspectProps extends TracingOptions {
+/** The sampling rule the aspect creates for each task definition it traces. */
+export interface XRayTracingAspectSamplingRuleOptions {
   /**
-   * The tracing agent every sidecar runs.
-   * @default XRayAgent.daemon()
+   * Whether each traced task definition gets a sampling rule for its service name, at the
+   * aspect's `samplingRate`. Turn it off when the rules are made elsewhere (every traced service
+   * still needs one: `XRayTracing-SamplingRuleMissing` reports those without).
+   * @default true
    */
-  readonly agent?: XRayAgent;
-
-  /**
-   * CPU units reserved for each agent container.
-   * @default - the agent's own default: 32 for the X-Ray daemon
-   */
-  readonly cpu?: number;
+  readonly enabled?: boolean;
 
   /**
-   * Soft memory reservation of each agent container, in MiB.
-   * @default - the agent's own default: 256 for the X-Ray daemon
+   * The rules' priority, 1 (first) to 9999.
+   * @default 1000
    */
-  readonly memoryReservationMiB?: number;
+  readonly priority?: number;
 
   /**
-   * Retention of each agent's log group.
-   * @default logs.RetentionDays.ONE_WEEK
+   * Traces per second each rule records before the fixed rate applies.
+   * @default 1
    */
-  readonly logRetention?: logs.RetentionDays;
+  readonly reservoirSize?: number;
+}
 
+/** Properties of an {@link XRayTracingAspect}: the sidecar's options, the tracing options and what to trace. */
+export interface XRayTracingAspectProps extends XRaySidecarOptions, TracingOptions {
   /**
    * Prepended to each task definition's family to make the X-Ray service name of its default
    * container (`AWS_XRAY_TRACING_NAME`), e.g. `afirgen-`. Letters, numbers, whitespace and
@@ -52,41 +52,65 @@ export interface XRayTracingAspectProps extends TracingOptions {
    * @default - none
    */
   readonly excludePaths?: string[];
+
+  /**
+   * The sampling rule made for each traced task definition (`ServiceName` its service name,
+   * `FixedRate` the aspect's `samplingRate`).
+   * @default - a rule per traced task definition at priority 1000 with reservoir 1
+   */
+  readonly samplingRule?: XRayTracingAspectSamplingRuleOptions;
 }
 
 const SKIPPED = new WeakSet<ecs.TaskDefinition>();
 
-/** Warning ids of the aspect (acknowledgeable as `annotation::<id>`). */
-const WARNING_NO_DEFAULT_CONTAINER = '@cdk-xray-ecs/checks:tracingNoDefaultContainer';
-const WARNING_NETWORK_MODE = '@cdk-xray-ecs/checks:tracingUnreachableNetworkMode';
-const WARNING_AGENT_PRESENT = '@cdk-xray-ecs/checks:tracingAgentPresent';
-const WARNING_OWN_TRACING = '@cdk-xray-ecs/checks:tracingConfiguredByHand';
-
 /** Variables that turn tracing off when `false`. */
 const DISABLED_VARIABLES: readonly string[] = ['XRAY_ENABLED', 'AWS_XRAY_SDK_ENABLED'];
+
+/** The agents' images, by repository (a mirror keeping the image name counts too). */
+const AGENT_IMAGE_NAMES: readonly string[] = [DAEMON_REPOSITORY, CLOUDWATCH_REPOSITORY, ADOT_REPOSITORY, 'amazon/aws-xray-daemon']
+  .map((r) => r.slice(r.lastIndexOf('/') + 1));
+
+/** Whether `container` looks like a tracing agent someone added by hand. */
+function looksLikeAgent(container: ecs.ContainerDefinition): boolean {
+  if (container.containerName === AGENT_CONTAINER_NAME) return true;
+  if (!Token.isUnresolved(container.imageName)) {
+    const withoutTag = container.imageName.split('@')[0].replace(/:[^/:]*$/, '');
+    const name = withoutTag.slice(withoutTag.lastIndexOf('/') + 1);
+    if (AGENT_IMAGE_NAMES.includes(name)) return true;
+  }
+  return container.portMappings.some((p) => p.containerPort === AGENT_PORT && p.protocol === ecs.Protocol.UDP);
+}
+
+/** The construct id, under a traced task definition, of the sampling rule the aspect adds. */
+const RULE_ID = 'XRayTracingSamplingRule';
 
 /**
  * Traces every ECS task definition in a scope: `Aspects.of(app).add(new XRayTracingAspect())`.
  *
- * For each `ecs.TaskDefinition` (Fargate, EC2, External) that has no `XRaySidecar` yet, it adds one
- * (construct id `XRayTracing` under the task definition) and instruments the task definition's
- * default container (`taskDefinition.defaultContainer`, its first essential container) with the
- * service name `serviceNamePrefix + family` (the family's tail is kept when the name would be
- * longer than X-Ray's 200 characters).
+ * For each `ecs.TaskDefinition` (Fargate, EC2, External) that has no `XRaySidecar` yet, it attaches
+ * one exactly as `new XRaySidecar(...)` does (its resources under `<taskDefinition>/XRayTracing`),
+ * instruments the task definition's default container (`taskDefinition.defaultContainer`, its
+ * first essential container) with the service name `serviceNamePrefix + family` (the family's tail
+ * is kept when the name would be longer than X-Ray's 200 characters), and adds a sampling rule
+ * for that service name at `samplingRate` (`samplingRule`).
+ *
+ * With `enabled: false` it adds no agent, no policy and no rule, and tells each default container
+ * that tracing is off (`XRAY_ENABLED=false`, `AWS_XRAY_SDK_ENABLED=false`), as the traced
+ * services do.
  *
  * Left alone:
  * - task definitions that already have an `XRaySidecar` (they are traced the way their author chose);
  * - task definitions passed to `XRayTracingAspect.skip`, or under one of `excludePaths`;
  * - task definitions whose default container turns tracing off (`XRAY_ENABLED` or
  *   `AWS_XRAY_SDK_ENABLED` set to `false`, as `TracedFargateService` with `tracing.enabled: false`);
- * - with a warning annotation instead of a failed synth: task definitions with no default
- *   container, with a network mode in which no agent can be reached (`none`, `nat`), that
- *   already run a tracing agent container of their own (an agent image, a container named
- *   `xray-daemon`, or one mapping UDP 2000), or whose default container already sets tracing
- *   variables (`XRAY_*`, `AWS_XRAY_*`) the aspect would overwrite.
+ * - with a warning annotation: task definitions with no default container, with a network mode
+ *   in which no agent can be reached (`none`, `nat`), or that already run a tracing agent
+ *   container of their own (an agent image, a container named `xray-daemon`, or one mapping UDP 2000).
  *
- * Errors of the sidecar itself still fail the synth, e.g. a task whose cpu has no room for the
- * agent: raise the task's cpu or skip it.
+ * A default container that already sets a tracing variable to another value than the aspect would
+ * is an error, the same one `XRaySidecar.instrument` throws (the same value is fine). Errors of
+ * the sidecar itself also fail the synth, e.g. a task whose cpu has no room for the agent: raise
+ * the task's cpu or skip it.
  *
  * Add it with `{ priority: AspectPriority.MUTATING }` so that it runs before read-only aspects.
  */
@@ -105,71 +129,98 @@ export class XRayTracingAspect implements IAspect {
   private readonly excludePaths: string[];
 
   constructor(props: XRayTracingAspectProps = {}) {
-    validateSamplingRate('samplingRate', props.samplingRate);
-    validateContextMissing('contextMissing', props.contextMissing);
-    validateIntegerInRange('cpu', props.cpu, 1, 10240);
-    validateIntegerInRange('memoryReservationMiB', props.memoryReservationMiB, 1);
-    validateXRayServiceName('serviceNamePrefix', props.serviceNamePrefix, XRAY_SEGMENT_NAME_MAX - 1);
+    const owner = 'XRayTracingAspect';
+    validateBoolean(owner, 'enabled', props.enabled);
+    validateSamplingRate(owner, 'samplingRate', props.samplingRate);
+    validateContextMissing(owner, 'contextMissing', props.contextMissing);
+    validateIntegerInRange(owner, 'cpu', props.cpu, 1, 10240);
+    validateIntegerInRange(owner, 'memoryReservationMiB', props.memoryReservationMiB, 1);
+    validateIntegerInRange(owner, 'memoryLimitMiB', props.memoryLimitMiB, 1);
+    validateXRayServiceName(owner, 'serviceNamePrefix', props.serviceNamePrefix, this.nameMax(props) - 1);
+    validateIntegerInRange(owner, 'samplingRule.priority', props.samplingRule?.priority, 1, 9999);
+    validateIntegerInRange(owner, 'samplingRule.reservoirSize', props.samplingRule?.reservoirSize, 0);
     this.props = props;
     this.excludePaths = (props.excludePaths ?? []).map((p) => p.replace(/\/+$/, ''));
   }
 
-  /** Adds the sidecar to `node` when it is a task definition that needs one. */
+  /** Traces `node` when it is a task definition that needs it. */
   public visit(node: IConstruct): void {
     if (!(node instanceof ecs.TaskDefinition)) return;
     if (SKIPPED.has(node) || this.isExcluded(node.node.path) || XRaySidecar.of(node) !== undefined) return;
 
     const container = node.defaultContainer;
     if (container === undefined) {
-      Annotations.of(node).addWarningV2(WARNING_NO_DEFAULT_CONTAINER,
+      Annotations.of(node).addWarningV2(WARNINGS.aspectNoDefaultContainer,
         `XRayTracingAspect left ${node.node.path} untraced: it has no default (essential) container to instrument. ` +
         'Add an XRaySidecar and instrument the app container yourself, or XRayTracingAspect.skip(taskDefinition) to silence this.');
       return;
     }
+    const existing = containerEnvironment(container);
+    if (DISABLED_VARIABLES.some((v) => existing.get(v) === 'false')) {
+      return; // tracing turned off on purpose, e.g. TracedFargateService with tracing.enabled false
+    }
+    const serviceName = this.serviceName(node);
+    const enabled = this.props.enabled ?? true;
+    if (!enabled) {
+      applyEnvironment(node, container, tracingEnvironment({
+        serviceName, enabled: false, samplingRate: this.props.samplingRate, contextMissing: this.props.contextMissing,
+      }));
+      return;
+    }
+
     const mode = node.networkMode;
     if (mode !== ecs.NetworkMode.AWS_VPC && mode !== ecs.NetworkMode.BRIDGE && mode !== ecs.NetworkMode.HOST) {
-      Annotations.of(node).addWarningV2(WARNING_NETWORK_MODE,
+      Annotations.of(node).addWarningV2(WARNINGS.aspectNetworkMode,
         `XRayTracingAspect left ${node.node.path} untraced: in network mode ${JSON.stringify(mode)} the app cannot reach a tracing agent ` +
         '(use awsvpc, bridge or host), or XRayTracingAspect.skip(taskDefinition) to silence this.');
       return;
     }
     const containers = node.node.children.filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition);
-    const agent = containers.find((c) => {
-      const view = this.view(c);
-      return view !== undefined && isAgent(view);
-    });
-    if (agent !== undefined) {
-      Annotations.of(node).addWarningV2(WARNING_AGENT_PRESENT,
-        `XRayTracingAspect left ${node.node.path} untraced: container ${agent.containerName} already looks like a tracing agent ` +
+    const handMade = containers.find(looksLikeAgent);
+    if (handMade !== undefined) {
+      Annotations.of(node).addWarningV2(WARNINGS.aspectAgentPresent,
+        `XRayTracingAspect left ${node.node.path} untraced: container ${handMade.containerName} already looks like a tracing agent ` +
         '(an agent image, the name xray-daemon, or UDP port 2000). Replace it with an XRaySidecar, or XRayTracingAspect.skip(taskDefinition) to silence this.');
       return;
     }
-    const environment = this.view(container)?.environment ?? new Map<string, string | undefined>();
-    if (DISABLED_VARIABLES.some((v) => environment.get(v) === 'false')) {
-      return; // tracing turned off on purpose, e.g. TracedFargateService with tracing.enabled false
-    }
-    // The contract's variables (`env-contract.ts`) are what instrument would set, and so overwrite.
-    const own = CONTRACT_VARIABLES.filter((v) => environment.has(v));
-    if (own.length > 0) {
-      Annotations.of(node).addWarningV2(WARNING_OWN_TRACING,
-        `XRayTracingAspect left ${node.node.path} untraced: its default container ${container.containerName} already sets ${own.join(', ')}, ` +
-        'which the aspect would overwrite. Trace it with an XRaySidecar (XRaySidecar.instrument), or XRayTracingAspect.skip(taskDefinition) to silence this.');
+
+    // The same conflict instrument refuses, found before anything is attached.
+    const agent = this.props.agent ?? XRayAgent.daemon();
+    const wanted = tracingEnvironment({
+      serviceName,
+      enabled,
+      samplingRate: this.props.samplingRate,
+      contextMissing: this.props.contextMissing,
+      address: agentAddress(node, mode),
+      otlpHttpPort: agent.acceptsOtlp ? AGENT_OTLP_HTTP_PORT : undefined,
+    });
+    const conflict = environmentConflicts(container, wanted);
+    if (conflict !== undefined) {
+      Annotations.of(node).addError(`XRayTracingAspect cannot trace ${node.node.path}: ${conflict}; or XRayTracingAspect.skip(taskDefinition)`);
       return;
     }
 
-    const sidecar = new XRaySidecar(node, 'XRayTracing', {
-      taskDefinition: node,
-      agent: this.props.agent,
-      cpu: this.props.cpu,
-      memoryReservationMiB: this.props.memoryReservationMiB,
-      logRetention: this.props.logRetention,
-    });
+    const sidecar = new XRaySidecar(node, 'XRaySidecar', { ...this.props, agent, taskDefinition: node });
     sidecar.instrument(container, {
-      serviceName: this.serviceName(node),
+      serviceName,
       samplingRate: this.props.samplingRate,
-      enabled: this.props.enabled,
+      enabled,
       contextMissing: this.props.contextMissing,
     });
+    const rule = this.props.samplingRule ?? {};
+    if ((rule.enabled ?? true) && node.node.tryFindChild(RULE_ID) === undefined) {
+      new SamplingRule(node, RULE_ID, {
+        priority: rule.priority ?? 1000,
+        fixedRate: this.props.samplingRate ?? DEFAULT_SAMPLING_RATE,
+        reservoirSize: rule.reservoirSize ?? 1,
+        serviceName,
+      });
+    }
+  }
+
+  /** The longest service name: 64 when a rule must match it, else X-Ray's 200. */
+  private nameMax(props: XRayTracingAspectProps): number {
+    return (props.samplingRule?.enabled ?? true) ? XRAY_SAMPLING_RULE_SERVICE_NAME_MAX : XRAY_SEGMENT_NAME_MAX;
   }
 
   private isExcluded(path: string): boolean {
@@ -181,13 +232,7 @@ export class XRayTracingAspect implements IAspect {
     const prefix = this.props.serviceNamePrefix ?? '';
     const family = taskDefinition.family;
     if (Token.isUnresolved(family)) return `${prefix}${family}`;
-    const room = XRAY_SEGMENT_NAME_MAX - prefix.length;
+    const room = this.nameMax(this.props) - prefix.length;
     return `${prefix}${family.length > room ? family.slice(family.length - room) : family}`;
-  }
-
-  /** What the checks see of `container`, read the same way as from the synthesized task definition. */
-  private view(container: ecs.ContainerDefinition): ContainerView | undefined {
-    const rendered: unknown = Stack.of(container).resolve(container.renderContainerDefinition());
-    return isDict(rendered) ? readContainer(rendered) : undefined;
   }
 }

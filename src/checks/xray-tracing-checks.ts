@@ -1,15 +1,19 @@
 import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { AppSamplingRules } from './private/app-sampling-rules';
 import { NagMessageLevel, NagPack, NagPackProps } from './private/cdk-nag-core';
-import { DAEMON_NOTICE_CONTEXT_KEY } from '../sidecar/private/agent-end-of-life';
-import { validateNumberInRange } from '../core/validation';
 import { NagRuleFunction } from './private/named-rule';
 import { AgentImageUnpinned } from './rules/agent-image-unpinned';
 import { AgentMissing } from './rules/agent-missing';
 import { DaemonAddressUnreachable } from './rules/daemon-address-unreachable';
 import { DaemonMaintenance } from './rules/daemon-maintenance';
 import { DEFAULT_MAX_FIXED_RATE, fixedRateTooHigh } from './rules/fixed-rate-too-high';
+import { samplingRuleMissing } from './rules/sampling-rule-missing';
 import { SamplingRulesUnreadable } from './rules/sampling-rules-unreadable';
+import { CONTEXT_KEYS, readContextBoolean } from '../core/context';
+import { requireKnownNumber } from '../core/numbers';
+import { validateNumberInRange } from '../core/validation';
+import { validateBoolean } from '../core/validation-tracing';
 
 /** Properties of {@link XRayTracingChecks}. */
 export interface XRayTracingChecksProps extends NagPackProps {
@@ -28,12 +32,25 @@ export interface XRayTracingChecksProps extends NagPackProps {
    * that also silences the daemon's end-of-life notice at synth)
    */
   readonly reportDaemonMaintenance?: boolean;
+
+  /**
+   * Whether warnings fail the synth too. By default only error-level findings (a missing or
+   * unpinned agent, an unreachable daemon address, unreadable sampling rules) make the report a
+   * failure; warnings (`FixedRateTooHigh`, `DaemonMaintenance`, `SamplingRuleMissing`) are
+   * reported and the synth goes on.
+   * @default false
+   */
+  readonly failOnWarnings?: boolean;
 }
 
 /** Whether the app keeps the daemon's end-of-life notice on (the context key's default). */
 function daemonNoticeWanted(scope: IConstruct): boolean {
-  const value: unknown = scope.node.tryGetContext(DAEMON_NOTICE_CONTEXT_KEY);
-  return value !== false && value !== 'false';
+  return readContextBoolean(scope, CONTEXT_KEYS.daemonEndOfLifeNotice) ?? true;
+}
+
+/** The severities that make a report a failure: errors, and warnings when asked. */
+function failingSeverity(severity: string | undefined, failOnWarnings: boolean): boolean {
+  return severity === 'error' || severity === 'fatal' || (failOnWarnings && severity === 'warning');
 }
 
 /** The context CDK hands a validation plugin, with the construct tree when CDK provides it. */
@@ -52,6 +69,11 @@ interface ValidationContextWithTree extends IPolicyValidationContext {
  * | `XRayTracing-SamplingRulesUnreadable` | error | `AWS::IAM::Role` | task role writes traces, cannot read sampling rules |
  * | `XRayTracing-FixedRateTooHigh` | warning | `AWS::XRay::SamplingRule` | `FixedRate` above `maxFixedRate` |
  * | `XRayTracing-DaemonMaintenance` | warning | `AWS::ECS::TaskDefinition` | runs the X-Ray daemon (end of support 2027-02-25) |
+ * | `XRayTracing-SamplingRuleMissing` | warning | `AWS::ECS::TaskDefinition` | no sampling rule of the app matches the service, or its `FixedRate` is not `XRAY_SAMPLING_RATE` |
+ *
+ * Only error-level findings make the report a failure (the synth fails, unless the app sets the
+ * context key `@aws-cdk/core:failSynthOnValidationErrors` to false); warnings are reported and
+ * the synth goes on (`failOnWarnings` makes them fail it too).
  *
  * Values only known at deploy time (tokens) are never guessed: a rule that cannot tell does not
  * report. Run it with `new XRayTracingChecks().validateScope(app)` after `app.synth()`, or register
@@ -66,16 +88,27 @@ export class XRayTracingChecks extends NagPack {
   private readonly maxFixedRate: number;
   private readonly fixedRateRule: NagRuleFunction;
   private readonly reportDaemonMaintenance?: boolean;
+  private readonly failOnWarnings: boolean;
+  private readonly samplingRules = new AppSamplingRules();
+  private readonly samplingRuleMissingRule: NagRuleFunction;
 
   constructor(scope?: IConstruct, props: XRayTracingChecksProps = {}) {
     super(scope, props);
     this.name = 'XRayTracing';
     this.packName = 'XRayTracing';
     this.scope = scope;
-    validateNumberInRange('maxFixedRate', props.maxFixedRate, 0, 1);
+    const owner = 'XRayTracingChecks';
+    if (props.maxFixedRate !== undefined) {
+      requireKnownNumber(owner, 'maxFixedRate', props.maxFixedRate, '(the pack compares it with each sampling rule\'s FixedRate)');
+    }
+    validateNumberInRange(owner, 'maxFixedRate', props.maxFixedRate, 0, 1);
+    validateBoolean(owner, 'reportDaemonMaintenance', props.reportDaemonMaintenance);
+    validateBoolean(owner, 'failOnWarnings', props.failOnWarnings);
     this.maxFixedRate = props.maxFixedRate ?? DEFAULT_MAX_FIXED_RATE;
     this.fixedRateRule = fixedRateTooHigh(this.maxFixedRate);
     this.reportDaemonMaintenance = props.reportDaemonMaintenance;
+    this.failOnWarnings = props.failOnWarnings ?? false;
+    this.samplingRuleMissingRule = samplingRuleMissing((node) => this.samplingRules.of(node));
   }
 
   /**
@@ -88,6 +121,22 @@ export class XRayTracingChecks extends NagPack {
       return this.validateScope(this.scope);
     }
     return super.validate(context);
+  }
+
+  /**
+   * Checks every resource under `scope` (its whole app for the rules that need it). The report is
+   * a failure only when it has error-level findings (or, with `failOnWarnings`, any finding):
+   * cdk-nag's own report fails on warnings too, which would fail the synth for a notice.
+   * @param scope the construct tree to check
+   */
+  public validateScope(scope: IConstruct): PolicyValidationPluginReport {
+    this.samplingRules.clear();
+    const report = super.validateScope(scope);
+    this.samplingRules.clear();
+    return {
+      ...report,
+      success: !report.violations.some((v) => failingSeverity(v.severity, this.failOnWarnings)),
+    };
   }
 
   /**
@@ -155,5 +204,16 @@ export class XRayTracingChecks extends NagPack {
         node,
       });
     }
+    this.applyRule({
+      info: 'A container sets AWS_XRAY_TRACING_NAME to a service that no X-Ray sampling rule of this app matches, or the rule that matches all its requests ' +
+        'sets a FixedRate other than the container\'s XRAY_SAMPLING_RATE: add a SamplingRule for the service (the traced services make one), or align the two rates.',
+      explanation:
+        'The X-Ray SDKs sample by the account\'s centralized rules, not by XRAY_SAMPLING_RATE: without a rule for the service they use the account\'s Default rule ' +
+        '(1 request per second and 5 %), and with one they use its FixedRate, whatever the variable says. The account may hold rules this app does not define ' +
+        '(made in the console, or by another app): then acknowledge the finding on the task definition, with that reason.',
+      level: NagMessageLevel.WARN,
+      rule: this.samplingRuleMissingRule,
+      node,
+    });
   }
 }

@@ -15,4 +15,9 @@ export enum XRayTracingRule {
   FIXED_RATE_TOO_HIGH = 'XRayTracing-FixedRateTooHigh',
   /** A task runs the X-Ray daemon, in maintenance mode until its end of support on 2027-02-25. */
   DAEMON_MAINTENANCE = 'XRayTracing-DaemonMaintenance',
+  /**
+   * A container names its X-Ray service (`AWS_XRAY_TRACING_NAME`) but no sampling rule of the app
+   * matches it, or the matching rule's `FixedRate` is not the container's `XRAY_SAMPLING_RATE`.
+   */
+  SAMPLING_RULE_MISSING = 'XRayTracing-SamplingRuleMissing',
 }

@@ -1,11 +1,13 @@
 import { Construct } from 'constructs';
-import { validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
+import { CONTEXT_KEYS, parseBooleanSetting, parseNumberSetting } from '../core/context';
+import { fail, show } from '../core/errors';
 import {
   ContextMissingStrategy,
   DEFAULT_CONTEXT_MISSING,
   DEFAULT_SAMPLING_RATE,
   TracingOptions,
 } from '../core/tracing-options';
+import { validateBoolean, validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
 
 /** Options for {@link TracingConfig.fromEnvironment}. */
 export interface TracingConfigOptions {
@@ -34,46 +36,14 @@ interface Source {
 
 const STRATEGIES: readonly string[] = Object.values(ContextMissingStrategy);
 
-/** A plain decimal: `0`, `1`, `0.05`, `.5`. No sign, exponent, hex, `Infinity` or whitespace. */
-const DECIMAL = /^(?:\d+(?:\.\d+)?|\.\d+)$/;
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
-  return String(value);
-}
+const OWNER = 'TracingConfig.fromEnvironment';
 
 function parseBoolean(source: Source): boolean {
-  const { label, value } = source;
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string') {
-    const lower = value.toLowerCase();
-    if (lower === 'true') return true;
-    if (lower === 'false') return false;
-  }
-  throw new Error(`${label} must be true or false (any letter case; 1, 0, yes and no are not accepted), got ${show(value)}`);
+  return parseBooleanSetting(source.label, source.value);
 }
 
 function parseRate(source: Source): number {
-  const { label, value } = source;
-  const base = `${label} must be a number from 0 to 1, got ${show(value)}`;
-  if (typeof value === 'number') {
-    if (Number.isFinite(value) && value >= 0 && value <= 1) return value;
-    throw new Error(base);
-  }
-  if (typeof value === 'string') {
-    if (DECIMAL.test(value)) {
-      const rate = Number(value);
-      if (rate >= 0 && rate <= 1) return rate;
-      throw new Error(base);
-    }
-    const loose = value.trim() === '' ? NaN : Number(value);
-    if (Number.isFinite(loose) && loose >= 0 && loose <= 1) {
-      // Number() would take it ("1e-1", " 0.1", "0x0"), but it is not a plain decimal.
-      throw new Error(`${base} (write it as a plain decimal, such as 0.05)`);
-    }
-  }
-  throw new Error(base);
+  return parseNumberSetting(source.label, source.value, 0, 1);
 }
 
 function parseStrategy(source: Source): ContextMissingStrategy {
@@ -84,9 +54,9 @@ function parseStrategy(source: Source): ContextMissingStrategy {
   }
   const base = `${label} must be one of ${STRATEGIES.join(', ')}, got ${show(value)}`;
   if (typeof value === 'string' && STRATEGIES.includes(value.toUpperCase())) {
-    throw new Error(`${base} (the spelling is exact, upper case)`);
+    fail(undefined, `${base} (the spelling is exact, upper case)`);
   }
-  throw new Error(base);
+  return fail(undefined, base);
 }
 
 /**
@@ -148,15 +118,13 @@ export class TracingConfig {
     const overrides = options.overrides ?? {};
     const env: { [name: string]: string | undefined } = options.environment ?? process.env;
 
-    if (overrides.enabled !== undefined && typeof overrides.enabled !== 'boolean') {
-      throw new Error(`overrides.enabled must be true or false, got ${show(overrides.enabled)}`);
-    }
-    validateSamplingRate('overrides.samplingRate', overrides.samplingRate);
-    validateContextMissing('overrides.contextMissing', overrides.contextMissing);
+    validateBoolean(OWNER, 'overrides.enabled', overrides.enabled);
+    validateSamplingRate(OWNER, 'overrides.samplingRate', overrides.samplingRate);
+    validateContextMissing(OWNER, 'overrides.contextMissing', overrides.contextMissing);
 
-    const enabled = readSetting(scope, env, 'xray:enabled', 'XRAY_ENABLED', parseBoolean);
-    const samplingRate = readSetting(scope, env, 'xray:samplingRate', 'XRAY_SAMPLING_RATE', parseRate);
-    const contextMissing = readSetting(scope, env, 'xray:contextMissing', 'XRAY_CONTEXT_MISSING', parseStrategy);
+    const enabled = readSetting(scope, env, CONTEXT_KEYS.enabled, 'XRAY_ENABLED', parseBoolean);
+    const samplingRate = readSetting(scope, env, CONTEXT_KEYS.samplingRate, 'XRAY_SAMPLING_RATE', parseRate);
+    const contextMissing = readSetting(scope, env, CONTEXT_KEYS.contextMissing, 'XRAY_CONTEXT_MISSING', parseStrategy);
 
     return {
       enabled: overrides.enabled ?? enabled ?? true,

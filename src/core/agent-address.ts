@@ -1,7 +1,9 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { AGENT_CONTAINER_NAME, AGENT_PORT } from './agent-facts';
+import { fail, Owner } from './errors';
 
 /** The host name an app uses for the agent in bridge mode: the container link's alias. */
-export const BRIDGE_AGENT_HOST = 'xray-daemon';
+export const BRIDGE_AGENT_HOST = AGENT_CONTAINER_NAME;
 
 /** Where an app container reaches the agent sidecar, by the task's network mode. */
 export interface AgentAddress {
@@ -20,7 +22,7 @@ export interface AgentAddress {
  * agent is on loopback. Bridge tasks get a container per namespace: the app reaches the agent
  * through a container link, by its alias, for UDP segments and the TCP sampling proxy alike.
  */
-export function agentAddress(networkMode: ecs.NetworkMode, port: number): AgentAddress {
+export function agentAddress(owner: Owner, networkMode: ecs.NetworkMode, port: number = AGENT_PORT): AgentAddress {
   switch (networkMode) {
     case ecs.NetworkMode.AWS_VPC:
     case ecs.NetworkMode.HOST:
@@ -33,7 +35,7 @@ export function agentAddress(networkMode: ecs.NetworkMode, port: number): AgentA
         host: BRIDGE_AGENT_HOST,
       };
     default:
-      throw new Error(
+      return fail(owner,
         `taskDefinition networkMode must be awsvpc, bridge or host for the app to reach a tracing agent, got ${JSON.stringify(networkMode)}`,
       );
   }

@@ -1,4 +1,8 @@
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AgentAddress } from './agent-address';
+import { AGENT_PORT } from './agent-facts';
+import { fail, Owner } from './errors';
+import { renderNumber } from './numbers';
 import { ContextMissingStrategy, DEFAULT_CONTEXT_MISSING, DEFAULT_SAMPLING_RATE } from './tracing-options';
 
 /** The environment variables this library owns on an instrumented container. */
@@ -31,18 +35,13 @@ export interface ContractInput {
   readonly otlpHttpPort?: number;
 }
 
-/** Renders a sampling rate without float noise: 0.1 stays "0.1". */
-export function formatRate(rate: number): string {
-  return String(Number(rate.toPrecision(12)));
-}
-
 /**
  * The app-side tracing contract: the runbook's `XRAY_*` variables and the SDKs' `AWS_XRAY_*`
  * ones, always derived from the same values so they cannot disagree.
  */
 export function tracingEnvironment(input: ContractInput): { [name: string]: string } {
   const enabled = input.enabled ?? true;
-  const rate = formatRate(input.samplingRate ?? DEFAULT_SAMPLING_RATE);
+  const rate = renderNumber(input.samplingRate ?? DEFAULT_SAMPLING_RATE);
   const contextMissing = input.contextMissing ?? DEFAULT_CONTEXT_MISSING;
   const env: { [name: string]: string } = {
     XRAY_ENABLED: String(enabled),
@@ -70,8 +69,47 @@ export function tracingEnvironment(input: ContractInput): { [name: string]: stri
       // rules, and if the proxy is unreachable, it falls back to 1 request/s plus 5 %, not to
       // XRAY_SAMPLING_RATE.
       env.OTEL_TRACES_SAMPLER = 'xray';
-      env.OTEL_TRACES_SAMPLER_ARG = `endpoint=http://${input.address.host}:2000,polling_interval=300`;
+      env.OTEL_TRACES_SAMPLER_ARG = `endpoint=http://${input.address.host}:${AGENT_PORT},polling_interval=300`;
     }
   }
   return env;
+}
+
+/** The environment a container already has, as rendered (name to value; tokens stay tokens). */
+export function containerEnvironment(container: ecs.ContainerDefinition): Map<string, string> {
+  const rendered = container.renderContainerDefinition();
+  const list = (rendered.environment ?? []) as ecs.CfnTaskDefinition.KeyValuePairProperty[];
+  const out = new Map<string, string>();
+  if (Array.isArray(list)) {
+    for (const kv of list) {
+      if (kv.name !== undefined && kv.value !== undefined) out.set(kv.name, kv.value);
+    }
+  }
+  return out;
+}
+
+/**
+ * The variables of `env` that `container` already sets to a different value, as one message, or
+ * undefined when there is none (an equal value is fine). Values that are tokens compare by their
+ * token text, so the same token is equal and two different ones differ.
+ */
+export function environmentConflicts(container: ecs.ContainerDefinition, env: { [name: string]: string }): string | undefined {
+  const existing = containerEnvironment(container);
+  const clashes = Object.entries(env)
+    .filter(([name, value]) => existing.has(name) && existing.get(name) !== value)
+    .map(([name, value]) => `${name} is ${JSON.stringify(existing.get(name))}, tracing would set ${JSON.stringify(value)}`);
+  if (clashes.length === 0) return undefined;
+  return `container ${container.containerName} already sets tracing variables to other values (${clashes.join('; ')}): ` +
+    'remove them from the container and set them through the tracing options (serviceName, samplingRate, enabled, contextMissing), ' +
+    'or set the same values';
+}
+
+/** Sets `env` on `container`, refusing to overwrite a different value the container already has. */
+export function applyEnvironment(owner: Owner, container: ecs.ContainerDefinition, env: { [name: string]: string }): void {
+  const conflict = environmentConflicts(container, env);
+  if (conflict !== undefined) fail(owner, conflict);
+  const existing = containerEnvironment(container);
+  for (const [name, value] of Object.entries(env)) {
+    if (!existing.has(name)) container.addEnvironment(name, value);
+  }
 }

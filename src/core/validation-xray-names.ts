@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { fail, Owner } from './errors';
 import { validateCharacters, validateLength } from './validation';
 
 /**
@@ -43,11 +44,11 @@ export interface NameValidationOptions {
  * Throws unless `value` is a sampling-rule name X-Ray accepts and, unless `allowReserved`, is not
  * `Default`.
  */
-export function validateSamplingRuleName(prop: string, value: string | undefined, options: NameValidationOptions = {}): void {
-  validateLength(prop, value, 1, XRAY_RULE_NAME_MAX);
-  validateCharacters(prop, value, XRAY_RULE_NAME_CHARACTER, 'letters, numbers, spaces and _ . : % & # = + - @');
+export function validateSamplingRuleName(owner: Owner, prop: string, value: string | undefined, options: NameValidationOptions = {}): void {
+  validateLength(owner, prop, value, 1, XRAY_RULE_NAME_MAX);
+  validateCharacters(owner, prop, value, XRAY_RULE_NAME_CHARACTER, 'letters, numbers, spaces and _ . : % & # = + - @');
   if (!options.allowReserved && value === XRAY_RESERVED_NAME) {
-    throw new Error(`${prop} must not be "${XRAY_RESERVED_NAME}": X-Ray reserves it for the account's default sampling rule`);
+    fail(owner, `${prop} must not be "${XRAY_RESERVED_NAME}": X-Ray reserves it for the account's default sampling rule`);
   }
 }
 
@@ -55,11 +56,11 @@ export function validateSamplingRuleName(prop: string, value: string | undefined
  * Throws unless `value` is a group name X-Ray accepts and, unless `allowReserved`, is not
  * `Default`.
  */
-export function validateTraceGroupName(prop: string, value: string | undefined, options: NameValidationOptions = {}): void {
-  validateLength(prop, value, 1, XRAY_GROUP_NAME_MAX);
-  validateCharacters(prop, value, XRAY_GROUP_NAME_CHARACTER, 'letters, digits and -');
+export function validateTraceGroupName(owner: Owner, prop: string, value: string | undefined, options: NameValidationOptions = {}): void {
+  validateLength(owner, prop, value, 1, XRAY_GROUP_NAME_MAX);
+  validateCharacters(owner, prop, value, XRAY_GROUP_NAME_CHARACTER, 'letters, digits and -');
   if (!options.allowReserved && value === XRAY_RESERVED_NAME) {
-    throw new Error(`${prop} must not be "${XRAY_RESERVED_NAME}": X-Ray reserves it for the account's default group`);
+    fail(owner, `${prop} must not be "${XRAY_RESERVED_NAME}": X-Ray reserves it for the account's default group`);
   }
 }
 
@@ -67,24 +68,24 @@ export function validateTraceGroupName(prop: string, value: string | undefined, 
  * Throws unless `attributes` has at most 5 entries, each key and value 1 to 32 characters.
  * Unresolved keys and values are skipped.
  */
-export function validateSamplingRuleAttributes(prop: string, attributes: { readonly [key: string]: string } | undefined): void {
+export function validateSamplingRuleAttributes(owner: Owner, prop: string, attributes: { readonly [key: string]: string } | undefined): void {
   if (attributes === undefined) return;
   const keys = Object.keys(attributes);
   if (keys.length > XRAY_RULE_ATTRIBUTES_MAX) {
-    throw new Error(
+    fail(owner,
       `${prop} may have at most ${XRAY_RULE_ATTRIBUTES_MAX} entries, got ${keys.length} (${keys.map((k) => JSON.stringify(k)).join(', ')})`,
     );
   }
   for (const key of keys) {
     if (!Token.isUnresolved(key) && (key.length < 1 || key.length > XRAY_RULE_ATTRIBUTE_LENGTH_MAX)) {
-      throw new Error(
+      fail(owner,
         `${prop} keys must have 1 to ${XRAY_RULE_ATTRIBUTE_LENGTH_MAX} characters, got ${JSON.stringify(key)} (${key.length} characters)`,
       );
     }
     if (!Token.isUnresolved(key)) {
       // The registry schema matches keys with `.{1,}`, which no line terminator matches.
-      validateCharacters(`${prop} keys`, key, /^[^\p{Cc}\u2028\u2029]$/u, 'printable characters (no control characters or line breaks)');
+      validateCharacters(owner, `${prop} keys`, key, /^[^\p{Cc}\u2028\u2029]$/u, 'printable characters (no control characters or line breaks)');
     }
-    validateLength(`${prop}[${JSON.stringify(key)}]`, attributes[key], 1, XRAY_RULE_ATTRIBUTE_LENGTH_MAX);
+    validateLength(owner, `${prop}[${JSON.stringify(key)}]`, attributes[key], 1, XRAY_RULE_ATTRIBUTE_LENGTH_MAX);
   }
 }

@@ -1,48 +1,59 @@
 import { Token } from 'aws-cdk-lib';
+import { fail, Owner, show } from './errors';
 
 /**
- * Synth-time validation helpers. Every message is lowercase, names the prop, shows the bad value
- * and says what is allowed. Values that are unresolved tokens are skipped: they are only known at
- * deploy time.
+ * Synth-time validation helpers. Every message names where the value is (the construct path, see
+ * `errors.ts`), the prop, the bad value and what is allowed. Values that are tokens are skipped:
+ * they are only known at deploy time (`numbers.ts` decides what is a token).
  */
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  return String(value);
-}
-
 /** Throws unless `value` is a finite number in `[min, max]`. */
-export function validateNumberInRange(prop: string, value: number | undefined, min: number, max: number, hint = ''): void {
+export function validateNumberInRange(owner: Owner, prop: string, value: number | undefined, min: number, max: number, hint = ''): void {
   if (value === undefined || Token.isUnresolved(value)) return;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new Error(`${prop} must be a number from ${min} to ${max}${hint}, got ${show(value)}`);
+    fail(owner, `${prop} must be a number from ${min} to ${max}${hint}, got ${show(value)}`);
+  }
+}
+
+/** Throws unless `value` is a finite number greater than `min` (exclusive). */
+export function validateNumberAbove(owner: Owner, prop: string, value: number | undefined, min: number): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= min) {
+    fail(owner, `${prop} must be a number greater than ${min}, got ${show(value)}`);
   }
 }
 
 /** Throws unless `value` is an integer in `[min, max]` (max defaults to no upper bound). */
-export function validateIntegerInRange(prop: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): void {
+export function validateIntegerInRange(owner: Owner, prop: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (value === undefined || Token.isUnresolved(value)) return;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
-    throw new Error(`${prop} must be an integer ${range}, got ${show(value)}`);
+    fail(owner, `${prop} must be an integer ${range}, got ${show(value)}`);
+  }
+}
+
+/** Throws unless `value` is given (JavaScript callers can leave out a prop TypeScript requires). */
+export function validateRequired(owner: Owner, prop: string, value: unknown, allowed: string): void {
+  if (value === undefined || value === null) {
+    fail(owner, `${prop} is required: ${allowed}, got ${show(value)}`);
   }
 }
 
 /** Throws unless `value` has between `min` and `max` characters. */
-export function validateLength(prop: string, value: string | undefined, min: number, max: number): void {
+export function validateLength(owner: Owner, prop: string, value: string | undefined, min: number, max: number): void {
   if (value === undefined || Token.isUnresolved(value)) return;
   if (typeof value !== 'string' || value.length < min || value.length > max) {
     const length = typeof value === 'string' ? value.length : 'no';
-    throw new Error(`${prop} must have ${min} to ${max} characters, got ${show(value)} (${length} characters)`);
+    fail(owner, `${prop} must have ${min} to ${max} characters, got ${show(value)} (${length} characters)`);
   }
 }
 
 /** Throws unless every character of `value` matches `allowed` (a one-character class). */
-export function validateCharacters(prop: string, value: string | undefined, allowed: RegExp, description: string): void {
+export function validateCharacters(owner: Owner, prop: string, value: string | undefined, allowed: RegExp, description: string): void {
   if (value === undefined || Token.isUnresolved(value)) return;
   for (const ch of value) {
     if (!allowed.test(ch)) {
-      throw new Error(`${prop} may only contain ${description}, got ${show(value)} (${show(ch)} is not allowed)`);
+      fail(owner, `${prop} may only contain ${description}, got ${show(value)} (${show(ch)} is not allowed)`);
     }
   }
 }
@@ -63,25 +74,25 @@ export const XRAY_SAMPLING_RULE_SERVICE_NAME_MAX = 64;
  * Validates an X-Ray service (segment) name. `max` is the X-Ray limit that applies where the name
  * is used: 200 for a segment name, 64 where a sampling rule matches it.
  */
-export function validateXRayServiceName(prop: string, value: string | undefined, max = XRAY_SEGMENT_NAME_MAX): void {
-  validateLength(prop, value, 1, max);
-  validateCharacters(prop, value, XRAY_NAME_CHARACTER, 'letters, numbers, whitespace and _ . : / % & # = + \\ - @');
+export function validateXRayServiceName(owner: Owner, prop: string, value: string | undefined, max = XRAY_SEGMENT_NAME_MAX): void {
+  validateLength(owner, prop, value, 1, max);
+  validateCharacters(owner, prop, value, XRAY_NAME_CHARACTER, 'letters, numbers, whitespace and _ . : / % & # = + \\ - @');
 }
 
 /** Throws when a container image name has no tag, or the `latest` tag. Digests are fine. */
-export function validatePinnedImage(prop: string, imageName: string): void {
+export function validatePinnedImage(owner: Owner, prop: string, imageName: string): void {
   if (Token.isUnresolved(imageName)) return;
   if (imageName.includes('@sha256:')) return;
   const lastSlash = imageName.lastIndexOf('/');
   const colon = imageName.indexOf(':', lastSlash + 1);
   const tag = colon === -1 ? undefined : imageName.slice(colon + 1);
   if (tag === undefined || tag === '' || tag.toLowerCase() === 'latest') {
-    throw new Error(
+    fail(owner,
       `${prop} must be pinned to a version tag or digest (never "latest": daemon 3.3.0 broke every stack on latest), got ${show(imageName)}`,
     );
   }
   if (!DOCKER_TAG.test(tag)) {
-    throw new Error(
+    fail(owner,
       `${prop} must be a valid image tag (letters, digits, _ . - up to 128 characters, not starting with . or -), got ${show(tag)} in ${show(imageName)}`,
     );
   }

@@ -4,6 +4,8 @@ import {
   USD_PER_TRACE_RECORDED,
   USD_PER_TRACE_RETRIEVED,
 } from './pricing';
+import { fail, show } from '../core/errors';
+import { requireKnownNumber } from '../core/numbers';
 import { validateSamplingRate } from '../core/validation-tracing';
 
 /** The reservoir of X-Ray's default sampling rule: 1 request a second. */
@@ -151,21 +153,20 @@ export interface XRayCostTableProps {
 const DEFAULT_TABLE_REQUESTS = [100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
 const DEFAULT_TABLE_RATES = [0.01, 0.05, 0.1, 1];
 
-function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
-}
+const OWNER = 'XRayCostEstimator.estimate';
+const AT_SYNTH = '(the estimate is computed at synth time)';
 
 function validateAtLeast(prop: string, value: number, min: number, integer: boolean): void {
   const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && (!integer || Number.isInteger(value));
   if (!ok) {
-    throw new Error(`${prop} must be ${integer ? 'an integer' : 'a number'} of ${min} or more, got ${show(value)}`);
+    fail(OWNER, `${prop} must be ${integer ? 'an integer' : 'a number'} of ${min} or more, got ${show(value)}`);
   }
 }
 
 function validateBetween(prop: string, value: number, min: number, max: number): void {
   const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
   if (!ok) {
-    throw new Error(`${prop} must be a number from ${min} to ${max}, got ${show(value)}`);
+    fail(OWNER, `${prop} must be a number from ${min} to ${max}, got ${show(value)}`);
   }
 }
 
@@ -236,11 +237,18 @@ export class XRayCostEstimator {
     const daysPerMonth = props.daysPerMonth ?? DEFAULT_DAYS_PER_MONTH;
     const includeFreeTier = props.includeFreeTier ?? true;
 
+    const inputs: Array<[string, number | undefined]> = [
+      ['requestsPerMonth', props.requestsPerMonth], ['samplingRate', props.samplingRate], ['reservoirPerSecond', reservoirPerSecond],
+      ['rules', rules], ['tracesRetrievedPerMonth', tracesRetrievedPerMonth], ['daysPerMonth', daysPerMonth],
+    ];
+    for (const [prop, value] of inputs) {
+      if (value !== undefined) requireKnownNumber(OWNER, prop, value, AT_SYNTH);
+    }
     validateAtLeast('requestsPerMonth', props.requestsPerMonth, 0, false);
     if (props.samplingRate === undefined) {
-      throw new Error('samplingRate must be a number from 0 to 1, got undefined');
+      fail(OWNER, 'samplingRate must be a number from 0 to 1, got undefined');
     }
-    validateSamplingRate('samplingRate', props.samplingRate);
+    validateSamplingRate(OWNER, 'samplingRate', props.samplingRate);
     validateAtLeast('reservoirPerSecond', reservoirPerSecond, 0, true);
     validateAtLeast('rules', rules, 1, true);
     validateAtLeast('tracesRetrievedPerMonth', tracesRetrievedPerMonth, 0, false);
@@ -288,8 +296,8 @@ export class XRayCostEstimator {
   public static markdownTable(props: XRayCostTableProps = {}): string {
     const requestLevels = props.requestsPerMonth ?? DEFAULT_TABLE_REQUESTS;
     const rates = props.samplingRates ?? DEFAULT_TABLE_RATES;
-    if (requestLevels.length === 0) throw new Error('requestsPerMonth must list at least one traffic level, got []');
-    if (rates.length === 0) throw new Error('samplingRates must list at least one sampling rate, got []');
+    if (requestLevels.length === 0) fail('XRayCostEstimator.markdownTable', 'requestsPerMonth must list at least one traffic level, got []');
+    if (rates.length === 0) fail('XRayCostEstimator.markdownTable', 'samplingRates must list at least one sampling rate, got []');
     const daysPerMonth = props.daysPerMonth ?? DEFAULT_DAYS_PER_MONTH;
 
     const header = ['Requests a month (average)', ...rates.map((rate) => `${formatPercent(rate)} sampled`)];

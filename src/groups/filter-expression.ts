@@ -22,6 +22,11 @@ import {
 } from './private/filter-ast';
 import { columnOf } from './private/filter-lexer';
 import { FilterSyntaxFailure, parseFilter } from './private/filter-parser';
+import { fail, show } from '../core/errors';
+import { describeNumber, requireKnownNumber } from '../core/numbers';
+
+/** Why a number in a filter expression must be known at synth. */
+const KNOWN_NUMBER_REASON = '(a filter expression is text that X-Ray parses, so a number in it cannot be a deploy-time value)';
 
 /** Hidden base so that jsii, which cannot model `Error`, erases it. */
 abstract class FilterExpressionErrorBase extends Error {}
@@ -29,8 +34,9 @@ abstract class FilterExpressionErrorBase extends Error {}
 /**
  * Thrown by `FilterExpression.parse` for a text that is not a valid X-Ray filter expression.
  *
- * The message reads `invalid filter expression at column N: expected WHAT, got WHAT`, where N is
- * the 1-based column (in characters) of the first error.
+ * The message reads `FilterExpression.parse: invalid filter expression at column N: expected WHAT,
+ * got WHAT`, where N is the 1-based column (in characters) of the first error; `reason` is the
+ * same without the name of the call.
  *
  * (jsii cannot represent subclasses of `Error`, so this class is hidden from other languages;
  * they get the same facts, without throwing, from `FilterExpression.validate`.)
@@ -44,13 +50,17 @@ export class FilterExpressionError extends FilterExpressionErrorBase {
   public readonly expected: string;
   /** What it found there, e.g. `end of input` or `"CONTAINS"`. */
   public readonly found: string;
+  /** The message without the name of the call: `invalid filter expression at column N: ...`. */
+  public readonly reason: string;
 
-  constructor(column: number, expected: string, found: string) {
-    super(`invalid filter expression at column ${column}: expected ${expected}, got ${found}`);
+  constructor(call: string, column: number, expected: string, found: string) {
+    const reason = `invalid filter expression at column ${column}: expected ${expected}, got ${found}`;
+    super(`${call}: ${reason}`);
     this.name = 'FilterExpressionError';
     this.column = column;
     this.expected = expected;
     this.found = found;
+    this.reason = reason;
   }
 }
 
@@ -161,7 +171,8 @@ export interface FilterExpressionValidation {
    */
   readonly normalized?: string;
   /**
-   * The error message, when not valid.
+   * The error message, when not valid: `invalid filter expression at column N: expected ...,
+   * got ...` (what `FilterExpression.parse` throws, without the name of the call).
    * @default - none: the text is valid
    */
   readonly message?: string;
@@ -182,36 +193,40 @@ export interface FilterExpressionValidation {
   readonly found?: string;
 }
 
-function checkString(what: string, value: string): string {
-  if (typeof value !== 'string') throw new Error(`${what} must be a string, got ${typeof value}`);
+function checkString(call: string, what: string, value: string): string {
+  if (typeof value !== 'string') fail(call, `${what} must be a string, got ${typeof value === 'number' ? describeNumber(value) : show(value)}`);
   return value;
 }
 
-function checkNumber(value: number): number {
+function checkNumber(call: string, value: number): number {
+  requireKnownNumber(call, 'value', value, KNOWN_NUMBER_REASON);
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new Error(`value must be a finite number, got ${String(value)}`);
+    fail(call, `value must be a finite number, got ${show(value)}`);
   }
   return normalizeNumber(value);
 }
 
-function checkBoolean(value: boolean): boolean {
-  if (typeof value !== 'boolean') throw new Error(`value must be true or false, got ${String(value)}`);
+function checkBoolean(call: string, value: boolean): boolean {
+  if (typeof value !== 'boolean') fail(call, `value must be true or false, got ${show(value)}`);
   return value;
 }
 
-function checkKeyword(kind: string, keywords: ReadonlySet<string>, keyword: string): string {
+function checkKeyword(call: string, kind: string, keywords: ReadonlySet<string>, keyword: string): string {
   if (!keywords.has(keyword)) {
-    throw new Error(`${kind} keyword must be one of ${[...keywords].join(', ')}, got ${JSON.stringify(keyword)}`);
+    fail(call, `${kind} keyword must be one of ${[...keywords].join(', ')}, got ${show(keyword)}`);
   }
   return keyword;
 }
 
-function toIdRef(options: NodeIdOptions): IdRef {
-  const name = options.name === undefined ? undefined : checkString('id name', options.name);
-  const type = options.nodeType === undefined ? undefined : checkString('id type', options.nodeType);
-  const accountId = options.accountId === undefined ? undefined : checkString('id accountId', options.accountId);
+function toIdRef(call: string, options: NodeIdOptions): IdRef {
+  if (typeof options !== 'object' || options === null) {
+    fail(call, `id must be an object with name, nodeType and/or accountId, got ${show(options)}`);
+  }
+  const name = options.name === undefined ? undefined : checkString(call, 'id name', options.name);
+  const type = options.nodeType === undefined ? undefined : checkString(call, 'id type', options.nodeType);
+  const accountId = options.accountId === undefined ? undefined : checkString(call, 'id accountId', options.accountId);
   if (name === undefined && type === undefined && accountId === undefined) {
-    throw new Error('id needs at least one of name, nodeType and accountId, got none');
+    fail(call, 'id needs at least one of name, nodeType and accountId, got none');
   }
   return {
     kind: 'id',
@@ -222,14 +237,14 @@ function toIdRef(options: NodeIdOptions): IdRef {
 }
 
 /** Throws unless `node` uses only what a `{ }` filter of service, edge or rootcause may use. */
-function checkBlockFilter(owner: string, node: FilterNode): FilterNode {
+function checkBlockFilter(call: string, owner: string, node: FilterNode): FilterNode {
   switch (node.kind) {
     case 'and':
     case 'or':
-      node.operands.forEach((o) => checkBlockFilter(owner, o));
+      node.operands.forEach((o) => checkBlockFilter(call, owner, o));
       return node;
     case 'not':
-      checkBlockFilter(owner, node.operand);
+      checkBlockFilter(call, owner, node.operand);
       return node;
     case 'boolean':
     case 'number':
@@ -237,8 +252,32 @@ function checkBlockFilter(owner: string, node: FilterNode): FilterNode {
     case 'present':
       return node;
     default:
-      throw new Error(`the filter of ${owner} may only use boolean, number and string keywords, got ${render(node)}`);
+      return fail(call, `the filter of ${owner} may only use boolean, number and string keywords, got ${render(node)}`);
   }
+}
+
+/** How a number keyword's builder is made, for messages: `FilterExpression.responseTime()`. */
+function numberBuilderCall(keyword: string): string {
+  const factories: { readonly [keyword: string]: string } = {
+    'responsetime': 'responseTime',
+    'duration': 'duration',
+    'http.status': 'httpStatus',
+  };
+  const factory = factories[keyword];
+  return factory === undefined ? `FilterExpression.numberKeyword(${show(keyword)})` : `FilterExpression.${factory}()`;
+}
+
+/** How a string keyword's builder is made, for messages: `FilterExpression.httpUrl()`. */
+function stringBuilderCall(keyword: string): string {
+  const factories: { readonly [keyword: string]: string } = {
+    'http.url': 'httpUrl',
+    'http.method': 'httpMethod',
+    'http.useragent': 'userAgent',
+    'http.clientip': 'clientIp',
+    'user': 'user',
+  };
+  const factory = factories[keyword];
+  return factory === undefined ? `FilterExpression.stringKeyword(${show(keyword)})` : `FilterExpression.${factory}()`;
 }
 
 /**
@@ -260,11 +299,12 @@ export class FilterExpression {
    * nesting deeper than 100 levels.
    */
   public static parse(text: string): FilterExpression {
-    if (typeof text !== 'string') throw new FilterExpressionError(1, 'a filter expression (a string)', typeof text);
+    const call = 'FilterExpression.parse';
+    if (typeof text !== 'string') throw new FilterExpressionError(call, 1, 'a filter expression (a string)', typeof text);
     try {
       return new FilterExpression(parseFilter(text));
     } catch (e) {
-      if (e instanceof FilterSyntaxFailure) throw new FilterExpressionError(columnOf(text, e.offset), e.expected, e.found);
+      if (e instanceof FilterSyntaxFailure) throw new FilterExpressionError(call, columnOf(text, e.offset), e.expected, e.found);
       throw e;
     }
   }
@@ -275,7 +315,7 @@ export class FilterExpression {
       return { valid: true, normalized: FilterExpression.parse(text).toString() };
     } catch (e) {
       if (!(e instanceof FilterExpressionError)) throw e;
-      return { valid: false, message: e.message, column: e.column, expected: e.expected, found: e.found };
+      return { valid: false, message: e.reason, column: e.column, expected: e.expected, found: e.found };
     }
   }
 
@@ -288,10 +328,11 @@ export class FilterExpression {
    * @default - no filter: the service was reached
    */
   public static service(name: string, filter?: FilterExpression): FilterExpression {
-    return FilterExpression.node({
+    const call = 'FilterExpression.service';
+    return FilterExpression.node(call, {
       kind: 'service',
-      target: { kind: 'name', name: checkString('service name', name) },
-      ...FilterExpression.block('service(...)', filter),
+      target: { kind: 'name', name: checkString(call, 'service name', name) },
+      ...FilterExpression.block(call, 'service(...)', filter),
     });
   }
 
@@ -303,7 +344,8 @@ export class FilterExpression {
    * @default - no filter
    */
   public static serviceById(id: NodeIdOptions, filter?: FilterExpression): FilterExpression {
-    return FilterExpression.node({ kind: 'service', target: toIdRef(id), ...FilterExpression.block('service(...)', filter) });
+    const call = 'FilterExpression.serviceById';
+    return FilterExpression.node(call, { kind: 'service', target: toIdRef(call, id), ...FilterExpression.block(call, 'service(...)', filter) });
   }
 
   /**
@@ -313,7 +355,8 @@ export class FilterExpression {
    * @default - no filter: `service()`
    */
   public static anyService(filter?: FilterExpression): FilterExpression {
-    return FilterExpression.node({ kind: 'service', ...FilterExpression.block('service()', filter) });
+    const call = 'FilterExpression.anyService';
+    return FilterExpression.node(call, { kind: 'service', ...FilterExpression.block(call, 'service()', filter) });
   }
 
   /**
@@ -325,11 +368,12 @@ export class FilterExpression {
    * @default - no filter
    */
   public static edge(source: string, destination: string, filter?: FilterExpression): FilterExpression {
-    return FilterExpression.node({
+    const call = 'FilterExpression.edge';
+    return FilterExpression.node(call, {
       kind: 'edge',
-      source: { kind: 'name', name: checkString('edge source', source) },
-      destination: { kind: 'name', name: checkString('edge destination', destination) },
-      ...FilterExpression.block('edge(...)', filter),
+      source: { kind: 'name', name: checkString(call, 'edge source', source) },
+      destination: { kind: 'name', name: checkString(call, 'edge destination', destination) },
+      ...FilterExpression.block(call, 'edge(...)', filter),
     });
   }
 
@@ -342,11 +386,12 @@ export class FilterExpression {
    * @default - no filter
    */
   public static edgeById(source: NodeIdOptions, destination: NodeIdOptions, filter?: FilterExpression): FilterExpression {
-    return FilterExpression.node({
+    const call = 'FilterExpression.edgeById';
+    return FilterExpression.node(call, {
       kind: 'edge',
-      source: toIdRef(source),
-      destination: toIdRef(destination),
-      ...FilterExpression.block('edge(...)', filter),
+      source: toIdRef(call, source),
+      destination: toIdRef(call, destination),
+      ...FilterExpression.block(call, 'edge(...)', filter),
     });
   }
 
@@ -359,12 +404,14 @@ export class FilterExpression {
    * @default - any type: `id(name: "name")`
    */
   public static id(name: string, nodeType?: string): FilterExpression {
-    return FilterExpression.nodeId({ name, nodeType });
+    const call = 'FilterExpression.id';
+    return FilterExpression.node(call, { kind: 'id', id: toIdRef(call, { name, nodeType }) });
   }
 
   /** `id(...)` on its own, with any of name, type and account. */
   public static nodeId(id: NodeIdOptions): FilterExpression {
-    return FilterExpression.node({ kind: 'id', id: toIdRef(id) });
+    const call = 'FilterExpression.nodeId';
+    return FilterExpression.node(call, { kind: 'id', id: toIdRef(call, id) });
   }
 
   /** `responsetime`, in seconds: compare it with a number. */
@@ -469,11 +516,15 @@ export class FilterExpression {
    * @default true
    */
   public static booleanKeyword(keyword: BooleanKeyword, value?: boolean): FilterExpression {
-    return FilterExpression.node({
+    const known = BOOLEAN_KEYWORDS.has(keyword) ? keyword : undefined;
+    const call = known === undefined || known === 'inferred' || known === 'first' || known === 'last' || known === 'remote' || known === 'root'
+      ? 'FilterExpression.booleanKeyword'
+      : `FilterExpression.${known}`;
+    return FilterExpression.node(call, {
       kind: 'boolean',
-      keyword: checkKeyword('boolean', BOOLEAN_KEYWORDS, keyword),
+      keyword: checkKeyword(call, 'boolean', BOOLEAN_KEYWORDS, keyword),
       operator: '=',
-      value: value === undefined ? true : checkBoolean(value),
+      value: value === undefined ? true : checkBoolean(call, value),
     });
   }
 
@@ -488,12 +539,14 @@ export class FilterExpression {
 
   /** `group.name = "name"`: the filter expression of the named group. */
   public static groupName(name: string): FilterExpression {
-    return FilterExpression.node({ kind: 'group', keyword: 'group.name', operator: '=', value: checkString('group name', name) });
+    const call = 'FilterExpression.groupName';
+    return FilterExpression.node(call, { kind: 'group', keyword: 'group.name', operator: '=', value: checkString(call, 'group name', name) });
   }
 
   /** `group.arn = "arn"`: the filter expression of the group with this ARN. */
   public static groupArn(arn: string): FilterExpression {
-    return FilterExpression.node({ kind: 'group', keyword: 'group.arn', operator: '=', value: checkString('group arn', arn) });
+    const call = 'FilterExpression.groupArn';
+    return FilterExpression.node(call, { kind: 'group', keyword: 'group.arn', operator: '=', value: checkString(call, 'group arn', arn) });
   }
 
   /**
@@ -503,53 +556,57 @@ export class FilterExpression {
    * @param filter what must hold on the root cause (boolean, number and string keywords only)
    */
   public static rootCause(keyword: RootCauseKeyword, filter: FilterExpression): FilterExpression {
-    const word = checkKeyword('root-cause', ROOT_CAUSE_KEYWORDS, keyword);
-    if (!(filter instanceof FilterExpression)) throw new Error(`filter of ${word} must be a FilterExpression`);
-    return FilterExpression.node({ kind: 'rootcause', keyword: word, filter: checkBlockFilter(word, filter._node) });
+    const call = 'FilterExpression.rootCause';
+    const word = checkKeyword(call, 'root-cause', ROOT_CAUSE_KEYWORDS, keyword);
+    if (!(filter instanceof FilterExpression)) fail(call, `filter of ${word} must be a FilterExpression, got ${show(filter)}`);
+    return FilterExpression.node(call, { kind: 'rootcause', keyword: word, filter: checkBlockFilter(call, word, filter._node) });
   }
 
   /** `a AND b AND ...`: all of the expressions (at least one). */
   public static allOf(...expressions: FilterExpression[]): FilterExpression {
-    if (expressions.length === 0) throw new Error('allOf needs at least one expression, got none');
-    return FilterExpression.node(makeAnd(expressions.map((e) => FilterExpression.unwrap(e))));
+    const call = 'FilterExpression.allOf';
+    if (expressions.length === 0) fail(call, 'allOf needs at least one expression, got none');
+    return FilterExpression.node(call, makeAnd(expressions.map((e) => FilterExpression.unwrap(call, e))));
   }
 
   /** `a OR b OR ...`, true when at least one of the expressions is. */
   public static anyOf(...expressions: FilterExpression[]): FilterExpression {
-    if (expressions.length === 0) throw new Error('anyOf needs at least one expression, got none');
-    return FilterExpression.node(makeOr(expressions.map((e) => FilterExpression.unwrap(e))));
+    const call = 'FilterExpression.anyOf';
+    if (expressions.length === 0) fail(call, 'anyOf needs at least one expression, got none');
+    return FilterExpression.node(call, makeOr(expressions.map((e) => FilterExpression.unwrap(call, e))));
   }
 
   /**
    * Wraps a tree made by a builder, after checking that its text stays within what `parse` reads
-   * back: at most 10,000 characters and 100 levels of nesting.
+   * back: at most 10,000 characters and 100 levels of nesting. `call` names the builder call in
+   * messages.
    *
    * @internal
    */
-  public static _fromBuilder(node: FilterNode): FilterExpression {
+  public static _fromBuilder(call: string, node: FilterNode): FilterExpression {
     const depth = nesting(node);
     if (depth > FILTER_MAX_DEPTH) {
-      throw new Error(`filter expression must nest at most ${FILTER_MAX_DEPTH} levels of "(", "{" and "!", got ${depth}`);
+      fail(call, `filter expression must nest at most ${FILTER_MAX_DEPTH} levels of "(", "{" and "!", got ${depth}`);
     }
     const length = render(node).length;
     if (length > FILTER_MAX_LENGTH) {
-      throw new Error(`filter expression must have at most ${FILTER_MAX_LENGTH} characters, got ${length}`);
+      fail(call, `filter expression must have at most ${FILTER_MAX_LENGTH} characters, got ${length}`);
     }
     return new FilterExpression(node);
   }
 
-  private static node(node: FilterNode): FilterExpression {
-    return FilterExpression._fromBuilder(node);
+  private static node(call: string, node: FilterNode): FilterExpression {
+    return FilterExpression._fromBuilder(call, node);
   }
 
-  private static unwrap(expression: FilterExpression): FilterNode {
-    if (!(expression instanceof FilterExpression)) throw new Error('expression must be a FilterExpression');
+  private static unwrap(call: string, expression: FilterExpression): FilterNode {
+    if (!(expression instanceof FilterExpression)) fail(call, `expression must be a FilterExpression, got ${show(expression)}`);
     return expression._node;
   }
 
-  private static block(owner: string, filter: FilterExpression | undefined): { filter?: FilterNode } {
+  private static block(call: string, owner: string, filter: FilterExpression | undefined): { filter?: FilterNode } {
     if (filter === undefined) return {};
-    return { filter: checkBlockFilter(owner, FilterExpression.unwrap(filter)) };
+    return { filter: checkBlockFilter(call, owner, FilterExpression.unwrap(call, filter)) };
   }
 
   /**
@@ -565,17 +622,17 @@ export class FilterExpression {
 
   /** `this AND other`. */
   public and(other: FilterExpression): FilterExpression {
-    return FilterExpression.node(makeAnd([this._node, FilterExpression.unwrap(other)]));
+    return FilterExpression.node('FilterExpression.and', makeAnd([this._node, FilterExpression.unwrap('FilterExpression.and', other)]));
   }
 
   /** `this OR other`. */
   public or(other: FilterExpression): FilterExpression {
-    return FilterExpression.node(makeOr([this._node, FilterExpression.unwrap(other)]));
+    return FilterExpression.node('FilterExpression.or', makeOr([this._node, FilterExpression.unwrap('FilterExpression.or', other)]));
   }
 
   /** `!this`: true where this is false (for a keyword alone: where it is not set). */
   public not(): FilterExpression {
-    return FilterExpression.node({ kind: 'not', operand: this._node });
+    return FilterExpression.node('FilterExpression.not', { kind: 'not', operand: this._node });
   }
 
   /**
@@ -599,41 +656,42 @@ export class NumberKeywordBuilder {
 
   /** @param keyword the number keyword to compare */
   constructor(keyword: NumberKeyword) {
-    this.keyword = checkKeyword('number', NUMBER_KEYWORDS, keyword) as NumberKeyword;
+    this.keyword = checkKeyword('FilterExpression.numberKeyword', 'number', NUMBER_KEYWORDS, keyword) as NumberKeyword;
   }
 
   /** `KEYWORD = value` */
   public equalTo(value: number): FilterExpression {
-    return this.compare('=', value);
+    return this.compare('equalTo', '=', value);
   }
 
   /** `KEYWORD != value` */
   public notEqualTo(value: number): FilterExpression {
-    return this.compare('!=', value);
+    return this.compare('notEqualTo', '!=', value);
   }
 
   /** `KEYWORD > value` */
   public greaterThan(value: number): FilterExpression {
-    return this.compare('>', value);
+    return this.compare('greaterThan', '>', value);
   }
 
   /** `KEYWORD >= value` */
   public greaterThanOrEqualTo(value: number): FilterExpression {
-    return this.compare('>=', value);
+    return this.compare('greaterThanOrEqualTo', '>=', value);
   }
 
   /** `KEYWORD < value` */
   public lessThan(value: number): FilterExpression {
-    return this.compare('<', value);
+    return this.compare('lessThan', '<', value);
   }
 
   /** `KEYWORD <= value` */
   public lessThanOrEqualTo(value: number): FilterExpression {
-    return this.compare('<=', value);
+    return this.compare('lessThanOrEqualTo', '<=', value);
   }
 
-  private compare(operator: NumberOperator, value: number): FilterExpression {
-    return FilterExpression._fromBuilder({ kind: 'number', keyword: this.keyword, operator, value: checkNumber(value) });
+  private compare(method: string, operator: NumberOperator, value: number): FilterExpression {
+    const call = `${numberBuilderCall(this.keyword)}.${method}`;
+    return FilterExpression._fromBuilder(call, { kind: 'number', keyword: this.keyword, operator, value: checkNumber(call, value) });
   }
 }
 
@@ -644,41 +702,42 @@ export class StringKeywordBuilder {
 
   /** @param keyword the string keyword to compare */
   constructor(keyword: StringKeyword) {
-    this.keyword = checkKeyword('string', STRING_KEYWORDS, keyword) as StringKeyword;
+    this.keyword = checkKeyword('FilterExpression.stringKeyword', 'string', STRING_KEYWORDS, keyword) as StringKeyword;
   }
 
   /** `KEYWORD = "value"` */
   public equalTo(value: string): FilterExpression {
-    return this.compare('=', value);
+    return this.compare('equalTo', '=', value);
   }
 
   /** `KEYWORD != "value"` */
   public notEqualTo(value: string): FilterExpression {
-    return this.compare('!=', value);
+    return this.compare('notEqualTo', '!=', value);
   }
 
   /** `KEYWORD CONTAINS "value"` */
   public contains(value: string): FilterExpression {
-    return this.compare('CONTAINS', value);
+    return this.compare('contains', 'CONTAINS', value);
   }
 
   /** `KEYWORD BEGINSWITH "value"` */
   public beginsWith(value: string): FilterExpression {
-    return this.compare('BEGINSWITH', value);
+    return this.compare('beginsWith', 'BEGINSWITH', value);
   }
 
   /** `KEYWORD ENDSWITH "value"` */
   public endsWith(value: string): FilterExpression {
-    return this.compare('ENDSWITH', value);
+    return this.compare('endsWith', 'ENDSWITH', value);
   }
 
   /** `KEYWORD` alone: the field is set on the trace. */
   public isSet(): FilterExpression {
-    return FilterExpression._fromBuilder({ kind: 'present', keyword: this.keyword });
+    return FilterExpression._fromBuilder(`${stringBuilderCall(this.keyword)}.isSet`, { kind: 'present', keyword: this.keyword });
   }
 
-  private compare(operator: StringOperator, value: string): FilterExpression {
-    return FilterExpression._fromBuilder({ kind: 'string', keyword: this.keyword, operator, value: checkString('value', value) });
+  private compare(method: string, operator: StringOperator, value: string): FilterExpression {
+    const call = `${stringBuilderCall(this.keyword)}.${method}`;
+    return FilterExpression._fromBuilder(call, { kind: 'string', keyword: this.keyword, operator, value: checkString(call, 'value', value) });
   }
 }
 
@@ -693,80 +752,80 @@ export class AnnotationBuilder {
    */
   constructor(key: string) {
     if (typeof key !== 'string' || key.length > ANNOTATION_KEY_MAX_LENGTH || !ANNOTATION_KEY_PATTERN.test(key)) {
-      throw new Error(`annotation key must be 1 to ${ANNOTATION_KEY_MAX_LENGTH} letters, digits and _ `
-        + `(dot-separated parts allowed), got ${JSON.stringify(key)}`);
+      fail('FilterExpression.annotation', `annotation key must be 1 to ${ANNOTATION_KEY_MAX_LENGTH} letters, digits and _ `
+        + `(dot-separated parts allowed), got ${show(key)}`);
     }
     this.key = key;
   }
 
   /** `annotation.KEY = "value"` */
   public equalTo(value: string): FilterExpression {
-    return this.compare('=', { type: 'string', value: checkString('value', value) });
+    return this.compare('equalTo', '=', { type: 'string', value: checkString(this.call('equalTo'), 'value', value) });
   }
 
   /** `annotation.KEY != "value"` */
   public notEqualTo(value: string): FilterExpression {
-    return this.compare('!=', { type: 'string', value: checkString('value', value) });
+    return this.compare('notEqualTo', '!=', { type: 'string', value: checkString(this.call('notEqualTo'), 'value', value) });
   }
 
   /** `annotation.KEY CONTAINS "value"` */
   public contains(value: string): FilterExpression {
-    return this.compare('CONTAINS', { type: 'string', value: checkString('value', value) });
+    return this.compare('contains', 'CONTAINS', { type: 'string', value: checkString(this.call('contains'), 'value', value) });
   }
 
   /** `annotation.KEY BEGINSWITH "value"` */
   public beginsWith(value: string): FilterExpression {
-    return this.compare('BEGINSWITH', { type: 'string', value: checkString('value', value) });
+    return this.compare('beginsWith', 'BEGINSWITH', { type: 'string', value: checkString(this.call('beginsWith'), 'value', value) });
   }
 
   /** `annotation.KEY ENDSWITH "value"` */
   public endsWith(value: string): FilterExpression {
-    return this.compare('ENDSWITH', { type: 'string', value: checkString('value', value) });
+    return this.compare('endsWith', 'ENDSWITH', { type: 'string', value: checkString(this.call('endsWith'), 'value', value) });
   }
 
   /** `annotation.KEY = value` for a number */
   public equalToNumber(value: number): FilterExpression {
-    return this.compare('=', { type: 'number', value: checkNumber(value) });
+    return this.compare('equalToNumber', '=', { type: 'number', value: checkNumber(this.call('equalToNumber'), value) });
   }
 
   /** `annotation.KEY != value` for a number */
   public notEqualToNumber(value: number): FilterExpression {
-    return this.compare('!=', { type: 'number', value: checkNumber(value) });
+    return this.compare('notEqualToNumber', '!=', { type: 'number', value: checkNumber(this.call('notEqualToNumber'), value) });
   }
 
   /** `annotation.KEY > value` */
   public greaterThan(value: number): FilterExpression {
-    return this.compare('>', { type: 'number', value: checkNumber(value) });
+    return this.compare('greaterThan', '>', { type: 'number', value: checkNumber(this.call('greaterThan'), value) });
   }
 
   /** `annotation.KEY >= value` */
   public greaterThanOrEqualTo(value: number): FilterExpression {
-    return this.compare('>=', { type: 'number', value: checkNumber(value) });
+    return this.compare('greaterThanOrEqualTo', '>=', { type: 'number', value: checkNumber(this.call('greaterThanOrEqualTo'), value) });
   }
 
   /** `annotation.KEY < value` */
   public lessThan(value: number): FilterExpression {
-    return this.compare('<', { type: 'number', value: checkNumber(value) });
+    return this.compare('lessThan', '<', { type: 'number', value: checkNumber(this.call('lessThan'), value) });
   }
 
   /** `annotation.KEY <= value` */
   public lessThanOrEqualTo(value: number): FilterExpression {
-    return this.compare('<=', { type: 'number', value: checkNumber(value) });
+    return this.compare('lessThanOrEqualTo', '<=', { type: 'number', value: checkNumber(this.call('lessThanOrEqualTo'), value) });
   }
 
   /** `annotation.KEY = true` or `annotation.KEY = false` */
   public equalToBoolean(value: boolean): FilterExpression {
-    return this.compare('=', { type: 'boolean', value: checkBoolean(value) });
+    return this.compare('equalToBoolean', '=', { type: 'boolean', value: checkBoolean(this.call('equalToBoolean'), value) });
   }
 
   /** `annotation.KEY != true` or `annotation.KEY != false` */
   public notEqualToBoolean(value: boolean): FilterExpression {
-    return this.compare('!=', { type: 'boolean', value: checkBoolean(value) });
+    return this.compare('notEqualToBoolean', '!=', { type: 'boolean', value: checkBoolean(this.call('notEqualToBoolean'), value) });
   }
 
   /** `annotation.KEY` alone: the annotation is set. */
   public isSet(): FilterExpression {
-    return FilterExpression._fromBuilder({ kind: 'annotation', key: this.key });
+    return FilterExpression._fromBuilder(this.call('isSet'), { kind: 'annotation', key: this.key });
   }
 
   /** `!annotation.KEY`: the annotation is not set. */
@@ -774,7 +833,13 @@ export class AnnotationBuilder {
     return this.isSet().not();
   }
 
-  private compare(operator: AnyOperator, value: AnnotationValue): FilterExpression {
-    return FilterExpression._fromBuilder({ kind: 'annotation', key: this.key, operator, value });
+  private compare(method: string, operator: AnyOperator, value: AnnotationValue): FilterExpression {
+    return FilterExpression._fromBuilder(this.call(method), { kind: 'annotation', key: this.key, operator, value });
+  }
+
+  /** How this builder's `method` is called, for messages: `FilterExpression.annotation("k").greaterThan`. */
+  private call(method: string): string {
+    const key = this.key.length <= 40 ? JSON.stringify(this.key) : '...';
+    return `FilterExpression.annotation(${key}).${method}`;
   }
 }

@@ -1,10 +1,18 @@
 import { Arn, ArnFormat, IResource, Resource, Token } from 'aws-cdk-lib';
 import { CfnGroup } from 'aws-cdk-lib/aws-xray';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { FilterExpression } from './filter-expression';
+import { fail, show } from '../core/errors';
+import { validateRequired } from '../core/validation';
+import { validateBoolean } from '../core/validation-tracing';
 import { validateTraceGroupName } from '../core/validation-xray-names';
+import { describeSharedEnvironment, mayShareEnvironment, membersInApp, registerMember } from './private/app-index';
+import { importOwner } from './private/owners';
 
 const GROUP_ARN = /^arn:[^:]+:xray:[^:]*:[^:]*:group\/([^/]+)\/[^/]+$/;
+
+/** The kind under which trace groups find each other in an app (see `private/app-index.ts`). */
+const KIND = 'TraceGroup';
 
 /** An X-Ray group, created here or imported. */
 export interface ITraceGroup extends IResource {
@@ -79,18 +87,20 @@ export class TraceGroup extends Resource implements ITraceGroup {
    * @param groupArn the group's ARN
    */
   public static fromGroupArn(scope: Construct, id: string, groupArn: string): ITraceGroup {
+    const owner = importOwner(scope, id);
+    validateRequired(owner, 'groupArn', groupArn, 'arn:<partition>:xray:<region>:<account>:group/<name>/<id>');
     let groupName: string;
     if (Token.isUnresolved(groupArn)) {
       // arn:<partition>:xray:<region>:<account>:group/<name>/<id>: the name is the second `/` part.
       const resourceName = Arn.split(groupArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName;
       if (resourceName === undefined) {
-        throw new Error(`groupArn has no group name, got ${JSON.stringify(groupArn)}`);
+        return fail(owner, `groupArn has no group name, got ${show(groupArn)}`);
       }
       groupName = resourceName;
     } else {
-      const match = GROUP_ARN.exec(groupArn);
+      const match = typeof groupArn === 'string' ? GROUP_ARN.exec(groupArn) : null;
       if (match === null) {
-        throw new Error(`groupArn must look like arn:<partition>:xray:<region>:<account>:group/<name>/<id>, got ${JSON.stringify(groupArn)}`);
+        return fail(owner, `groupArn must look like arn:<partition>:xray:<region>:<account>:group/<name>/<id>, got ${show(groupArn)}`);
       }
       groupName = match[1];
     }
@@ -113,7 +123,9 @@ export class TraceGroup extends Resource implements ITraceGroup {
    * @param groupName the group's name
    */
   public static fromGroupName(scope: Construct, id: string, groupName: string): ITraceGroup {
-    validateTraceGroupName('groupName', groupName, { allowReserved: true });
+    const owner = importOwner(scope, id);
+    validateRequired(owner, 'groupName', groupName, 'the name of a group of this account and Region');
+    validateTraceGroupName(owner, 'groupName', groupName, { allowReserved: true });
     return new ImportedTraceGroup(scope, id, undefined, groupName, {});
   }
 
@@ -124,27 +136,56 @@ export class TraceGroup extends Resource implements ITraceGroup {
   public readonly groupName: string;
 
   constructor(scope: Construct, id: string, props: TraceGroupProps) {
-    super(scope, id, { physicalName: props.groupName });
+    const given: TraceGroupProps = props ?? ({} as TraceGroupProps);
+    super(scope, id, { physicalName: given.groupName });
 
-    validateTraceGroupName('groupName', props.groupName);
-    const insightsEnabled = props.insightsEnabled ?? false;
-    const notificationsEnabled = props.notificationsEnabled ?? false;
+    validateRequired(this, 'groupName', given.groupName, '1 to 32 letters, digits and -');
+    validateRequired(this, 'filterExpression', given.filterExpression, 'a FilterExpression, e.g. FilterExpression.parse(\'error = true\')');
+    validateTraceGroupName(this, 'groupName', given.groupName);
+    if (!(given.filterExpression instanceof FilterExpression)) {
+      fail(this, `filterExpression must be a FilterExpression (FilterExpression.parse(text), FilterExpression.service(name), ...), got ${show(given.filterExpression)}`);
+    }
+    validateBoolean(this, 'insightsEnabled', given.insightsEnabled);
+    validateBoolean(this, 'notificationsEnabled', given.notificationsEnabled);
+    const insightsEnabled = given.insightsEnabled ?? false;
+    const notificationsEnabled = given.notificationsEnabled ?? false;
     if (notificationsEnabled && !insightsEnabled) {
-      throw new Error(
+      fail(this,
         'notificationsEnabled needs insightsEnabled: X-Ray sends insight notifications only for groups with insights, got notificationsEnabled: true and insightsEnabled: false',
       );
     }
 
     const resource = new CfnGroup(this, 'Resource', {
-      groupName: props.groupName,
-      filterExpression: props.filterExpression.toString(),
+      groupName: given.groupName,
+      filterExpression: given.filterExpression.toString(),
       insightsConfiguration: { insightsEnabled, notificationsEnabled },
     });
 
     // The ARN ends in an id X-Ray generates: it cannot be formatted from the name, so it is only
     // ever the resource's own attribute.
     this.groupArn = resource.attrGroupArn;
-    this.groupName = props.groupName;
+    this.groupName = given.groupName;
+
+    registerMember(this, KIND);
+    this.node.addValidation({ validate: () => this.validateUniqueInApp() });
+  }
+
+  /**
+   * No other group that may deploy to the same account and Region has this group's name: X-Ray
+   * group names are unique there, and the second deployment would fail. Each pair is reported
+   * once, on the later group in the tree.
+   */
+  private validateUniqueInApp(): string[] {
+    if (Token.isUnresolved(this.groupName)) return [];
+    const groups = membersInApp(this, KIND).filter((c: IConstruct): c is TraceGroup => c instanceof TraceGroup);
+    const me = groups.indexOf(this);
+    return groups
+      .filter((other, index) => index < me && other.groupName === this.groupName && mayShareEnvironment(this, other))
+      .map((other) =>
+        `groupName ${JSON.stringify(this.groupName)} of ${this.node.path} is also the groupName of ${other.node.path}, and ${describeSharedEnvironment(this, other)}: ` +
+        'X-Ray group names are unique in an account and Region, so the second stack to deploy fails. ' +
+        'Fix: give one of them a different groupName, or give an AfirgenTracing a namePrefix',
+      );
   }
 }
 
@@ -167,7 +208,7 @@ class ImportedTraceGroup extends Resource implements ITraceGroup {
 
   public get groupArn(): string {
     if (this.knownArn === undefined) {
-      throw new Error(
+      return fail(this,
         `groupArn is unknown for the trace group "${this.groupName}" imported by name: X-Ray group ARNs end in an id generated at creation. Import it with TraceGroup.fromGroupArn, or use the IAM resource pattern arn:<partition>:xray:<region>:<account>:group/${this.groupName}/*`,
       );
     }

@@ -1,12 +1,14 @@
 import { Construct } from 'constructs';
-import { annotateCostForServices } from '../cost/private/cost-annotation';
-import { validateCharacters, validateIntegerInRange, validateLength } from '../core/validation';
-import { validateSamplingRate } from '../core/validation-tracing';
-import { XRAY_GROUP_NAME_CHARACTER, XRAY_GROUP_NAME_MAX } from '../core/validation-xray-names';
-import { FilterExpression } from '../groups/filter-expression';
-import { SamplingRule, SamplingRuleServiceType } from '../sampling/sampling-rule';
-import { TraceGroup } from '../groups/trace-group';
+import { fail } from '../core/errors';
+import { requireKnownNumber } from '../core/numbers';
 import { DEFAULT_SAMPLING_RATE } from '../core/tracing-options';
+import { validateCharacters, validateIntegerInRange, validateLength, validateNumberAbove, validateNumberInRange } from '../core/validation';
+import { validateBoolean, validateSamplingRate } from '../core/validation-tracing';
+import { XRAY_GROUP_NAME_CHARACTER, XRAY_GROUP_NAME_MAX } from '../core/validation-xray-names';
+import { annotateCostForServices } from '../cost/cost-annotation';
+import { FilterExpression } from '../groups/filter-expression';
+import { TraceGroup } from '../groups/trace-group';
+import { SamplingRule, SamplingRuleServiceType } from '../sampling/sampling-rule';
 
 /** The AFIRGen services, by the name each reports to X-Ray (its segment name). */
 export enum AfirgenServiceName {
@@ -175,24 +177,24 @@ export class AfirgenTracing extends Construct {
   constructor(scope: Construct, id: string, props: AfirgenTracingProps = {}) {
     super(scope, id);
 
-    validateSamplingRate('samplingRate', props.samplingRate);
+    validateSamplingRate(this, 'samplingRate', props.samplingRate);
     const overrides = props.serviceSamplingRates ?? {};
     for (const [serviceName, rate] of Object.entries(overrides)) {
       if (!SERVICE_NAMES.includes(serviceName)) {
-        throw new Error(
-          `serviceSamplingRates has an unknown service ${JSON.stringify(serviceName)}: the keys must be AFIRGen service names (${SERVICE_NAMES.join(', ')})`,
-        );
+        fail(this,
+          `serviceSamplingRates has an unknown service ${JSON.stringify(serviceName)}: the keys must be AFIRGen service names (${SERVICE_NAMES.join(', ')})`);
       }
-      validateSamplingRate(`serviceSamplingRates[${JSON.stringify(serviceName)}]`, rate);
+      validateSamplingRate(this, `serviceSamplingRates[${JSON.stringify(serviceName)}]`, rate);
     }
-    validateIntegerInRange('reservoirSize', props.reservoirSize, 0);
-    validateIntegerInRange('priority', props.priority, 1, 9999 - (SERVICES.length - 1));
-    const threshold = props.slowRequestThresholdSeconds ?? DEFAULT_SLOW_REQUEST_THRESHOLD_SECONDS;
-    if (!Number.isFinite(threshold) || threshold <= 0) {
-      throw new Error(`slowRequestThresholdSeconds must be a number greater than 0, got ${threshold}`);
-    }
-    validateLength('namePrefix', props.namePrefix, 1, NAME_PREFIX_MAX);
-    validateCharacters('namePrefix', props.namePrefix, XRAY_GROUP_NAME_CHARACTER, 'letters, digits and -');
+    validateIntegerInRange(this, 'reservoirSize', props.reservoirSize, 0);
+    validateIntegerInRange(this, 'priority', props.priority, 1, 9999 - (SERVICES.length - 1));
+    // Written into the slow-requests group's filter expression, which is text checked at synth.
+    const threshold = requireKnownNumber(this, 'slowRequestThresholdSeconds',
+      props.slowRequestThresholdSeconds ?? DEFAULT_SLOW_REQUEST_THRESHOLD_SECONDS, '(it is written into the slow-requests filter expression)');
+    validateNumberAbove(this, 'slowRequestThresholdSeconds', threshold, 0);
+    validateBoolean(this, 'insightsOnErrors', props.insightsOnErrors);
+    validateLength(this, 'namePrefix', props.namePrefix, 1, NAME_PREFIX_MAX);
+    validateCharacters(this, 'namePrefix', props.namePrefix, XRAY_GROUP_NAME_CHARACTER, 'letters, digits and -');
     const name = (base: string): string => (props.namePrefix === undefined ? base : `${props.namePrefix}-${base}`);
 
     const samplingRate = props.samplingRate ?? DEFAULT_SAMPLING_RATE;
@@ -244,16 +246,16 @@ export class AfirgenTracing extends Construct {
     const traffic = props.expectedRequestsPerMonth;
     if (traffic === undefined) {
       if (props.monthlyBudgetUsd !== undefined) {
-        throw new Error(`monthlyBudgetUsd needs expectedRequestsPerMonth to estimate against, got monthlyBudgetUsd ${props.monthlyBudgetUsd} alone`);
+        fail(this, `monthlyBudgetUsd needs expectedRequestsPerMonth to estimate against, got monthlyBudgetUsd ${props.monthlyBudgetUsd} alone`);
       }
       return;
     }
     for (const serviceName of Object.keys(traffic)) {
       if (!SERVICE_NAMES.includes(serviceName)) {
-        throw new Error(
-          `expectedRequestsPerMonth has an unknown service ${JSON.stringify(serviceName)}: the keys must be AFIRGen service names (${SERVICE_NAMES.join(', ')})`,
-        );
+        fail(this,
+          `expectedRequestsPerMonth has an unknown service ${JSON.stringify(serviceName)}: the keys must be AFIRGen service names (${SERVICE_NAMES.join(', ')})`);
       }
+      validateNumberInRange(this, `expectedRequestsPerMonth[${JSON.stringify(serviceName)}]`, traffic[serviceName], 0, Number.MAX_SAFE_INTEGER);
     }
     annotateCostForServices(this, Object.entries(traffic).map(([serviceName, requestsPerMonth]) => ({
       serviceName,
@@ -271,7 +273,7 @@ export class AfirgenTracing extends Construct {
   public samplingRuleFor(service: AfirgenServiceName): SamplingRule {
     const rule = this.samplingRules[service];
     if (rule === undefined) {
-      throw new Error(`service must be one of ${SERVICE_NAMES.join(', ')}, got ${JSON.stringify(service)}`);
+      fail(this, `service must be one of ${SERVICE_NAMES.join(', ')}, got ${JSON.stringify(service)}`);
     }
     return rule;
   }

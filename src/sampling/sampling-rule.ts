@@ -1,13 +1,15 @@
-import { Annotations, Arn, ArnFormat, IResource, Lazy, Names, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, IResource, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
 import { CfnSamplingRule } from 'aws-cdk-lib/aws-xray';
-import { Construct } from 'constructs';
-import { validateIntegerInRange, validateLength } from '../core/validation';
+import { Construct, IConstruct } from 'constructs';
+import { describeSharedEnvironment, mayShareEnvironment, membersInApp, registerMember } from './private/app-index';
+import { importOwner, problemsOf } from './private/owners';
+import { generatedRuleName } from './private/rule-name';
+import { fail, show } from '../core/errors';
+import { knownNumber } from '../core/numbers';
+import { validateIntegerInRange, validateLength, validateRequired } from '../core/validation';
 import { validateSamplingRate } from '../core/validation-tracing';
-import {
-  validateSamplingRuleAttributes,
-  validateSamplingRuleName,
-  XRAY_RULE_NAME_MAX,
-} from '../core/validation-xray-names';
+import { validateSamplingRuleAttributes, validateSamplingRuleName } from '../core/validation-xray-names';
+import { WARNINGS } from '../core/warnings';
 
 /** The longest value X-Ray accepts for each match field of a sampling rule. */
 const SAMPLING_RULE_MATCH_MAX = {
@@ -22,6 +24,12 @@ const SAMPLING_RULE_MATCH_MAX = {
 const MATCH_ALL = '*';
 const DEFAULT_RESERVOIR_SIZE = 1;
 const SAMPLING_RULE_ARN = /^arn:[^:]+:xray:[^:]*:[^:]*:sampling-rule\/[^/]+$/;
+
+/** The kind under which sampling rules find each other in an app (see `private/app-index.ts`). */
+const KIND = 'SamplingRule';
+
+/** The fix named by a message about two rules with one name. */
+const NAME_FIX = 'give one of them a different ruleName, or give an AfirgenTracing a namePrefix';
 
 /**
  * The `origin` a sampling rule matches (`ServiceType`): the type an instrumented service reports in
@@ -58,7 +66,8 @@ export class SamplingRuleServiceType {
    * @param serviceType the `ServiceType` to match, e.g. `AWS::ECS::*`
    */
   public static of(serviceType: string): SamplingRuleServiceType {
-    validateLength('serviceType', serviceType, 1, SAMPLING_RULE_MATCH_MAX.serviceType);
+    validateRequired('SamplingRuleServiceType.of', 'serviceType', serviceType, 'a service type such as AWS::ECS::Container');
+    validateLength('SamplingRuleServiceType.of', 'serviceType', serviceType, 1, SAMPLING_RULE_MATCH_MAX.serviceType);
     return new SamplingRuleServiceType(serviceType);
   }
 
@@ -99,8 +108,10 @@ export interface SamplingRuleProps {
    * `Default` is the account's own rule and cannot be created. Names are unique per account and
    * region, and renaming a rule replaces it.
    *
-   * @default - a name generated from the construct path and the stack name: stable, unique in
-   * the app, at most 32 characters
+   * @default - `<readable>-<8 hex digits>`, at most 32 characters: the readable part is
+   * `serviceName` when it names one service (no wildcard), else the construct id; the hex digits
+   * are a hash of the construct path, so the name is stable, and the same rule in two stacks (dev
+   * and prod) gets two names
    */
   readonly ruleName?: string;
 
@@ -207,14 +218,14 @@ export class SamplingRule extends Resource implements ISamplingRule {
    * @param samplingRuleArn the rule's ARN
    */
   public static fromSamplingRuleArn(scope: Construct, id: string, samplingRuleArn: string): ISamplingRule {
-    if (!Token.isUnresolved(samplingRuleArn) && !SAMPLING_RULE_ARN.test(samplingRuleArn)) {
-      throw new Error(
-        `samplingRuleArn must look like arn:<partition>:xray:<region>:<account>:sampling-rule/<name>, got ${JSON.stringify(samplingRuleArn)}`,
-      );
+    const owner = importOwner(scope, id);
+    validateRequired(owner, 'samplingRuleArn', samplingRuleArn, 'arn:<partition>:xray:<region>:<account>:sampling-rule/<name>');
+    if (!Token.isUnresolved(samplingRuleArn) && (typeof samplingRuleArn !== 'string' || !SAMPLING_RULE_ARN.test(samplingRuleArn))) {
+      fail(owner, `samplingRuleArn must look like arn:<partition>:xray:<region>:<account>:sampling-rule/<name>, got ${show(samplingRuleArn)}`);
     }
     const name = Arn.split(samplingRuleArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName;
     if (name === undefined) {
-      throw new Error(`samplingRuleArn has no rule name, got ${JSON.stringify(samplingRuleArn)}`);
+      return fail(owner, `samplingRuleArn has no rule name, got ${show(samplingRuleArn)}`);
     }
     return new ImportedSamplingRule(scope, id, samplingRuleArn, name, { environmentFromArn: samplingRuleArn });
   }
@@ -227,7 +238,9 @@ export class SamplingRule extends Resource implements ISamplingRule {
    * @param samplingRuleName the rule's name
    */
   public static fromSamplingRuleName(scope: Construct, id: string, samplingRuleName: string): ISamplingRule {
-    validateSamplingRuleName('samplingRuleName', samplingRuleName, { allowReserved: true });
+    const owner = importOwner(scope, id);
+    validateRequired(owner, 'samplingRuleName', samplingRuleName, 'the name of a sampling rule of this account and Region');
+    validateSamplingRuleName(owner, 'samplingRuleName', samplingRuleName, { allowReserved: true });
     const arn = Stack.of(scope).formatArn({
       service: 'xray',
       resource: 'sampling-rule',
@@ -237,58 +250,112 @@ export class SamplingRule extends Resource implements ISamplingRule {
     return new ImportedSamplingRule(scope, id, arn, samplingRuleName, {});
   }
 
+  /**
+   * Which of two rules that match the same requests X-Ray applies: the lower priority number, and
+   * between equal priorities the name that sorts first (as the X-Ray SDKs order their rule cache).
+   * Undefined when that is only known at deploy time.
+   */
+  private static winnerOf(a: SamplingRule, b: SamplingRule): { readonly winner: SamplingRule; readonly why: string } | undefined {
+    const pa = a.priorityAtSynth();
+    const pb = b.priorityAtSynth();
+    if (pa === undefined || pb === undefined) return undefined;
+    if (pa !== pb) {
+      return pa < pb
+        ? { winner: a, why: `its priority ${pa} is lower than ${pb}` }
+        : { winner: b, why: `its priority ${pb} is lower than ${pa}` };
+    }
+    const na = a.samplingRuleName;
+    const nb = b.samplingRuleName;
+    if (Token.isUnresolved(na) || Token.isUnresolved(nb) || na === nb) return undefined;
+    const why = `both have priority ${pa} and X-Ray then orders rules by name, ${JSON.stringify(na < nb ? na : nb)} first`;
+    return na < nb ? { winner: a, why } : { winner: b, why };
+  }
+
   /** The rule's ARN. */
   public readonly samplingRuleArn: string;
 
   /** The rule's name (generated unless `ruleName` was given). */
   public readonly samplingRuleName: string;
 
+  /**
+   * The fraction of matching requests the rule traces beyond its reservoir, from 0 to 1 (a token
+   * when it was given as one).
+   */
+  public readonly fixedRate: number;
+
+  /** The service name the rule matches: `serviceName`, or `*` (any service). */
+  public readonly serviceName: string;
+
+  /** Whether `ruleName` was given: only given names can collide (generated ones differ by path). */
+  private readonly explicitName: boolean;
+
+  /** The priority as given (maybe a token). */
+  private readonly priority: number;
+
+  /**
+   * The match criteria as X-Ray compares them (letter case ignored), when every one is known at
+   * synth; undefined when one is a token.
+   */
+  private readonly matchKey?: string;
+
+  /** The match criteria, for messages. */
+  private readonly matchDescription: string;
+
   constructor(scope: Construct, id: string, props: SamplingRuleProps) {
+    const given: SamplingRuleProps = props ?? ({} as SamplingRuleProps);
+    let generatedName: string | undefined;
     super(scope, id, {
-      physicalName: props.ruleName ?? Lazy.string({
-        produce: () => Names.uniqueResourceName(this, {
-          maxLength: XRAY_RULE_NAME_MAX,
-          separator: '-',
-          allowedSpecialCharacters: '-_',
-        }),
-      }),
+      physicalName: given.ruleName ?? Lazy.string({ produce: () => generatedName }),
     });
 
-    validateSamplingRuleName('ruleName', props.ruleName);
-    validateIntegerInRange('priority', props.priority, 1, 9999);
-    validateSamplingRate('fixedRate', props.fixedRate);
-    validateIntegerInRange('reservoirSize', props.reservoirSize, 0);
+    validateRequired(this, 'priority', given.priority, 'an integer from 1 to 9999 (services try rules in ascending order of priority)');
+    validateRequired(this, 'fixedRate', given.fixedRate, 'a number from 0 to 1 (0.1 traces 10 % of requests)');
+    validateSamplingRuleName(this, 'ruleName', given.ruleName);
+    validateIntegerInRange(this, 'priority', given.priority, 1, 9999);
+    validateSamplingRate(this, 'fixedRate', given.fixedRate);
+    validateIntegerInRange(this, 'reservoirSize', given.reservoirSize, 0);
     for (const prop of ['serviceName', 'host', 'httpMethod', 'urlPath', 'resourceArn'] as const) {
-      validateLength(prop, props[prop], 1, SAMPLING_RULE_MATCH_MAX[prop]);
+      validateLength(this, prop, given[prop], 1, SAMPLING_RULE_MATCH_MAX[prop]);
     }
-    validateSamplingRuleAttributes('attributes', props.attributes);
+    validateSamplingRuleAttributes(this, 'attributes', given.attributes);
+    if (given.serviceType !== undefined && !(given.serviceType instanceof SamplingRuleServiceType)) {
+      fail(this, `serviceType must be a SamplingRuleServiceType (SamplingRuleServiceType.ECS_CONTAINER, SamplingRuleServiceType.of('AWS::ECS::*'), ...), got ${show(given.serviceType)}`);
+    }
 
-    const resourceArn = props.resourceArn ?? MATCH_ALL;
+    const serviceName = given.serviceName ?? MATCH_ALL;
+    const serviceType = (given.serviceType ?? SamplingRuleServiceType.ANY).value;
+    const host = given.host ?? MATCH_ALL;
+    const httpMethod = given.httpMethod ?? MATCH_ALL;
+    const urlPath = given.urlPath ?? MATCH_ALL;
+    const resourceArn = given.resourceArn ?? MATCH_ALL;
     if (resourceArn !== MATCH_ALL) {
       Annotations.of(this).addWarningV2(
-        'cdk-xray-ecs:SamplingRule.resourceArnIgnoredBySdks',
+        WARNINGS.samplingResourceArnIgnored,
         `resourceArn is ${Token.isUnresolved(resourceArn) ? 'a token' : JSON.stringify(resourceArn)}: the X-Ray SDKs only use rules whose resource ARN is "*" and will skip this rule (only services such as API Gateway match on it). Use "*" for services instrumented with an X-Ray SDK.`,
       );
     }
-    const attributes = props.attributes !== undefined && Object.keys(props.attributes).length > 0 ? props.attributes : undefined;
+    const attributes = given.attributes !== undefined && Object.keys(given.attributes).length > 0 ? given.attributes : undefined;
     if (attributes !== undefined) {
       Annotations.of(this).addWarningV2(
-        'cdk-xray-ecs:SamplingRule.attributesIgnoredBySdks',
+        WARNINGS.samplingAttributesIgnored,
         `attributes are set (${Object.keys(attributes).join(', ')}): the X-Ray SDKs skip rules with attributes, because they decide before any attribute is known (only services such as API Gateway match on them). Leave attributes out for services instrumented with an X-Ray SDK.`,
       );
     }
 
+    const ruleName = given.ruleName ?? generatedRuleName(this, given.serviceName);
+    generatedName = ruleName;
+
     const resource = new CfnSamplingRule(this, 'Resource', {
       samplingRule: {
-        ruleName: this.physicalName,
-        priority: props.priority,
-        fixedRate: props.fixedRate,
-        reservoirSize: props.reservoirSize ?? DEFAULT_RESERVOIR_SIZE,
-        serviceName: props.serviceName ?? MATCH_ALL,
-        serviceType: (props.serviceType ?? SamplingRuleServiceType.ANY).value,
-        host: props.host ?? MATCH_ALL,
-        httpMethod: props.httpMethod ?? MATCH_ALL,
-        urlPath: props.urlPath ?? MATCH_ALL,
+        ruleName,
+        priority: given.priority,
+        fixedRate: given.fixedRate,
+        reservoirSize: given.reservoirSize ?? DEFAULT_RESERVOIR_SIZE,
+        serviceName,
+        serviceType,
+        host,
+        httpMethod,
+        urlPath,
         resourceArn,
         attributes,
         version: 1,
@@ -301,7 +368,101 @@ export class SamplingRule extends Resource implements ISamplingRule {
       resourceName: this.physicalName,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    this.samplingRuleName = this.physicalName;
+    this.samplingRuleName = ruleName;
+    this.fixedRate = given.fixedRate;
+    this.serviceName = serviceName;
+    this.explicitName = given.ruleName !== undefined;
+    this.priority = given.priority;
+
+    const criteria: ReadonlyArray<readonly [string, string]> = [
+      ['serviceName', serviceName],
+      ['serviceType', serviceType],
+      ['host', host],
+      ['httpMethod', httpMethod],
+      ['urlPath', urlPath],
+      ['resourceArn', resourceArn],
+    ];
+    const attributeEntries = Object.entries(attributes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const allKnown = [...criteria.map(([, v]) => v), ...attributeEntries.flat()].every((v) => !Token.isUnresolved(v));
+    // X-Ray matches every field with wildcards, ignoring letter case: `GET` and `get` are the same.
+    this.matchKey = allKnown
+      ? JSON.stringify([criteria.map(([, v]) => v.toLowerCase()), attributeEntries.map(([k, v]) => [k.toLowerCase(), v.toLowerCase()])])
+      : undefined;
+    this.matchDescription = [
+      ...criteria.map(([k, v]) => `${k} ${JSON.stringify(v)}`),
+      ...(attributeEntries.length > 0 ? [`attributes ${JSON.stringify(Object.fromEntries(attributeEntries))}`] : []),
+    ].join(', ');
+
+    registerMember(this, KIND);
+    this.node.addValidation({ validate: () => [...this.validateResolvedNumbers(given), ...this.validateUniqueInApp()] });
+  }
+
+  /**
+   * Tokens known at synth (`Lazy.number`) are validated once resolved; deploy-time values
+   * (`CfnParameter.valueAsNumber`) resolve to `{ Ref }` and are left to CloudFormation.
+   */
+  private validateResolvedNumbers(props: SamplingRuleProps): string[] {
+    const resolved = (value: number | undefined): number | undefined => {
+      if (value === undefined || knownNumber(value) !== undefined) return undefined;
+      const out: unknown = Stack.of(this).resolve(value);
+      return typeof out === 'number' ? out : undefined;
+    };
+    const suffix = (messages: string[]): string[] => messages.map((m) => `${m} (the value its token resolves to at synth)`);
+    return suffix([
+      ...problemsOf(() => validateIntegerInRange('', 'priority', resolved(props.priority), 1, 9999)),
+      ...problemsOf(() => validateSamplingRate('', 'fixedRate', resolved(props.fixedRate))),
+      ...problemsOf(() => validateIntegerInRange('', 'reservoirSize', resolved(props.reservoirSize), 0)),
+    ]);
+  }
+
+  /** The priority, when known at synth (a `Lazy.number` is resolved). */
+  private priorityAtSynth(): number | undefined {
+    const known = knownNumber(this.priority);
+    if (known !== undefined) return known;
+    const out: unknown = Stack.of(this).resolve(this.priority);
+    return typeof out === 'number' ? out : undefined;
+  }
+
+  /**
+   * The whole-app checks: no other rule that may deploy to the same account and Region has this
+   * rule's `ruleName` (the second deployment would fail) or exactly its match criteria (one of
+   * the two would never match). Each pair is reported once: the name on the later rule in the
+   * tree, the criteria on the rule that never matches.
+   */
+  private validateUniqueInApp(): string[] {
+    const rules = membersInApp(this, KIND).filter((c: IConstruct): c is SamplingRule => c instanceof SamplingRule);
+    const me = rules.indexOf(this);
+    const problems: string[] = [];
+    rules.forEach((other, index) => {
+      if (other === this || !mayShareEnvironment(this, other)) return;
+      const earlier = me !== -1 && index < me;
+      const env = describeSharedEnvironment(this, other);
+      const sameName = this.explicitName && other.explicitName
+        && !Token.isUnresolved(this.samplingRuleName) && this.samplingRuleName === other.samplingRuleName;
+      if (earlier && sameName) {
+        problems.push(
+          `ruleName ${JSON.stringify(this.samplingRuleName)} of ${this.node.path} is also the ruleName of ${other.node.path}, and ${env}: ` +
+          `X-Ray sampling rule names are unique in an account and Region, so the second stack to deploy fails. Fix: ${NAME_FIX}`,
+        );
+      }
+      if (this.matchKey === undefined || this.matchKey !== other.matchKey) return;
+      const decided = SamplingRule.winnerOf(this, other);
+      const sameRequests = `match exactly the same requests (${this.matchDescription})`;
+      const fix = 'Fix: remove one of them or change its match criteria (when a traced service and AfirgenTracing both make a rule for one service, ' +
+        'turn one off, e.g. the service\'s samplingRule: { enabled: false })';
+      if (decided !== undefined && decided.winner === other) {
+        problems.push(
+          `sampling rule ${this.node.path} never matches a request: it and ${other.node.path} ${sameRequests}, and ${env}; ` +
+          `${other.node.path} wins because ${decided.why}. ${fix}`,
+        );
+      } else if (decided === undefined && earlier) {
+        problems.push(
+          `sampling rules ${other.node.path} and ${this.node.path} ${sameRequests}, and ${env}: ` +
+          `the one with the higher priority number at deploy time never matches a request. ${fix}`,
+        );
+      }
+    });
+    return problems;
   }
 }
 

@@ -1,3 +1,3 @@
-export * from './traced-service-options';
+export * from './traced-service-base';
 export * from './traced-fargate-service';
 export * from './traced-ec2-service';

@@ -1,8 +1,8 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
-import { TracedServiceBaseProps } from './traced-service-options';
-import { addTracedApp, validateTracedServiceProps } from './traced-service-base';
+import { TracedServiceBase, TracedServiceBaseProps } from './traced-service-base';
+import { fail } from '../core/errors';
 import { validateIntegerInRange } from '../core/validation';
 import { SamplingRule } from '../sampling/sampling-rule';
 import { XRaySidecar } from '../sidecar/xray-sidecar';
@@ -65,7 +65,7 @@ export interface TracedEc2ServiceProps extends TracedServiceBaseProps {
  * with optional GPUs: the task definition, the app container, the tracing agent sidecar with
  * `instrument` applied, the agent's IAM, the service and its sampling rule.
  */
-export class TracedEc2Service extends Construct {
+export class TracedEc2Service extends TracedServiceBase {
   /** The ECS service. */
   public readonly service: ecs.Ec2Service;
 
@@ -82,27 +82,25 @@ export class TracedEc2Service extends Construct {
   public readonly samplingRule?: SamplingRule;
 
   constructor(scope: Construct, id: string, props: TracedEc2ServiceProps) {
-    super(scope, id);
-    validateTracedServiceProps(props);
-    validateIntegerInRange('gpuCount', props.gpuCount, 0);
-    validateIntegerInRange('cpu', props.cpu, 1);
-    validateIntegerInRange('memoryLimitMiB', props.memoryLimitMiB, 1);
-    validateIntegerInRange('minHealthyPercent', props.minHealthyPercent, 0, 100);
-    validateIntegerInRange('maxHealthyPercent', props.maxHealthyPercent, 100, 200);
+    super(scope, id, props);
+    validateIntegerInRange(this, 'gpuCount', props.gpuCount, 0);
+    validateIntegerInRange(this, 'cpu', props.cpu, 1);
+    validateIntegerInRange(this, 'memoryLimitMiB', props.memoryLimitMiB, 1);
+    validateIntegerInRange(this, 'minHealthyPercent', props.minHealthyPercent, 0, 100);
+    validateIntegerInRange(this, 'maxHealthyPercent', props.maxHealthyPercent, 100, 200);
     if (!props.cluster.hasEc2Capacity) {
-      throw new Error(
+      fail(this,
         `cluster ${props.cluster.node.path} has no EC2 capacity for TracedEc2Service ${this.node.path}: ` +
-        'add it first with cluster.addCapacity(...) or cluster.addAsgCapacityProvider(...), or use TracedFargateService',
-      );
+        'add it first with cluster.addCapacity(...) or cluster.addAsgCapacityProvider(...), or use TracedFargateService');
     }
     const networkMode = props.networkMode ?? ecs.NetworkMode.AWS_VPC;
     const awsvpc = networkMode === ecs.NetworkMode.AWS_VPC;
     if (!awsvpc && (props.vpcSubnets || props.securityGroups)) {
-      throw new Error(`vpcSubnets and securityGroups need networkMode awsvpc, got networkMode ${networkMode}`);
+      fail(this, `vpcSubnets and securityGroups need networkMode awsvpc, got networkMode ${networkMode}`);
     }
 
     this.taskDefinition = new ecs.Ec2TaskDefinition(this, 'TaskDefinition', { networkMode });
-    const parts = addTracedApp(this, this.taskDefinition, props, {
+    const parts = this.addTracedApp(this.taskDefinition, {
       cpu: props.cpu,
       memoryLimitMiB: props.memoryLimitMiB ?? 512,
       gpuCount: props.gpuCount,
@@ -122,5 +120,6 @@ export class TracedEc2Service extends Construct {
       securityGroups: awsvpc ? props.securityGroups : undefined,
       circuitBreaker: { rollback: true },
     });
+    this.orderServiceAfterIam(this.service, this.sidecar);
   }
 }

@@ -1,10 +1,9 @@
-import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
-import { TracedServiceBaseProps } from './traced-service-options';
-import { validateFargateSize } from '../sidecar/private/task-sizing';
-import { addTracedApp, validateTracedServiceProps } from './traced-service-base';
+import { TracedServiceBase, TracedServiceBaseProps } from './traced-service-base';
+import { knownNumber } from '../core/numbers';
+import { validateFargateSize } from '../core/task-sizing';
 import { validateIntegerInRange } from '../core/validation';
 import { SamplingRule } from '../sampling/sampling-rule';
 import { XRaySidecar } from '../sidecar/xray-sidecar';
@@ -62,7 +61,7 @@ export interface TracedFargateServiceProps extends TracedServiceBaseProps {
  *
  * Load balancing is left to aws-cdk-lib: `listener.addTargets('App', { port, targets: [traced.service] })`.
  */
-export class TracedFargateService extends Construct {
+export class TracedFargateService extends TracedServiceBase {
   /** The ECS service. */
   public readonly service: ecs.FargateService;
 
@@ -79,22 +78,21 @@ export class TracedFargateService extends Construct {
   public readonly samplingRule?: SamplingRule;
 
   constructor(scope: Construct, id: string, props: TracedFargateServiceProps) {
-    super(scope, id);
-    validateTracedServiceProps(props);
-    validateIntegerInRange('minHealthyPercent', props.minHealthyPercent, 0, 100);
-    validateIntegerInRange('maxHealthyPercent', props.maxHealthyPercent, 100, 200);
+    super(scope, id, props);
+    validateIntegerInRange(this, 'minHealthyPercent', props.minHealthyPercent, 0, 100);
+    validateIntegerInRange(this, 'maxHealthyPercent', props.maxHealthyPercent, 100, 200);
     const cpu = props.cpu ?? 512;
     const memoryLimitMiB = props.memoryLimitMiB ?? 1024;
-    validateIntegerInRange('cpu', cpu, 1);
-    validateIntegerInRange('memoryLimitMiB', memoryLimitMiB, 1);
+    validateIntegerInRange(this, 'cpu', cpu, 1);
+    validateIntegerInRange(this, 'memoryLimitMiB', memoryLimitMiB, 1);
     // Checked whether or not tracing (and so the sidecar) is on.
-    validateFargateSize(this.node.path, {
-      cpu: Token.isUnresolved(cpu) ? undefined : cpu,
-      memoryMiB: Token.isUnresolved(memoryLimitMiB) ? undefined : memoryLimitMiB,
+    validateFargateSize(this, {
+      cpu: knownNumber(cpu),
+      memoryMiB: knownNumber(memoryLimitMiB),
     });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', { cpu, memoryLimitMiB });
-    const parts = addTracedApp(this, this.taskDefinition, props, {});
+    const parts = this.addTracedApp(this.taskDefinition, {});
     this.container = parts.container;
     this.sidecar = parts.sidecar;
     this.samplingRule = parts.samplingRule;
@@ -111,5 +109,6 @@ export class TracedFargateService extends Construct {
       securityGroups: props.securityGroups,
       circuitBreaker: { rollback: true },
     });
+    this.orderServiceAfterIam(this.service, this.sidecar);
   }
 }

@@ -5,29 +5,32 @@ import { adotCollectorTraceConfigYaml } from './private/agent-adot';
 import { cloudWatchAgentTraceConfig } from './private/agent-cloudwatch';
 import { DAEMON_END_OF_SUPPORT_DATE, DAEMON_MAINTENANCE_DATE, noteDaemonEndOfLife } from './private/agent-end-of-life';
 import { parseDottedVersion, validateMinimumVersion, validateTagPrefix } from './private/agent-versions';
+import {
+  ADOT_REPOSITORY, AGENT_ACTIONS, AGENT_OTLP_GRPC_PORT, AGENT_OTLP_HTTP_PORT, AGENT_PORT, CLOUDWATCH_REPOSITORY, DAEMON_REPOSITORY,
+} from '../core/agent-facts';
 import { validatePinnedImage } from '../core/validation';
 
 /** The X-Ray daemon image in Amazon ECR Public (built FROM scratch: no shell, no curl). */
-export const XRAY_DAEMON_REPOSITORY = 'public.ecr.aws/xray/aws-xray-daemon';
+export const XRAY_DAEMON_REPOSITORY = DAEMON_REPOSITORY;
 
 /**
  * The X-Ray daemon version this release of the library pins by default (released 2026-07-14).
  * Pin your own with `XRayAgent.daemon({ version })`; never `latest` (daemon 3.3.0 broke every
- * stack that pulled `latest`).
+ * stack that pulled `latest`). Other jsii languages: `XRayAgent.DEFAULT_DAEMON_VERSION`.
  */
 export const DEFAULT_XRAY_DAEMON_VERSION = '3.6.6';
 
 /** The port on which every agent takes X-Ray segments (UDP) and proxies sampling calls (TCP). */
-export const XRAY_AGENT_PORT = 2000;
+export const XRAY_AGENT_PORT = AGENT_PORT;
 
 /** The port on which the OTLP agents take OpenTelemetry over gRPC. */
-export const OTLP_GRPC_PORT = 4317;
+export const OTLP_GRPC_PORT = AGENT_OTLP_GRPC_PORT;
 
 /** The port on which the OTLP agents take OpenTelemetry over HTTP (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
-export const OTLP_HTTP_PORT = 4318;
+export const OTLP_HTTP_PORT = AGENT_OTLP_HTTP_PORT;
 
 /** The CloudWatch agent image in Amazon ECR Public. */
-export const CLOUDWATCH_AGENT_REPOSITORY = 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent';
+export const CLOUDWATCH_AGENT_REPOSITORY = CLOUDWATCH_REPOSITORY;
 
 /**
  * The CloudWatch agent version this release of the library pins by default: agent 1.300071.0
@@ -40,7 +43,7 @@ export const DEFAULT_CLOUDWATCH_AGENT_VERSION = '1.300071.0b1720';
 export const MINIMUM_CLOUDWATCH_AGENT_VERSION = '1.300025.0';
 
 /** The AWS Distro for OpenTelemetry (ADOT) collector image in Amazon ECR Public. */
-export const ADOT_COLLECTOR_REPOSITORY = 'public.ecr.aws/aws-observability/aws-otel-collector';
+export const ADOT_COLLECTOR_REPOSITORY = ADOT_REPOSITORY;
 
 /**
  * The ADOT collector version this release of the library pins by default (v0.49.0, released
@@ -62,13 +65,7 @@ export const XRAY_DAEMON_MAINTENANCE_DATE: string = DAEMON_MAINTENANCE_DATE;
 export const XRAY_DAEMON_END_OF_SUPPORT_DATE: string = DAEMON_END_OF_SUPPORT_DATE;
 
 /** The X-Ray API actions every agent needs: write traces and read centralized sampling rules. */
-export const XRAY_AGENT_ACTIONS: readonly string[] = [
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
-  'xray:GetSamplingStatisticSummaries',
-];
+export const XRAY_AGENT_ACTIONS: readonly string[] = AGENT_ACTIONS;
 
 /** What an agent is told when it is attached to a task definition. */
 export interface XRayAgentBindOptions {
@@ -106,6 +103,14 @@ export interface XRayAgentConfig {
   readonly minimumMemoryReservationMiB: number;
 
   /**
+   * The hard memory limit (MiB) the agent gets when the user sets none: ECS stops the agent
+   * container (and restarts it, with the restart policy) if it goes above. Capped at the task's
+   * memory where that is known.
+   * @default - twice `defaultMemoryReservationMiB`
+   */
+  readonly defaultMemoryLimitMiB?: number;
+
+  /**
    * The numeric user the agent runs as: the image's own non-root user (the X-Ray daemon's 10001,
    * the ADOT collector's 4317). The CloudWatch agent is the one exception and runs as root (`0`):
    * its image has no other user, and its start-up writes the configuration it translates from
@@ -137,13 +142,13 @@ export interface XRayAgentConfig {
 export interface DaemonAgentOptions {
   /**
    * The daemon version (image tag) to run. Never `latest`.
-   * @default DEFAULT_XRAY_DAEMON_VERSION
+   * @default XRayAgent.DEFAULT_DAEMON_VERSION
    */
   readonly version?: string;
 
   /**
    * The image repository, e.g. a pull-through cache or a private mirror of the daemon image.
-   * @default XRAY_DAEMON_REPOSITORY
+   * @default XRayAgent.DAEMON_REPOSITORY
    */
   readonly repository?: string;
 
@@ -164,13 +169,13 @@ export interface CloudWatchAgentOptions {
    * The CloudWatch agent version (image tag) to run: 1.300025.0 or later (the first that collects
    * traces), e.g. `1.300071.0b1720`. Never `latest`. Append the digest to pin the image by
    * content: `1.300071.0b1720@sha256:...`.
-   * @default DEFAULT_CLOUDWATCH_AGENT_VERSION
+   * @default XRayAgent.DEFAULT_CLOUDWATCH_AGENT_VERSION
    */
   readonly version?: string;
 
   /**
    * The image repository, e.g. a pull-through cache or a private mirror of the agent image.
-   * @default CLOUDWATCH_AGENT_REPOSITORY
+   * @default XRayAgent.CLOUDWATCH_AGENT_REPOSITORY
    */
   readonly repository?: string;
 }
@@ -180,13 +185,13 @@ export interface AdotCollectorOptions {
   /**
    * The ADOT collector version (image tag) to run, e.g. `v0.49.0`. Never `latest`. Append the
    * digest to pin the image by content: `v0.49.0@sha256:...`.
-   * @default DEFAULT_ADOT_COLLECTOR_VERSION
+   * @default XRayAgent.DEFAULT_ADOT_COLLECTOR_VERSION
    */
   readonly version?: string;
 
   /**
    * The image repository, e.g. a pull-through cache or a private mirror of the collector image.
-   * @default ADOT_COLLECTOR_REPOSITORY
+   * @default XRayAgent.ADOT_COLLECTOR_REPOSITORY
    */
   readonly repository?: string;
 }
@@ -196,6 +201,39 @@ export interface AdotCollectorOptions {
  * proxies the SDKs' sampling calls on TCP 2000, so the app contract is the same whichever agent runs.
  */
 export abstract class XRayAgent {
+  /** The X-Ray daemon version pinned by default (`XRayAgent.daemon()`). */
+  public static readonly DEFAULT_DAEMON_VERSION: string = DEFAULT_XRAY_DAEMON_VERSION;
+
+  /** The CloudWatch agent version pinned by default (`XRayAgent.cloudWatchAgent()`). */
+  public static readonly DEFAULT_CLOUDWATCH_AGENT_VERSION: string = DEFAULT_CLOUDWATCH_AGENT_VERSION;
+
+  /** The first CloudWatch agent version that collects X-Ray segments and proxies sampling. */
+  public static readonly MINIMUM_CLOUDWATCH_AGENT_VERSION: string = MINIMUM_CLOUDWATCH_AGENT_VERSION;
+
+  /** The ADOT collector version pinned by default (`XRayAgent.adotCollector()`). */
+  public static readonly DEFAULT_ADOT_COLLECTOR_VERSION: string = DEFAULT_ADOT_COLLECTOR_VERSION;
+
+  /** The X-Ray daemon image repository in Amazon ECR Public. */
+  public static readonly DAEMON_REPOSITORY: string = DAEMON_REPOSITORY;
+
+  /** The CloudWatch agent image repository in Amazon ECR Public. */
+  public static readonly CLOUDWATCH_AGENT_REPOSITORY: string = CLOUDWATCH_REPOSITORY;
+
+  /** The ADOT collector image repository in Amazon ECR Public. */
+  public static readonly ADOT_COLLECTOR_REPOSITORY: string = ADOT_REPOSITORY;
+
+  /** The port on which every agent takes X-Ray segments (UDP) and proxies sampling (TCP): 2000. */
+  public static readonly PORT: number = AGENT_PORT;
+
+  /** The X-Ray actions (on `*`) every agent's task role gets. */
+  public static readonly ACTIONS: string[] = [...AGENT_ACTIONS];
+
+  /** The day AWS put the X-Ray daemon in maintenance mode (security fixes only). */
+  public static readonly DAEMON_MAINTENANCE_DATE: string = DAEMON_MAINTENANCE_DATE;
+
+  /** The day the X-Ray daemon reaches end of support (no releases after it). */
+  public static readonly DAEMON_END_OF_SUPPORT_DATE: string = DAEMON_END_OF_SUPPORT_DATE;
+
   /**
    * The AWS X-Ray daemon (the default). In maintenance mode since 2026-02-25, end of support
    * 2027-02-25: plan a move to `XRayAgent.cloudWatchAgent()` or `XRayAgent.adotCollector()`.
@@ -231,12 +269,16 @@ export abstract class XRayAgent {
   /** The kind of agent: `xray-daemon`, `cloudwatch-agent` or `adot-collector`. */
   public abstract readonly kind: string;
 
+  /** Whether the agent also takes OpenTelemetry (OTLP) on 4317 (gRPC) and 4318 (HTTP). */
+  public abstract readonly acceptsOtlp: boolean;
+
   /** Builds the agent container's configuration for one task definition. */
   public abstract bind(scope: Construct, options: XRayAgentBindOptions): XRayAgentConfig;
 }
 
 class DaemonAgent extends XRayAgent {
   public readonly kind = 'xray-daemon';
+  public readonly acceptsOtlp = false;
   private readonly imageName: string;
   private readonly endOfLifeNotice?: boolean;
 
@@ -244,7 +286,7 @@ class DaemonAgent extends XRayAgent {
     super();
     const version = options.version ?? DEFAULT_XRAY_DAEMON_VERSION;
     this.imageName = `${options.repository ?? XRAY_DAEMON_REPOSITORY}:${version}`;
-    validatePinnedImage('XRayAgent.daemon version', this.imageName);
+    validatePinnedImage('XRayAgent.daemon', 'version', this.imageName);
     this.endOfLifeNotice = options.endOfLifeNotice;
   }
 
@@ -262,14 +304,14 @@ class DaemonAgent extends XRayAgent {
       // The image's own `xray` user (uid 10001); FROM scratch, so numeric.
       user: '10001',
       readonlyRootFilesystem: true,
-      actions: [...XRAY_AGENT_ACTIONS],
+      actions: [...AGENT_ACTIONS],
       displayName: 'X-Ray daemon',
     };
   }
 }
 
 /** The ports every agent config listens on. */
-const LISTEN_PORTS = { xrayPort: XRAY_AGENT_PORT, otlpGrpcPort: OTLP_GRPC_PORT, otlpHttpPort: OTLP_HTTP_PORT };
+const LISTEN_PORTS = { xrayPort: AGENT_PORT, otlpGrpcPort: AGENT_OTLP_GRPC_PORT, otlpHttpPort: AGENT_OTLP_HTTP_PORT };
 
 /**
  * Builds `repository:version` and rejects an unpinned one. The tag-prefix check only applies to
@@ -279,23 +321,24 @@ function pinnedImageName(
   prop: string, repository: string | undefined, defaultRepository: string, version: string, tagStartsWithV: boolean, example: string,
 ): string {
   const imageName = `${repository ?? defaultRepository}:${version}`;
-  validatePinnedImage(prop, imageName);
+  validatePinnedImage(prop, 'version', imageName);
   if ((repository ?? defaultRepository) === defaultRepository) {
-    validateTagPrefix(prop, version, tagStartsWithV, example);
+    validateTagPrefix(prop, 'version', version, tagStartsWithV, example);
   }
   return imageName;
 }
 
 class CloudWatchAgent extends XRayAgent {
   public readonly kind = 'cloudwatch-agent';
+  public readonly acceptsOtlp = true;
   private readonly imageName: string;
 
   constructor(options: CloudWatchAgentOptions) {
     super();
     const version = options.version ?? DEFAULT_CLOUDWATCH_AGENT_VERSION;
-    const prop = 'XRayAgent.cloudWatchAgent version';
+    const prop = 'XRayAgent.cloudWatchAgent';
     this.imageName = pinnedImageName(prop, options.repository, CLOUDWATCH_AGENT_REPOSITORY, version, false, DEFAULT_CLOUDWATCH_AGENT_VERSION);
-    validateMinimumVersion(prop, version, parseDottedVersion(MINIMUM_CLOUDWATCH_AGENT_VERSION)!,
+    validateMinimumVersion(prop, 'version', version, parseDottedVersion(MINIMUM_CLOUDWATCH_AGENT_VERSION)!,
       '(the first CloudWatch agent that collects X-Ray segments and proxies sampling)');
   }
 
@@ -318,7 +361,7 @@ class CloudWatchAgent extends XRayAgent {
       // filesystem; AWS's own ECS constructs run it as uid 0 too.
       user: '0',
       readonlyRootFilesystem: false,
-      actions: [...XRAY_AGENT_ACTIONS],
+      actions: [...AGENT_ACTIONS],
       acceptsOtlp: true,
       displayName: 'CloudWatch agent',
     };
@@ -327,13 +370,14 @@ class CloudWatchAgent extends XRayAgent {
 
 class AdotCollectorAgent extends XRayAgent {
   public readonly kind = 'adot-collector';
+  public readonly acceptsOtlp = true;
   private readonly imageName: string;
 
   constructor(options: AdotCollectorOptions) {
     super();
     const version = options.version ?? DEFAULT_ADOT_COLLECTOR_VERSION;
     this.imageName = pinnedImageName(
-      'XRayAgent.adotCollector version', options.repository, ADOT_COLLECTOR_REPOSITORY, version, true, DEFAULT_ADOT_COLLECTOR_VERSION,
+      'XRayAgent.adotCollector', options.repository, ADOT_COLLECTOR_REPOSITORY, version, true, DEFAULT_ADOT_COLLECTOR_VERSION,
     );
   }
 
@@ -354,7 +398,7 @@ class AdotCollectorAgent extends XRayAgent {
       // The image's own `aoc` user (uid 4317); FROM scratch, so numeric. It writes no file.
       user: '4317',
       readonlyRootFilesystem: true,
-      actions: [...XRAY_AGENT_ACTIONS],
+      actions: [...AGENT_ACTIONS],
       acceptsOtlp: true,
       displayName: 'ADOT collector',
     };

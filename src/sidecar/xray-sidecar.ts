@@ -1,19 +1,23 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
-import { TracingOptions } from '../core/tracing-options';
-import { OTLP_GRPC_PORT, OTLP_HTTP_PORT, XRAY_AGENT_PORT, XRayAgent, XRayAgentConfig } from './xray-agent';
-import { CONTRACT_VARIABLES, tracingEnvironment } from '../core/env-contract';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledgeContractEnvironment, acknowledgeXRayPolicyWildcard } from './private/nag-acknowledgements';
+import { XRayAgent, XRayAgentConfig } from './xray-agent';
 import { AgentAddress, agentAddress, BRIDGE_AGENT_HOST } from '../core/agent-address';
-import { containerSizes, taskSize, validateContainersFit, validateFargateSize } from './private/task-sizing';
+import { AGENT_CONTAINER_NAME, AGENT_OTLP_GRPC_PORT, AGENT_OTLP_HTTP_PORT, AGENT_PORT } from '../core/agent-facts';
+import { applyEnvironment, CONTRACT_VARIABLES, tracingEnvironment } from '../core/env-contract';
+import { fail } from '../core/errors';
+import { knownNumber } from '../core/numbers';
+import { appRoom, containerSizes, cpuFitMessage, taskSize, validateContainersFit, validateFargateSize } from '../core/task-sizing';
+import { TracingOptions } from '../core/tracing-options';
 import { ECS_NAME_CHARACTER, validateCharacters, validateIntegerInRange, validateLength, validateXRayServiceName } from '../core/validation';
-import { validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
+import { validateBoolean, validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
+import { WARNINGS } from '../core/warnings';
 
 /** The container name of the agent (and, in bridge mode, the link alias apps use). */
-export const XRAY_SIDECAR_CONTAINER_NAME = 'xray-daemon';
+export const XRAY_SIDECAR_CONTAINER_NAME = AGENT_CONTAINER_NAME;
 
 /** How an app container is traced: `XRaySidecar.instrument`'s options. */
 export interface InstrumentOptions extends TracingOptions {
@@ -24,11 +28,11 @@ export interface InstrumentOptions extends TracingOptions {
   readonly serviceName: string;
 }
 
-/** Properties of an {@link XRaySidecar}. */
-export interface XRaySidecarProps {
-  /** The task definition to add the agent to: Fargate, EC2 (awsvpc, bridge or host) or External. */
-  readonly taskDefinition: ecs.TaskDefinition;
-
+/**
+ * Everything a caller can set on the tracing agent sidecar. `XRaySidecarProps` adds the task
+ * definition; the traced services' `sidecar` prop and `XRayTracingAspect` take exactly these.
+ */
+export interface XRaySidecarOptions {
   /**
    * The tracing agent to run.
    * @default XRayAgent.daemon()
@@ -36,7 +40,7 @@ export interface XRaySidecarProps {
   readonly agent?: XRayAgent;
 
   /**
-   * CPU units reserved for the agent container.
+   * CPU units reserved for the agent container, 1 to 10240.
    * @default - the agent's own default: 32 for the X-Ray daemon, 128 for the CloudWatch agent, 256 for the ADOT collector
    */
   readonly cpu?: number;
@@ -47,6 +51,14 @@ export interface XRaySidecarProps {
    * @default - the agent's own default: 256 for the X-Ray daemon, 128 for the CloudWatch agent, 512 for the ADOT collector
    */
   readonly memoryReservationMiB?: number;
+
+  /**
+   * Hard memory limit of the agent container, in MiB: ECS stops the agent (and the restart policy
+   * starts it again) when it goes above. At least `memoryReservationMiB`, at most the task's memory.
+   * AWS Control Tower's proactive control ct-ecs-pr-7 asks every container for one.
+   * @default - twice the memory reservation, capped at the task's memory where that is set
+   */
+  readonly memoryLimitMiB?: number;
 
   /**
    * Whether the task stops when the agent stops. When false (the default) a crashed agent is
@@ -77,21 +89,71 @@ export interface XRaySidecarProps {
   /**
    * The agent's container name. In bridge mode apps reach the agent by the link alias
    * `xray-daemon` whatever this is.
-   * @default 'xray-daemon'
+   * @default XRaySidecar.DEFAULT_CONTAINER_NAME
    */
   readonly containerName?: string;
 }
 
-const SIDECARS = new WeakMap<ecs.TaskDefinition, XRaySidecar>();
+/** Properties of an {@link XRaySidecar}. */
+export interface XRaySidecarProps extends XRaySidecarOptions {
+  /** The task definition to add the agent to: Fargate, EC2 (awsvpc, bridge or host) or External. */
+  readonly taskDefinition: ecs.TaskDefinition;
+}
+
+/**
+ * The construct id, under the task definition, of what every entry point attaches: the agent's
+ * log group and IAM policy sit at `<taskDefinition>/XRayTracing/...`, and its container is
+ * `<taskDefinition>/XRayTracingAgent`, whether `XRaySidecar`, a traced service or the aspect
+ * attached it. Renaming either replaces deployed resources.
+ */
+const ATTACHMENT_ID = 'XRayTracing';
+const AGENT_CONTAINER_ID = 'XRayTracingAgent';
+
+/** What an attachment holds, read back by `XRaySidecar.of`. */
+class AgentAttachment extends Construct {
+  constructor(scope: ecs.TaskDefinition, public readonly sidecar: XRaySidecar) {
+    super(scope, ATTACHMENT_ID);
+  }
+}
+
+/**
+ * The one way the agent joins a task definition (as aws-ecs does for FireLens): an
+ * `ITaskDefinitionExtension`, applied with `taskDefinition.addExtension`.
+ */
+interface AgentParts {
+  readonly container: ecs.ContainerDefinition;
+  readonly logGroup: logs.ILogGroup;
+  readonly policy: iam.Policy;
+}
+
+class AgentExtension implements ecs.ITaskDefinitionExtension {
+  public parts?: AgentParts;
+  constructor(private readonly sidecar: XRaySidecar, private readonly build: (td: ecs.TaskDefinition, at: AgentAttachment) => AgentParts) {}
+
+  public extend(taskDefinition: ecs.TaskDefinition): void {
+    const existing = XRaySidecar.of(taskDefinition);
+    if (existing) {
+      fail(this.sidecar,
+        `taskDefinition ${taskDefinition.node.path} already has an XRaySidecar (${existing.node.path}); ` +
+        'a task needs one agent: use XRaySidecar.of(taskDefinition) to reach it');
+    }
+    this.parts = this.build(taskDefinition, new AgentAttachment(taskDefinition, this.sidecar));
+  }
+}
 
 /**
  * The X-Ray tracing agent beside the app containers of one ECS task definition.
  *
  * It adds the agent container (pinned image; non-root with a read-only root filesystem wherever the
- * agent's image allows it, which all but the CloudWatch agent do; its own log group; port 2000 UDP
- * for segments and TCP for the sampling proxy, plus 4317/4318 TCP for agents that take OTLP), gives
- * the task role exactly the X-Ray permissions the agent needs, and, through `instrument`, tells
- * each app container where the agent is.
+ * agent's image allows it, which all but the CloudWatch agent do; a memory hard limit; its own log
+ * group; port 2000 UDP for segments and TCP for the sampling proxy, plus 4317/4318 TCP for agents
+ * that take OTLP), gives the task role exactly the X-Ray permissions the agent needs (and makes
+ * the task definition, so every service and task started from it, wait for that policy), and,
+ * through `instrument`, tells each app container where the agent is.
+ *
+ * Wherever it is created, the agent's resources sit at one place in the tree: under the task
+ * definition (`<taskDefinition>/XRayTracing`), so `XRaySidecar.of(taskDefinition)` finds it and a
+ * second sidecar on the same task is an error.
  *
  * Start-up order: `instrument` makes the app container depend on the agent with condition
  * `START`, so ECS starts the agent first. There is no health check on purpose: the X-Ray daemon
@@ -100,9 +162,16 @@ const SIDECARS = new WeakMap<ecs.TaskDefinition, XRaySidecar>();
  * the first segments.
  */
 export class XRaySidecar extends Construct {
+  /** The agent container's default name, and in bridge mode the link alias apps use: `xray-daemon`. */
+  public static readonly DEFAULT_CONTAINER_NAME: string = AGENT_CONTAINER_NAME;
+
+  /** The agent log group's default retention. */
+  public static readonly DEFAULT_LOG_RETENTION: logs.RetentionDays = logs.RetentionDays.ONE_WEEK;
+
   /** The sidecar already attached to `taskDefinition`, if any (at most one per task definition). */
   public static of(taskDefinition: ecs.TaskDefinition): XRaySidecar | undefined {
-    return SIDECARS.get(taskDefinition);
+    const child = taskDefinition.node.tryFindChild(ATTACHMENT_ID);
+    return child instanceof AgentAttachment ? child.sidecar : undefined;
   }
 
   /** The agent container. */
@@ -136,17 +205,22 @@ export class XRaySidecar extends Construct {
   constructor(scope: Construct, id: string, props: XRaySidecarProps) {
     super(scope, id);
     const taskDefinition = props.taskDefinition;
-    const existing = SIDECARS.get(taskDefinition);
-    if (existing) {
-      throw new Error(
-        `taskDefinition ${taskDefinition.node.path} already has an XRaySidecar (${existing.node.path}); ` +
-        'a task needs one agent: use XRaySidecar.of(taskDefinition) to reach it',
-      );
+    if (!(taskDefinition instanceof ecs.TaskDefinition)) {
+      fail(this, `taskDefinition must be an ecs.TaskDefinition (Fargate, EC2 or External), got ${String(taskDefinition)}`);
     }
     this.taskDefinition = taskDefinition;
-    this.address = agentAddress(taskDefinition.networkMode, XRAY_AGENT_PORT);
+    this.address = agentAddress(this, taskDefinition.networkMode, AGENT_PORT);
     this.daemonAddress = this.address.daemonAddress;
     this.sdkDaemonAddress = this.address.sdkDaemonAddress;
+
+    validateIntegerInRange(this, 'cpu', props.cpu, 1, 10240);
+    validateIntegerInRange(this, 'memoryReservationMiB', props.memoryReservationMiB, 1);
+    validateIntegerInRange(this, 'memoryLimitMiB', props.memoryLimitMiB, 1);
+    validateBoolean(this, 'essential', props.essential);
+    validateBoolean(this, 'enableRestartPolicy', props.enableRestartPolicy);
+    const containerName = props.containerName ?? AGENT_CONTAINER_NAME;
+    validateLength(this, 'containerName', containerName, 1, 255);
+    validateCharacters(this, 'containerName', containerName, ECS_NAME_CHARACTER, 'letters, digits, _ and -');
 
     this.agent = props.agent ?? XRayAgent.daemon();
     const config = this.agent.bind(this, { taskDefinition });
@@ -155,60 +229,72 @@ export class XRaySidecar extends Construct {
 
     const cpu = props.cpu ?? config.defaultCpu;
     const memoryReservationMiB = props.memoryReservationMiB ?? config.defaultMemoryReservationMiB;
-    validateIntegerInRange('cpu', cpu, 1, 10240);
-    validateIntegerInRange('memoryReservationMiB', memoryReservationMiB, 1);
-    if (memoryReservationMiB < config.minimumMemoryReservationMiB) {
-      throw new Error(
-        `memoryReservationMiB must be at least ${config.minimumMemoryReservationMiB} for the ${config.displayName}, got ${memoryReservationMiB}`,
-      );
+    const reservation = knownNumber(memoryReservationMiB);
+    if (reservation !== undefined && reservation < config.minimumMemoryReservationMiB) {
+      fail(this,
+        `memoryReservationMiB must be at least ${config.minimumMemoryReservationMiB} for the ${config.displayName}, got ${reservation}`);
     }
-    const containerName = props.containerName ?? XRAY_SIDECAR_CONTAINER_NAME;
-    validateLength('containerName', containerName, 1, 255);
-    validateCharacters('containerName', containerName, ECS_NAME_CHARACTER, 'letters, digits, _ and -');
+    const memoryLimitMiB = props.memoryLimitMiB ?? this.defaultMemoryLimit(config, memoryReservationMiB);
+    this.validateMemoryLimit(props.memoryLimitMiB, memoryLimitMiB, memoryReservationMiB);
 
     const essential = props.essential ?? false;
     const enableRestartPolicy = props.enableRestartPolicy ?? !essential;
-
-    this.validateTaskRoom(cpu);
-
-    this.logGroup = props.logGroup ?? new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_WEEK,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-
-    const portMappings: ecs.PortMapping[] = [
-      { containerPort: XRAY_AGENT_PORT, protocol: ecs.Protocol.UDP },
-      { containerPort: XRAY_AGENT_PORT, protocol: ecs.Protocol.TCP },
-    ];
-    if (config.acceptsOtlp) {
-      portMappings.push(
-        { containerPort: OTLP_GRPC_PORT, protocol: ecs.Protocol.TCP },
-        { containerPort: OTLP_HTTP_PORT, protocol: ecs.Protocol.TCP },
-      );
+    if (essential && props.enableRestartPolicy === true) {
+      fail(this, 'enableRestartPolicy must not be true when essential is true: an essential container\'s exit stops the task, so ECS cannot restart it in place');
     }
 
-    this.container = taskDefinition.addContainer(`${id}Agent`, {
-      containerName,
-      image: config.image,
-      command: config.command,
-      environment: config.environment,
-      cpu,
-      memoryReservationMiB,
-      essential,
-      user: config.user,
-      readonlyRootFilesystem: config.readonlyRootFilesystem,
-      privileged: false,
-      portMappings,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: this.agent.kind }),
-      enableRestartPolicy,
-      restartAttemptPeriod: enableRestartPolicy ? Duration.seconds(60) : undefined,
-    });
+    this.validateTaskRoom(knownNumber(cpu), reservation);
 
-    this.policy = new iam.Policy(this, 'Policy', {
-      statements: [new iam.PolicyStatement({ actions: config.actions, resources: ['*'] })],
+    const extension = new AgentExtension(this, (td, at) => {
+      const logGroup = props.logGroup ?? new logs.LogGroup(at, 'LogGroup', {
+        retention: props.logRetention ?? XRaySidecar.DEFAULT_LOG_RETENTION,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      const portMappings: ecs.PortMapping[] = [
+        { containerPort: AGENT_PORT, protocol: ecs.Protocol.UDP },
+        { containerPort: AGENT_PORT, protocol: ecs.Protocol.TCP },
+      ];
+      if (config.acceptsOtlp) {
+        portMappings.push(
+          { containerPort: AGENT_OTLP_GRPC_PORT, protocol: ecs.Protocol.TCP },
+          { containerPort: AGENT_OTLP_HTTP_PORT, protocol: ecs.Protocol.TCP },
+        );
+      }
+      const container = td.addContainer(AGENT_CONTAINER_ID, {
+        containerName,
+        image: config.image,
+        command: config.command,
+        environment: config.environment,
+        cpu,
+        memoryReservationMiB,
+        memoryLimitMiB,
+        essential,
+        user: config.user,
+        readonlyRootFilesystem: config.readonlyRootFilesystem,
+        privileged: false,
+        portMappings,
+        logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: this.agent.kind }),
+        enableRestartPolicy,
+        restartAttemptPeriod: enableRestartPolicy ? Duration.seconds(60) : undefined,
+      });
+      const policy = new iam.Policy(at, 'Policy', {
+        statements: [new iam.PolicyStatement({ actions: config.actions, resources: ['*'] })],
+      });
+      policy.attachToRole(td.taskRole);
+      acknowledgeXRayPolicyWildcard(policy);
+      // IAM before tasks: the task definition waits for the policy, so no service or RunTask can
+      // start a task from it before the task role may write traces and read sampling rules.
+      (td.node.defaultChild as CfnResource).addDependency(policy.node.defaultChild as CfnResource);
+      return { container, logGroup, policy };
     });
-    this.policy.attachToRole(taskDefinition.taskRole);
-    acknowledgeXRayPolicyWildcard(this.policy);
+    taskDefinition.addExtension(extension);
+    const built = extension.parts;
+    if (built === undefined) {
+      throw new Error(`${this.node.path}: the agent extension did not run: taskDefinition.addExtension must call extend`);
+    }
+    this.container = built.container;
+    this.logGroup = built.logGroup;
+    this.policy = built.policy;
 
     // One synth-time pass over the final containers: each is rendered once, for the size check
     // and for the ECS2 decision.
@@ -220,30 +306,30 @@ export class XRaySidecar extends Construct {
         return validateContainersFit(taskDefinition, containers);
       },
     });
-    SIDECARS.set(taskDefinition, this);
   }
 
   /**
    * Traces `container`: sets the runbook's `XRAY_*` variables and the SDKs' `AWS_XRAY_*` ones
    * (and OpenTelemetry's, for agents that speak OTLP), links it to the agent in bridge mode, and
-   * makes it start after the agent.
+   * makes it start after the agent. A variable the container already sets to a different value
+   * is an error (never overwritten); the same value is fine.
    */
   public instrument(container: ecs.ContainerDefinition, options: InstrumentOptions): void {
     if (container.taskDefinition !== this.taskDefinition) {
-      throw new Error(
+      fail(this,
         `container ${container.containerName} belongs to task ${container.taskDefinition.node.path}, not to ${this.taskDefinition.node.path}: ` +
-        'instrument it with that task\'s sidecar (XRaySidecar.of(taskDefinition))',
-      );
+        'instrument it with that task\'s sidecar (XRaySidecar.of(taskDefinition))');
     }
     if (container === this.container) {
-      throw new Error(`container ${container.containerName} is the tracing agent itself: instrument the app container instead`);
+      fail(this, `container ${container.containerName} is the tracing agent itself: instrument the app container instead`);
     }
     if (this.instrumented.has(container)) {
-      throw new Error(`container ${container.containerName} is already instrumented by ${this.node.path}`);
+      fail(this, `container ${container.containerName} is already instrumented by ${this.node.path}`);
     }
-    validateXRayServiceName('serviceName', options.serviceName);
-    validateSamplingRate('samplingRate', options.samplingRate);
-    validateContextMissing('contextMissing', options.contextMissing);
+    validateXRayServiceName(this, 'serviceName', options.serviceName);
+    validateSamplingRate(this, 'samplingRate', options.samplingRate);
+    validateContextMissing(this, 'contextMissing', options.contextMissing);
+    validateBoolean(this, 'enabled', options.enabled);
 
     const env = tracingEnvironment({
       serviceName: options.serviceName,
@@ -251,11 +337,9 @@ export class XRaySidecar extends Construct {
       samplingRate: options.samplingRate,
       contextMissing: options.contextMissing,
       address: this.address,
-      otlpHttpPort: this.agentConfig.acceptsOtlp ? OTLP_HTTP_PORT : undefined,
+      otlpHttpPort: this.agentConfig.acceptsOtlp ? AGENT_OTLP_HTTP_PORT : undefined,
     });
-    for (const [name, value] of Object.entries(env)) {
-      container.addEnvironment(name, value);
-    }
+    applyEnvironment(this, container, env);
     if (this.address.needsLink) {
       container.addLink(this.container, BRIDGE_AGENT_HOST);
     }
@@ -272,24 +356,57 @@ export class XRaySidecar extends Construct {
     return iam.Grant.addToPrincipal({ grantee, actions: this.agentConfig.actions, resourceArns: ['*'] });
   }
 
-  private validateTaskRoom(agentCpu: number): void {
+  /**
+   * Makes `dependent` (an ECS service, a scheduled task, a custom resource that runs tasks) wait
+   * for the agent's IAM policy. The task definition already waits for it; this states it on the
+   * dependent too.
+   */
+  public orderAfterIam(dependent: IConstruct): void {
+    dependent.node.addDependency(this.policy);
+  }
+
+  /** Twice the reservation, capped at the task's memory where that is known. */
+  private defaultMemoryLimit(config: XRayAgentConfig, memoryReservationMiB: number): number | undefined {
+    const reservation = knownNumber(memoryReservationMiB);
+    if (reservation === undefined) return undefined;
+    const wanted = config.defaultMemoryLimitMiB ?? reservation * 2;
+    const taskMemory = taskSize(this.taskDefinition).memoryMiB;
+    const limit = taskMemory === undefined ? wanted : Math.min(wanted, taskMemory);
+    return Math.max(limit, reservation);
+  }
+
+  private validateMemoryLimit(given: number | undefined, limit: number | undefined, memoryReservationMiB: number): void {
+    const known = knownNumber(limit);
+    const reservation = knownNumber(memoryReservationMiB);
+    if (given === undefined || known === undefined) return;
+    if (reservation !== undefined && known < reservation) {
+      fail(this, `memoryLimitMiB must be at least memoryReservationMiB (${reservation}), got ${known}`);
+    }
+    const taskMemory = taskSize(this.taskDefinition).memoryMiB;
+    if (taskMemory !== undefined && known > taskMemory) {
+      fail(this, `memoryLimitMiB must be at most the task's memory (${taskMemory} MiB), got ${known}`);
+    }
+  }
+
+  private validateTaskRoom(agentCpu: number | undefined, agentMemoryMiB: number | undefined): void {
     const td = this.taskDefinition;
     const size = taskSize(td);
     if (td.isFargateCompatible) {
       validateFargateSize(td.node.path, size);
     }
-    if (size.cpu !== undefined) {
+    const room = appRoom(td, agentCpu, agentMemoryMiB);
+    if (room.error) fail(this, room.error);
+    if (room.warning) Annotations.of(this).addWarningV2(WARNINGS.sidecarAppRoom, room.warning);
+    if (size.cpu !== undefined && agentCpu !== undefined) {
       // Before the agent is added (aws-cdk-lib would throw its own, vaguer error): the containers'
       // public cpu is enough here, no rendering needed.
       const others = td.node.children
         .filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition)
-        .map((c) => ({ name: c.containerName, cpu: c.cpu !== undefined && !Token.isUnresolved(c.cpu) ? c.cpu : 0 }));
+        .map((c) => ({ name: c.containerName, cpu: knownNumber(c.cpu) ?? 0 }));
       const sum = others.reduce((a, c) => a + c.cpu, 0) + agentCpu;
       if (sum > size.cpu) {
         const parts = [...others.map((c) => `${c.name} ${c.cpu}`), `agent ${agentCpu}`].join(' + ');
-        throw new Error(
-          `task ${td.node.path} needs cpu ${sum} (${parts}) but the task has cpu ${size.cpu}: raise the task cpu or lower the containers'`,
-        );
+        fail(this, cpuFitMessage(td, sum, parts, size.cpu));
       }
     }
   }

@@ -1,17 +1,33 @@
-import { App, AspectPriority, Aspects, Stack } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, CfnElement, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { APP_IMAGE, DAEMON_IMAGE, ec2Task, fargateTask, tracingFindings } from '../checks/fixtures';
 import { XRayTracingAspect, XRayTracingAspectProps } from '../../src/aspects/xray-tracing-aspect';
 import { XRayTracingRule } from '../../src/checks/xray-tracing-rule';
-import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { ContextMissingStrategy } from '../../src/core/tracing-options';
+import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { DEFAULT_CLOUDWATCH_AGENT_VERSION, DEFAULT_XRAY_DAEMON_VERSION, XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
+import { APP_IMAGE, DAEMON_IMAGE, ec2Task, fargateTask, tracingFindings } from '../checks/fixtures';
 import { createCluster, createStack } from '../helpers/app';
+
+/** A regular expression that matches exactly `message`. */
+function exactly(message: string): RegExp {
+  return new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
+/** A warning's text as aws-cdk-lib records it: the message, then the id to acknowledge it by. */
+function warning(message: string, id: string): string {
+  return `${message} [ack: ${id}]`;
+}
+
+/** The sampling rules of `stack`, as their `SamplingRule` property. */
+function samplingRules(stack: Stack): Array<Record<string, unknown>> {
+  return Object.values(Template.fromStack(stack).findResources('AWS::XRay::SamplingRule'))
+    .map((r) => (r.Properties as { SamplingRule: Record<string, unknown> }).SamplingRule);
+}
 
 interface ContainerJson {
   readonly Name: string;
@@ -94,8 +110,9 @@ describe('XRayTracingAspect', () => {
     expect(envOf(containersOf(stack, 'Task')[0]).AWS_XRAY_TRACING_NAME).toBe('afirgen-asr-ocr-server');
   });
 
-  test('a family longer than X-Ray allows keeps its last 200 characters', () => {
-    const { app, stack } = withAspect();
+  test('a family longer than X-Ray allows keeps its last 200 characters (no sampling rule)', () => {
+    // a sampling rule matches at most 64 characters of service name: without one, X-Ray's 200 apply
+    const { app, stack } = withAspect({ samplingRule: { enabled: false } });
     const family = `a${'b'.repeat(209)}z`;
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024, family });
     taskDefinition.addContainer('App', { image: APP_IMAGE, memoryLimitMiB: 512 });
@@ -182,7 +199,10 @@ describe('XRayTracingAspect', () => {
     taskDefinition.addContainer('Helper', { image: APP_IMAGE, memoryLimitMiB: 256, essential: false });
     app.synth();
     expect(XRaySidecar.of(taskDefinition)).toBeUndefined();
-    Annotations.fromStack(stack).hasWarning('/TestStack/Task', Match.stringLikeRegexp('left TestStack/Task untraced: it has no default \\(essential\\) container'));
+    Annotations.fromStack(stack).hasWarning('/TestStack/Task', warning(
+      'XRayTracingAspect left TestStack/Task untraced: it has no default (essential) container to instrument. ' +
+      'Add an XRaySidecar and instrument the app container yourself, or XRayTracingAspect.skip(taskDefinition) to silence this.',
+      '@cdk-xray-ecs/aspects:noDefaultContainer'));
   });
 
   test('warns and skips a task definition in network mode none', () => {
@@ -191,7 +211,11 @@ describe('XRayTracingAspect', () => {
     expect(() => app.synth()).not.toThrow();
     expect(XRaySidecar.of(taskDefinition)).toBeUndefined();
     expect(containersOf(stack, 'Task').map((c) => c.Name)).toEqual(['App']);
-    Annotations.fromStack(stack).hasWarning('/TestStack/Task', Match.stringLikeRegexp('in network mode "none" the app cannot reach a tracing agent'));
+    Annotations.fromStack(stack).hasWarning('/TestStack/Task', warning(
+      'XRayTracingAspect left TestStack/Task untraced: in network mode "none" the app cannot reach a tracing agent ' +
+      '(use awsvpc, bridge or host), or XRayTracingAspect.skip(taskDefinition) to silence this.',
+      '@cdk-xray-ecs/aspects:unreachableNetworkMode'));
+    Template.fromStack(stack).resourceCountIs('AWS::XRay::SamplingRule', 0);
   });
 
   test('warns and skips a task definition that runs a hand-made agent', () => {
@@ -200,7 +224,11 @@ describe('XRayTracingAspect', () => {
     taskDefinition.addContainer('Daemon', { image: ecs.ContainerImage.fromRegistry(DAEMON_IMAGE), essential: false });
     app.synth();
     expect(containersOf(stack, 'Task').map((c) => c.Name)).toEqual(['App', 'Daemon']);
-    Annotations.fromStack(stack).hasWarning('/TestStack/Task', Match.stringLikeRegexp('container Daemon already looks like a tracing agent'));
+    Annotations.fromStack(stack).hasWarning('/TestStack/Task', warning(
+      'XRayTracingAspect left TestStack/Task untraced: container Daemon already looks like a tracing agent ' +
+      '(an agent image, the name xray-daemon, or UDP port 2000). Replace it with an XRaySidecar, or XRayTracingAspect.skip(taskDefinition) to silence this.',
+      '@cdk-xray-ecs/aspects:agentPresent'));
+    Template.fromStack(stack).resourceCountIs('AWS::XRay::SamplingRule', 0);
   });
 
   test('leaves alone a default container that turns tracing off (TracedFargateService with tracing.enabled false)', () => {
@@ -216,7 +244,7 @@ describe('XRayTracingAspect', () => {
     Annotations.fromStack(stack).hasNoWarning('/TestStack/Api/TaskDefinition', Match.anyValue());
   });
 
-  test('warns and does not overwrite a default container instrumented by hand', () => {
+  test('an error, and no overwrite, for a default container instrumented by hand with another address', () => {
     const { app, stack } = withAspect();
     const { app: appContainer } = fargateTask(stack);
     appContainer.addEnvironment('AWS_XRAY_DAEMON_ADDRESS', '10.0.0.5:2000');
@@ -224,7 +252,13 @@ describe('XRayTracingAspect', () => {
     const containers = containersOf(stack, 'Task');
     expect(containers.map((c) => c.Name)).toEqual(['App']);
     expect(envOf(containers[0])).toEqual({ AWS_XRAY_DAEMON_ADDRESS: '10.0.0.5:2000' });
-    Annotations.fromStack(stack).hasWarning('/TestStack/Task', Match.stringLikeRegexp('already sets AWS_XRAY_DAEMON_ADDRESS, which the aspect would overwrite'));
+    Annotations.fromStack(stack).hasError('/TestStack/Task',
+      'XRayTracingAspect cannot trace TestStack/Task: container App already sets tracing variables to other values ' +
+      '(AWS_XRAY_DAEMON_ADDRESS is "10.0.0.5:2000", tracing would set "127.0.0.1:2000"): remove them from the container and set them ' +
+      'through the tracing options (serviceName, samplingRate, enabled, contextMissing), or set the same values; or XRayTracingAspect.skip(taskDefinition)');
+    Annotations.fromStack(stack).hasNoWarning('/TestStack/Task', Match.anyValue());
+    Template.fromStack(stack).resourceCountIs('AWS::XRay::SamplingRule', 0);
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
   });
 
   test('instruments a default container whose other variables are the user\'s own', () => {
@@ -279,23 +313,26 @@ describe('XRayTracingAspect', () => {
   describe('bad input', () => {
     test('throws for samplingRate out of range', () => {
       expect(() => new XRayTracingAspect({ samplingRate: 1.5 }))
-        .toThrow('samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got 1.5');
+        .toThrow(exactly('XRayTracingAspect: samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got 1.5'));
     });
 
     test('throws for a serviceNamePrefix X-Ray rejects', () => {
       expect(() => new XRayTracingAspect({ serviceNamePrefix: 'afirgen<' }))
-        .toThrow('serviceNamePrefix may only contain letters, numbers, whitespace and _ . : / % & # = + \\ - @, got "afirgen<" ("<" is not allowed)');
+        .toThrow(exactly('XRayTracingAspect: serviceNamePrefix may only contain letters, numbers, whitespace and _ . : / % & # = + \\ - @, got "afirgen<" ("<" is not allowed)'));
     });
 
     test('throws for a cpu that is not a positive integer', () => {
-      expect(() => new XRayTracingAspect({ cpu: 0 })).toThrow('cpu must be an integer from 1 to 10240, got 0');
+      expect(() => new XRayTracingAspect({ cpu: 0 })).toThrow(exactly('XRayTracingAspect: cpu must be an integer from 1 to 10240, got 0'));
     });
 
     test('a sidecar error still fails the synth (no room for the agent)', () => {
       const { app, stack } = withAspect();
       const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
       taskDefinition.addContainer('App', { image: APP_IMAGE, cpu: 256 });
-      expect(() => app.synth()).toThrow('task TestStack/Task needs cpu 288 (App 256 + agent 32) but the task has cpu 256');
+      // the aspect's sidecar sits under the task definition, and the message names it
+      expect(() => app.synth())
+        .toThrow(exactly('TestStack/Task/XRaySidecar: task TestStack/Task needs cpu 288 (App 256 + agent 32) but the task has cpu 256: ' +
+          'raise the task cpu or lower the containers\''));
     });
   });
 });
@@ -310,4 +347,191 @@ test('the aspect applies across stacks of an app', () => {
   app.synth();
   expect(containersOf(one, 'Task').map((c) => c.Name)).toEqual(['App', 'xray-daemon']);
   expect(containersOf(two, 'Task').map((c) => c.Name)).toEqual(['App', 'xray-daemon']);
+});
+
+describe('XRayTracingAspect attaches like XRaySidecar', () => {
+  test('log group and policy at <taskDefinition>/XRayTracing, the container at <taskDefinition>/XRayTracingAgent', () => {
+    const { app, stack } = withAspect();
+    const { taskDefinition } = fargateTask(stack);
+    app.synth();
+    const sidecar = XRaySidecar.of(taskDefinition)!;
+    expect(sidecar).toBeDefined();
+    expect(sidecar.logGroup.node.path).toBe('TestStack/Task/XRayTracing/LogGroup');
+    expect(sidecar.policy.node.path).toBe('TestStack/Task/XRayTracing/Policy');
+    expect(sidecar.container.node.path).toBe('TestStack/Task/XRayTracingAgent');
+  });
+
+  test('the task definition DependsOn the X-Ray policy', () => {
+    const { app, stack } = withAspect();
+    const { taskDefinition } = fargateTask(stack);
+    app.synth();
+    const policy = XRaySidecar.of(taskDefinition)!.policy.node.defaultChild as CfnElement;
+    Template.fromStack(stack).hasResource('AWS::ECS::TaskDefinition', { DependsOn: Match.arrayWith([stack.getLogicalId(policy)]) });
+  });
+
+  test('the agent has a memory hard limit', () => {
+    const { app, stack } = withAspect();
+    fargateTask(stack);
+    app.synth();
+    expect(containersOf(stack, 'Task')[1]).toMatchObject({ Name: 'xray-daemon', MemoryReservation: 256, Memory: 512 });
+  });
+});
+
+describe('XRayTracingAspect sampling rules', () => {
+  test('one rule per traced task definition: its service name, the aspect\'s rate, priority 1000, reservoir 1', () => {
+    // GIVEN
+    const { app, stack } = withAspect({ serviceNamePrefix: 'afirgen-', samplingRate: 0.05 });
+    const api = new ecs.FargateTaskDefinition(stack, 'Api', { cpu: 512, memoryLimitMiB: 1024, family: 'main-backend' });
+    api.addContainer('App', { image: APP_IMAGE, memoryLimitMiB: 512 });
+    const gguf = ec2Task(stack, ecs.NetworkMode.BRIDGE, 'Gguf').taskDefinition;
+    // WHEN
+    app.synth();
+    // THEN
+    expect(api.node.tryFindChild('XRayTracingSamplingRule')).toBeDefined();
+    expect(gguf.node.tryFindChild('XRayTracingSamplingRule')).toBeDefined();
+    const rules = samplingRules(stack);
+    expect(rules).toHaveLength(2);
+    expect(rules.map((r) => r.ServiceName).sort()).toEqual(['afirgen-main-backend', `afirgen-${gguf.family}`].sort());
+    for (const rule of rules) {
+      expect(rule).toMatchObject({ FixedRate: 0.05, Priority: 1000, ReservoirSize: 1, ServiceType: '*', Version: 1 });
+    }
+    // the app and its rule agree
+    expect(envOf(containersOf(stack, 'Api')[0])).toMatchObject({ AWS_XRAY_TRACING_NAME: 'afirgen-main-backend', XRAY_SAMPLING_RATE: '0.05' });
+  });
+
+  test('the default rate is 0.1', () => {
+    const { app, stack } = withAspect();
+    fargateTask(stack);
+    app.synth();
+    expect(samplingRules(stack)).toEqual([expect.objectContaining({ FixedRate: 0.1, Priority: 1000, ReservoirSize: 1 })]);
+  });
+
+  test('priority and reservoirSize are passed to the rules', () => {
+    const { app, stack } = withAspect({ samplingRule: { priority: 50, reservoirSize: 0 } });
+    fargateTask(stack);
+    app.synth();
+    expect(samplingRules(stack)).toEqual([expect.objectContaining({ Priority: 50, ReservoirSize: 0 })]);
+  });
+
+  test('samplingRule enabled false: the sidecar but no rule', () => {
+    const { app, stack } = withAspect({ samplingRule: { enabled: false } });
+    const { taskDefinition } = fargateTask(stack);
+    app.synth();
+    expect(XRaySidecar.of(taskDefinition)).toBeDefined();
+    Template.fromStack(stack).resourceCountIs('AWS::XRay::SamplingRule', 0);
+  });
+
+  test('no rule for a task definition left alone (its own XRaySidecar), none added by a second synth', () => {
+    const { app, stack } = withAspect();
+    const { taskDefinition, app: appContainer } = fargateTask(stack, 'Mine');
+    new XRaySidecar(stack, 'MineXRay', { taskDefinition }).instrument(appContainer, { serviceName: 'afirgen-main-backend' });
+    fargateTask(stack, 'Api');
+    app.synth();
+    app.synth({ force: true });
+    expect(taskDefinition.node.tryFindChild('XRayTracingSamplingRule')).toBeUndefined();
+    expect(samplingRules(stack)).toHaveLength(1);
+  });
+
+  test('a family longer than a sampling rule matches: the app\'s name and the rule\'s ServiceName agree, within 64 characters', () => {
+    const { app, stack } = withAspect();
+    const family = `a${'b'.repeat(98)}z`;
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024, family });
+    taskDefinition.addContainer('App', { image: APP_IMAGE, memoryLimitMiB: 512 });
+    app.synth();
+    const name = envOf(containersOf(stack, 'Task')[0]).AWS_XRAY_TRACING_NAME;
+    expect(name.length).toBeLessThanOrEqual(64);
+    expect(samplingRules(stack)).toEqual([expect.objectContaining({ ServiceName: name })]);
+  });
+
+  test('throws for a samplingRule priority out of range', () => {
+    expect(() => new XRayTracingAspect({ samplingRule: { priority: 0 } }))
+      .toThrow(exactly('XRayTracingAspect: samplingRule.priority must be an integer from 1 to 9999, got 0'));
+  });
+});
+
+describe('enabled: false on XRayTracingAspect', () => {
+  test('no agent container, no policy, no sampling rule, and the off-contract env on the default container', () => {
+    // GIVEN
+    const { app, stack } = withAspect({ enabled: false });
+    const { taskDefinition } = fargateTask(stack);
+    // WHEN
+    app.synth();
+    // THEN
+    const containers = containersOf(stack, 'Task');
+    expect(containers.map((c) => c.Name)).toEqual(['App']);
+    expect(XRaySidecar.of(taskDefinition)).toBeUndefined();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.resourceCountIs('AWS::XRay::SamplingRule', 0);
+    template.resourceCountIs('AWS::Logs::LogGroup', 0);
+    expect(JSON.stringify(template.toJSON())).not.toContain('xray:PutTraceSegments');
+    expect(envOf(containers[0])).toEqual({
+      XRAY_ENABLED: 'false',
+      XRAY_SAMPLING_RATE: '0.1',
+      XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+      AWS_XRAY_TRACING_NAME: taskDefinition.family,
+      AWS_XRAY_SDK_ENABLED: 'false',
+    });
+  });
+
+  test('the same contract a TracedFargateService with tracing.enabled false sets', () => {
+    const { app, stack } = withAspect({ enabled: false, samplingRate: 0.05, contextMissing: ContextMissingStrategy.IGNORE_ERROR });
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024, family: 'afirgen-main-backend' });
+    taskDefinition.addContainer('App', { image: APP_IMAGE, memoryLimitMiB: 512 });
+    app.synth();
+
+    const other = createStack();
+    new TracedFargateService(other.stack, 'Api', {
+      cluster: createCluster(other.stack),
+      serviceName: 'afirgen-main-backend',
+      image: APP_IMAGE,
+      tracing: { enabled: false, samplingRate: 0.05, contextMissing: ContextMissingStrategy.IGNORE_ERROR },
+    });
+    expect(envOf(containersOf(stack, 'Task')[0])).toEqual(envOf(containersOf(other.stack, 'ApiTaskDefinition')[0]));
+  });
+});
+
+describe('no silent overwrite (the aspect)', () => {
+  test('a default container with XRAY_SAMPLING_RATE "0.5" gets the same conflict as instrument, as an error annotation', () => {
+    // GIVEN the message instrument throws for the same container
+    const direct = createStack();
+    const { taskDefinition: directTask, app: directApp } = fargateTask(direct.stack);
+    directApp.addEnvironment('XRAY_SAMPLING_RATE', '0.5');
+    const sidecar = new XRaySidecar(direct.stack, 'XRay', { taskDefinition: directTask });
+    let thrown = '';
+    try {
+      sidecar.instrument(directApp, { serviceName: 'afirgen-main-backend', samplingRate: 0.1 });
+    } catch (e) {
+      thrown = (e as Error).message;
+    }
+    const conflict = 'container App already sets tracing variables to other values (XRAY_SAMPLING_RATE is "0.5", tracing would set "0.1"): ' +
+      'remove them from the container and set them through the tracing options (serviceName, samplingRate, enabled, contextMissing), or set the same values';
+    expect(thrown).toBe(`TestStack/XRay: ${conflict}`);
+
+    // WHEN the aspect meets it
+    const { app, stack } = withAspect({ samplingRate: 0.1 });
+    const { app: appContainer } = fargateTask(stack);
+    appContainer.addEnvironment('XRAY_SAMPLING_RATE', '0.5');
+    app.synth();
+
+    // THEN the same text, as an error, and nothing attached
+    Annotations.fromStack(stack).hasError('/TestStack/Task',
+      `XRayTracingAspect cannot trace TestStack/Task: ${conflict}; or XRayTracingAspect.skip(taskDefinition)`);
+    expect(containersOf(stack, 'Task').map((c) => c.Name)).toEqual(['App']);
+    expect(envOf(containersOf(stack, 'Task')[0])).toEqual({ XRAY_SAMPLING_RATE: '0.5' });
+    Template.fromStack(stack).resourceCountIs('AWS::XRay::SamplingRule', 0);
+  });
+
+  test('an equal value is fine: the container is instrumented', () => {
+    const { app, stack } = withAspect({ samplingRate: 0.1 });
+    const { app: appContainer } = fargateTask(stack);
+    appContainer.addEnvironment('XRAY_SAMPLING_RATE', '0.1');
+    app.synth();
+    const [appDef, agent] = containersOf(stack, 'Task');
+    expect(agent.Name).toBe('xray-daemon');
+    expect(appDef.Environment!.filter((kv) => kv.Name === 'XRAY_SAMPLING_RATE')).toEqual([{ Name: 'XRAY_SAMPLING_RATE', Value: '0.1' }]);
+    expect(envOf(appDef).AWS_XRAY_DAEMON_ADDRESS).toBe('127.0.0.1:2000');
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+  });
 });

@@ -19,6 +19,7 @@ function everythingWrong(stack: Stack): void {
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/xray/aws-xray-daemon:latest'), essential: false,
   });
   hand.app.addEnvironment('AWS_XRAY_DAEMON_ADDRESS', 'xray-daemon:2000');
+  hand.app.addEnvironment('AWS_XRAY_TRACING_NAME', 'afirgen-hand-made');
   hand.taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ actions: ['xray:PutTraceSegments'], resources: ['*'] }));
   samplingRule(stack, 'Everything', 1);
 }
@@ -40,12 +41,13 @@ describe('XRayTracingChecks', () => {
       'XRayTracing-DaemonAddressUnreachable TestStack/HandMade/Resource',
       'XRayTracing-DaemonMaintenance TestStack/HandMade/Resource',
       'XRayTracing-FixedRateTooHigh TestStack/Everything',
+      'XRayTracing-SamplingRuleMissing TestStack/HandMade/Resource',
       'XRayTracing-SamplingRulesUnreadable TestStack/HandMade/TaskRole/Resource',
     ]);
     expect(new Set(findings.map((f) => f.split(' ')[0]))).toEqual(new Set(Object.values(XRayTracingRule)));
   });
 
-  test('severities: broken tracing is an error, cost and end of support are warnings', () => {
+  test('severities: broken tracing is an error, cost, end of support and sampling rules are warnings', () => {
     const { app, stack } = createStack();
     everythingWrong(stack);
     app.synth();
@@ -57,6 +59,7 @@ describe('XRayTracingChecks', () => {
       [XRayTracingRule.SAMPLING_RULES_UNREADABLE]: 'error',
       [XRayTracingRule.FIXED_RATE_TOO_HIGH]: 'warning',
       [XRayTracingRule.DAEMON_MAINTENANCE]: 'warning',
+      [XRayTracingRule.SAMPLING_RULE_MISSING]: 'warning',
     });
   });
 
@@ -91,6 +94,7 @@ describe('XRayTracingChecks', () => {
     const { stack } = createStack();
     const traced = fargateTask(stack, 'Traced');
     trace(traced.taskDefinition, traced.app, XRayAgent.cloudWatchAgent());
+    samplingRule(stack, 'Backend', 0.1);
     fargateTask(stack, 'Untraced');
     expect(tracingFindings(stack)).toEqual([{ ruleId: XRayTracingRule.AGENT_MISSING, path: 'TestStack/Untraced/Resource' }]);
   });
@@ -108,6 +112,7 @@ describe('XRayTracingChecks', () => {
       XRayTracingRule.AGENT_MISSING,
       XRayTracingRule.DAEMON_ADDRESS_UNREACHABLE,
       XRayTracingRule.FIXED_RATE_TOO_HIGH,
+      XRayTracingRule.SAMPLING_RULE_MISSING,
       XRayTracingRule.SAMPLING_RULES_UNREADABLE,
     ]);
   });
@@ -135,6 +140,7 @@ describe('XRayTracingChecks', () => {
       fargateTask(stack, 'Untraced');
       const traced = fargateTask(stack, 'Traced');
       trace(traced.taskDefinition, traced.app, XRayAgent.cloudWatchAgent());
+      samplingRule(stack, 'Backend', 0.1);
       Validations.of(app).addPlugins(new XRayTracingChecks(app));
       const log = jest.spyOn(console, 'error').mockImplementation(() => undefined); // CDK announces the validation run
       const assembly = app.synth();

@@ -1,7 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { TracingConfig } from '../../src/config';
 import { ContextMissingStrategy, TracingOptions } from '../../src/core/tracing-options';
+import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 
 /** A stack whose app carries `context`, as `cdk synth -c` or `cdk.json` would set it. */
 function stackWith(context: { [key: string]: unknown } = {}): Stack {
@@ -293,18 +295,43 @@ describe('TracingConfig.fromEnvironment invalid values', () => {
 
   test('throws overrides.samplingRate must be a number from 0 to 1', () => {
     expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: {}, overrides: { samplingRate: 1.5 } }))
-      .toThrow(exactly('overrides.samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got 1.5'));
+      .toThrow(exactly('TracingConfig.fromEnvironment: overrides.samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got 1.5'));
   });
 
   test('throws overrides.contextMissing must be one of the strategies (a plain string from JavaScript)', () => {
     const overrides = { contextMissing: 'nope' as ContextMissingStrategy };
     expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: {}, overrides }))
-      .toThrow(exactly(`overrides.contextMissing ${STRATEGY_RULE}, got "nope"`));
+      .toThrow(exactly(`TracingConfig.fromEnvironment: overrides.contextMissing ${STRATEGY_RULE}, got "nope"`));
   });
 
   test('throws overrides.enabled must be true or false (a string from JavaScript)', () => {
     const overrides = { enabled: 'yes' as unknown as boolean };
     expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: {}, overrides }))
-      .toThrow(exactly('overrides.enabled must be true or false, got "yes"'));
+      .toThrow(exactly('TracingConfig.fromEnvironment: overrides.enabled must be true or false, got "yes"'));
+  });
+});
+
+describe('one reader for context booleans', () => {
+  test.each([
+    ['the -c style string "FALSE"', 'FALSE', false],
+    ['the JSON boolean false', false, false],
+    ['the string "True"', 'True', true],
+  ])('context key xray:enabled = %s', (_name, value, expected) => {
+    expect(TracingConfig.fromEnvironment(stackWith({ 'xray:enabled': value }), { environment: {} }).enabled).toBe(expected);
+  });
+
+  test('xray:enabled and xray:daemonEndOfLifeNotice reject "maybe" with the same rule', () => {
+    expect(() => TracingConfig.fromEnvironment(stackWith({ 'xray:enabled': 'maybe' }), { environment: {} }))
+      .toThrow(exactly(`context key xray:enabled ${BOOLEAN_RULE}, got "maybe"`));
+    const stack = stackWith({ 'xray:daemonEndOfLifeNotice': 'maybe', 'xray:now': '2026-11-27' });
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024 });
+    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition }))
+      .toThrow(exactly(`context key xray:daemonEndOfLifeNotice ${BOOLEAN_RULE}, got "maybe"`));
+  });
+
+  test('XRAY_ENABLED in the environment follows the same rule', () => {
+    expect(TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_ENABLED: 'FALSE' } }).enabled).toBe(false);
+    expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_ENABLED: 'maybe' } }))
+      .toThrow(exactly(`XRAY_ENABLED ${BOOLEAN_RULE}, got "maybe"`));
   });
 });

@@ -12,9 +12,9 @@ import {
   AGENT_PORT, AppDescription, AppProcess, AppProcessOptions, BRIDGE_PRELOAD, containerEnvironment, findContainer,
   LOOPBACK, PORT_WAIT_MS, TemplateJson, templateSamplingRules, UdpAgent,
 } from './peers';
+import { ContextMissingStrategy } from '../../src/core/tracing-options';
 import { TracedEc2Service } from '../../src/services/traced-ec2-service';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
-import { ContextMissingStrategy } from '../../src/core/tracing-options';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { createCluster, createStack } from '../helpers/app';

@@ -1,3 +1,4 @@
+import { CfnParameter, Lazy, Stack } from 'aws-cdk-lib';
 import {
   BooleanKeyword,
   FilterExpression,
@@ -385,13 +386,14 @@ describe('FilterExpression.parse: errors', () => {
     // THEN the error names the column of the first problem and what belonged there
     expect(error.column).toBe(column);
     expect(error.expected).toBe(expected);
-    expect(error.message).toBe(`invalid filter expression at column ${column}: expected ${expected}, got ${error.found}`);
-    expect(error.message).toMatch(/^[a-z]/);
+    expect(error.reason).toBe(`invalid filter expression at column ${column}: expected ${expected}, got ${error.found}`);
+    expect(error.message).toBe(`FilterExpression.parse: ${error.reason}`);
     expect(error).toBeInstanceOf(Error);
   });
 
   test('throws with the example message of the design', () => {
-    expect(() => F.parse('http.status >')).toThrow('invalid filter expression at column 14: expected a value after ">", got end of input');
+    expect(() => F.parse('http.status >'))
+      .toThrow(/^FilterExpression\.parse: invalid filter expression at column 14: expected a value after ">", got end of input$/);
   });
 
   test('throws naming what was found', () => {
@@ -547,7 +549,7 @@ describe('FilterExpression: builder', () => {
   });
 
   test('throws for an annotation key X-Ray cannot filter on', () => {
-    expect(() => F.annotation('model name')).toThrow(/^annotation key must be 1 to 500 letters, digits and _ .*got "model name"$/);
+    expect(() => F.annotation('model name')).toThrow(/^FilterExpression\.annotation: annotation key must be 1 to 500 letters, digits and _ .*got "model name"$/);
     expect(() => F.annotation('')).toThrow(/annotation key must be/);
     expect(() => F.annotation('a-b')).toThrow(/got "a-b"/);
     expect(() => F.annotation('a..b')).toThrow(/got "a..b"/);
@@ -555,41 +557,64 @@ describe('FilterExpression: builder', () => {
   });
 
   test('throws for a number that is not finite', () => {
-    expect(() => F.responseTime().greaterThan(Number.NaN)).toThrow('value must be a finite number, got NaN');
-    expect(() => F.annotation('a').lessThan(Number.POSITIVE_INFINITY)).toThrow('value must be a finite number, got Infinity');
+    expect(() => F.responseTime().greaterThan(Number.NaN)).toThrow(/^FilterExpression\.responseTime\(\)\.greaterThan: value must be a finite number, got NaN$/);
+    expect(() => F.annotation('a').lessThan(Number.POSITIVE_INFINITY))
+      .toThrow(/^FilterExpression\.annotation\("a"\)\.lessThan: value must be a finite number, got Infinity$/);
+  });
+
+  describe('numbers that are tokens', () => {
+    test.each([
+      ['a CfnParameter', (stack: Stack) => new CfnParameter(stack, 'Threshold', { type: 'Number' }).valueAsNumber],
+      ['a Lazy.number', () => Lazy.number({ produce: () => 5 })],
+    ])('throws for %s, naming the call: a filter expression is text parsed at synth', (_what, token) => {
+      // GIVEN a threshold only known at deploy time
+      const stack = new Stack();
+      const threshold = token(stack);
+      // WHEN it is written into a filter expression THEN the call refuses it, clearly
+      expect(() => F.responseTime().greaterThan(threshold)).toThrow(
+        /^FilterExpression\.responseTime\(\)\.greaterThan: value must be known at synth time \(a filter expression is text that X-Ray parses, .*\), got a deploy-time value \(token\)$/,
+      );
+      expect(() => F.annotation('latency').greaterThanOrEqualTo(threshold)).toThrow(/^FilterExpression\.annotation\("latency"\)\.greaterThanOrEqualTo: value must be known at synth time/);
+      expect(() => F.numberKeyword(NumberKeyword.INDEX).equalTo(threshold)).toThrow(/^FilterExpression\.numberKeyword\("index"\)\.equalTo: value must be known at synth time/);
+    });
+
+    test('a known number is still written as it is', () => {
+      expect(F.duration().lessThan(2.5).toString()).toBe('duration < 2.5');
+    });
   });
 
   test('throws for a keyword outside the enum', () => {
-    expect(() => F.booleanKeyword('nope' as BooleanKeyword)).toThrow(/^boolean keyword must be one of ok, error, .*got "nope"$/);
-    expect(() => F.numberKeyword('size' as NumberKeyword)).toThrow(/^number keyword must be one of/);
-    expect(() => F.stringKeyword('HTTP.URL' as StringKeyword)).toThrow(/^string keyword must be one of/);
-    expect(() => F.rootCause('rootcause.error.service' as RootCauseKeyword, F.fault())).toThrow(/^root-cause keyword must be one of/);
+    expect(() => F.booleanKeyword('nope' as BooleanKeyword)).toThrow(/^FilterExpression\.booleanKeyword: boolean keyword must be one of ok, error, .*got "nope"$/);
+    expect(() => F.numberKeyword('size' as NumberKeyword)).toThrow(/^FilterExpression\.numberKeyword: number keyword must be one of/);
+    expect(() => F.stringKeyword('HTTP.URL' as StringKeyword)).toThrow(/^FilterExpression\.stringKeyword: string keyword must be one of/);
+    expect(() => F.rootCause('rootcause.error.service' as RootCauseKeyword, F.fault())).toThrow(/^FilterExpression\.rootCause: root-cause keyword must be one of/);
   });
 
   test('throws for an id with no field', () => {
-    expect(() => F.nodeId({})).toThrow('id needs at least one of name, nodeType and accountId, got none');
-    expect(() => F.serviceById({})).toThrow('id needs at least one of name, nodeType and accountId, got none');
+    expect(() => F.nodeId({})).toThrow(/^FilterExpression\.nodeId: id needs at least one of name, nodeType and accountId, got none$/);
+    expect(() => F.serviceById({})).toThrow(/^FilterExpression\.serviceById: id needs at least one of name, nodeType and accountId, got none$/);
   });
 
   test('throws for a service, edge or root-cause filter that uses a complex keyword', () => {
-    expect(() => F.service('x', F.annotation('a').isSet())).toThrow('the filter of service(...) may only use boolean, number and string keywords, got annotation.a');
-    expect(() => F.edge('a', 'b', F.ok().and(F.service('y')))).toThrow(/got service\("y"\)$/);
-    expect(() => F.rootCause(RootCauseKeyword.FAULT_SERVICE, F.groupName('g'))).toThrow(/^the filter of rootcause.fault.service may only use/);
+    expect(() => F.service('x', F.annotation('a').isSet()))
+      .toThrow(/^FilterExpression\.service: the filter of service\(\.\.\.\) may only use boolean, number and string keywords, got annotation\.a$/);
+    expect(() => F.edge('a', 'b', F.ok().and(F.service('y')))).toThrow(/^FilterExpression\.edge: .*got service\("y"\)$/);
+    expect(() => F.rootCause(RootCauseKeyword.FAULT_SERVICE, F.groupName('g'))).toThrow(/^FilterExpression\.rootCause: the filter of rootcause.fault.service may only use/);
   });
 
   test('throws for allOf and anyOf of nothing', () => {
-    expect(() => F.allOf()).toThrow('allOf needs at least one expression, got none');
-    expect(() => F.anyOf()).toThrow('anyOf needs at least one expression, got none');
+    expect(() => F.allOf()).toThrow(/^FilterExpression\.allOf: allOf needs at least one expression, got none$/);
+    expect(() => F.anyOf()).toThrow(/^FilterExpression\.anyOf: anyOf needs at least one expression, got none$/);
   });
 
   test('throws when a built expression would nest deeper than parse reads', () => {
     let expression = F.ok();
     for (let i = 0; i < 100; i++) expression = expression.not();
     expect(F.parse(expression.toString()).structurallyEquals(expression)).toBe(true);
-    expect(() => expression.not()).toThrow('filter expression must nest at most 100 levels of "(", "{" and "!", got 101');
+    expect(() => expression.not()).toThrow(/^FilterExpression\.not: filter expression must nest at most 100 levels of "\(", "\{" and "!", got 101$/);
   });
 
   test('throws when a built expression would be longer than parse reads', () => {
-    expect(() => F.user().equalTo('x'.repeat(10_000))).toThrow(/^filter expression must have at most 10000 characters, got 10009$/);
+    expect(() => F.user().equalTo('x'.repeat(10_000))).toThrow(/^FilterExpression\.user\(\)\.equalTo: filter expression must have at most 10000 characters, got 10009$/);
   });
 });

@@ -108,7 +108,7 @@ describe('TraceGroup', () => {
     test('throws for an ARN without the generated id', () => {
       const { stack } = createStack();
       expect(() => TraceGroup.fromGroupArn(stack, 'Imported', 'arn:aws:xray:eu-west-1:123456789012:group/errors'))
-        .toThrow('groupArn must look like arn:<partition>:xray:<region>:<account>:group/<name>/<id>, got "arn:aws:xray:eu-west-1:123456789012:group/errors"');
+        .toThrow('TestStack/Imported: groupArn must look like arn:<partition>:xray:<region>:<account>:group/<name>/<id>, got "arn:aws:xray:eu-west-1:123456789012:group/errors"');
     });
 
     test('fromGroupName gives the name, and throws when the unknowable ARN is read', () => {
@@ -116,7 +116,7 @@ describe('TraceGroup', () => {
       const group = TraceGroup.fromGroupName(stack, 'Imported', 'afirgen-main-backend-errors');
       expect(group.groupName).toBe('afirgen-main-backend-errors');
       expect(() => group.groupArn).toThrow(
-        'groupArn is unknown for the trace group "afirgen-main-backend-errors" imported by name: X-Ray group ARNs end in an id generated at creation. '
+        'TestStack/Imported: groupArn is unknown for the trace group "afirgen-main-backend-errors" imported by name: X-Ray group ARNs end in an id generated at creation. '
         + 'Import it with TraceGroup.fromGroupArn, or use the IAM resource pattern arn:<partition>:xray:<region>:<account>:group/afirgen-main-backend-errors/*',
       );
     });
@@ -130,16 +130,16 @@ describe('TraceGroup', () => {
   describe('bad input', () => {
     test('throws for notifications without insights', () => {
       expect(() => groupWith({ notificationsEnabled: true }))
-        .toThrow('notificationsEnabled needs insightsEnabled: X-Ray sends insight notifications only for groups with insights, got notificationsEnabled: true and insightsEnabled: false');
+        .toThrow('TestStack/Group: notificationsEnabled needs insightsEnabled: X-Ray sends insight notifications only for groups with insights, got notificationsEnabled: true and insightsEnabled: false');
     });
 
     test('throws for an empty groupName', () => {
-      expect(() => groupWith({ groupName: '' })).toThrow('groupName must have 1 to 32 characters, got "" (0 characters)');
+      expect(() => groupWith({ groupName: '' })).toThrow('TestStack/Group: groupName must have 1 to 32 characters, got "" (0 characters)');
     });
 
     test('throws for a groupName over 32 characters', () => {
       const groupName = 'g'.repeat(33);
-      expect(() => groupWith({ groupName })).toThrow(`groupName must have 1 to 32 characters, got "${groupName}" (33 characters)`);
+      expect(() => groupWith({ groupName })).toThrow(`TestStack/Group: groupName must have 1 to 32 characters, got "${groupName}" (33 characters)`);
     });
 
     test.each([
@@ -149,18 +149,18 @@ describe('TraceGroup', () => {
       ['ünïcode', 'ü'],
     ])('throws for groupName %p with characters X-Ray rejects', (groupName, bad) => {
       expect(() => groupWith({ groupName }))
-        .toThrow(`groupName may only contain letters, digits and -, got ${JSON.stringify(groupName)} (${JSON.stringify(bad)} is not allowed)`);
+        .toThrow(`TestStack/Group: groupName may only contain letters, digits and -, got ${JSON.stringify(groupName)} (${JSON.stringify(bad)} is not allowed)`);
     });
 
     test('throws for the reserved groupName Default', () => {
       expect(() => groupWith({ groupName: 'Default' }))
-        .toThrow('groupName must not be "Default": X-Ray reserves it for the account\'s default group');
+        .toThrow('TestStack/Group: groupName must not be "Default": X-Ray reserves it for the account\'s default group');
     });
 
     test('throws for an unparseable filter expression', () => {
       const build = (): void => groupWith({ filterExpression: FilterExpression.parse('service("afirgen-main-backend") AND') });
       expect(build).toThrow(FilterExpressionError);
-      expect(build).toThrow(/^invalid filter expression at column 36: expected .*, got end of input$/);
+      expect(build).toThrow(/^FilterExpression\.parse: invalid filter expression at column 36: expected .*, got end of input$/);
     });
   });
 

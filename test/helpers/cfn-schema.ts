@@ -59,6 +59,23 @@ export function schemaTypes(): string[] {
   return schemasAvailable ? [...loadSchemas().keys()] : [];
 }
 
+/** Whether `value` is a CloudFormation intrinsic: an object with one key, `Ref` or `Fn::...`. */
+function isIntrinsic(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
+}
+
+/** The value at a JSON pointer (`/SamplingRule/Priority`) of `root`; undefined when absent. */
+function valueAt(root: unknown, pointer: string): unknown {
+  let value: unknown = root;
+  for (const part of pointer.split('/').slice(1)) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return value;
+}
+
 /**
  * Checks every `AWS::XRay::*` resource of `template` (a synthesized template as JSON) against its
  * registry schema: JSON-schema validity of `Properties`, no read-only property set, and a schema
@@ -83,6 +100,9 @@ export function validateXRayResources(template: { Resources?: Record<string, { T
     const properties = resource.Properties ?? {};
     if (!entry.validate(properties)) {
       for (const error of entry.validate.errors ?? []) {
+        // A deploy-time value (`{ Ref }`, `{ 'Fn::GetAtt' }`, ...) stands for a value of the right
+        // type: CloudFormation checks it after resolving, so the schema cannot judge it here.
+        if (isIntrinsic(valueAt(properties, error.instancePath))) continue;
         problems.push({
           logicalId,
           type: resource.Type,

@@ -4,7 +4,7 @@
  * task definition kind, size and network mode, random agent sizes and versions) and
  * `TracedFargateService`, each with the invariants its accepted templates must meet.
  */
-import { Stack } from 'aws-cdk-lib';
+import { CfnParameter, Lazy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as fc from 'fast-check';
@@ -12,13 +12,13 @@ import {
   contextMissing, ecsName, FARGATE_PAIRS, fargateSize, matchValue, opt, samplingRate, stringOf, wildNumber, wildString, xrayName,
 } from './arbitraries';
 import { check, ConstructProperty, ECS_NAME, envOf, taskDefinitions, TemplateJson, userSetup } from './harness';
+import { ContextMissingStrategy } from '../../src/core/tracing-options';
 import {
   BooleanKeyword, FilterExpression, NumberKeyword, RootCauseKeyword, StringKeyword,
 } from '../../src/groups/filter-expression';
-import { SamplingRule, SamplingRuleServiceType } from '../../src/sampling/sampling-rule';
 import { TraceGroup } from '../../src/groups/trace-group';
+import { SamplingRule, SamplingRuleServiceType } from '../../src/sampling/sampling-rule';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
-import { ContextMissingStrategy } from '../../src/core/tracing-options';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 
@@ -47,11 +47,48 @@ const SERVICE_TYPES: Record<string, SamplingRuleServiceType> = {
   APPSYNC_GRAPHQL_API: SamplingRuleServiceType.APPSYNC_GRAPHQL_API,
 };
 
+/**
+ * A number prop given as a token, as data (so that a counterexample prints): a stack parameter
+ * (`{ Ref }` in the template, known at deploy time only) or a `Lazy.number` (resolved at synth).
+ */
+export type NumberToken = { readonly token: 'parameter' } | { readonly token: 'lazy'; readonly value: number };
+
+/** A number prop: a plain number, or a token. */
+export type NumberOrToken = number | NumberToken;
+
+/** A number arbitrary that gives a token one time in `1 + plainWeight`. */
+function orToken(plain: fc.Arbitrary<number>, lazyValue: fc.Arbitrary<number>, plainWeight = 8): fc.Arbitrary<NumberOrToken> {
+  return fc.oneof(
+    { weight: plainWeight, arbitrary: plain },
+    { weight: 1, arbitrary: fc.oneof(fc.constant({ token: 'parameter' as const }), lazyValue.map((value) => ({ token: 'lazy' as const, value }))) },
+  );
+}
+
+/** The value `build` passes for a number prop: the number, a parameter's value, or a `Lazy.number`. */
+function numberProp(stack: Stack, parameterId: string, value: NumberOrToken | undefined): number | undefined {
+  if (value === undefined || typeof value === 'number') return value;
+  if (value.token === 'parameter') return new CfnParameter(stack, parameterId, { type: 'Number' }).valueAsNumber;
+  const produced = value.value;
+  return Lazy.number({ produce: () => produced });
+}
+
+/** What the template must hold for a number prop: the number, `{ Ref }` for a parameter, the lazy's value. */
+function expectedNumber(parameterId: string, value: NumberOrToken): unknown {
+  if (typeof value === 'number') return value;
+  return value.token === 'parameter' ? { Ref: parameterId } : value.value;
+}
+
+/** The parameter ids `build` gives the number props that are tokens. */
+const RULE_PARAMETERS = { priority: 'Priority', fixedRate: 'FixedRate', reservoirSize: 'ReservoirSize' } as const;
+
+/** Characters X-Ray accepts in a rule name (`validation-xray-names.ts`, restated): a generated name must keep to them. */
+const RULE_NAME_CHARACTER = /^[\p{L}\p{N} _.:%&#=+\-@]$/u;
+
 export interface SamplingRuleInput {
   readonly ruleName?: string;
-  readonly priority: number;
-  readonly fixedRate: number;
-  readonly reservoirSize?: number;
+  readonly priority: NumberOrToken;
+  readonly fixedRate: NumberOrToken;
+  readonly reservoirSize?: NumberOrToken;
   readonly serviceName?: string;
   /** A constant's name, or a string for `SamplingRuleServiceType.of`. */
   readonly serviceType?: { readonly constant: string } | { readonly of: string };
@@ -69,9 +106,18 @@ const samplingRuleInput: fc.Arbitrary<SamplingRuleInput> = fc.record({
     { weight: 4, arbitrary: stringOf(RULE_NAME_CHARS, 1, 32) },
     { weight: 1, arbitrary: wildString(40) },
   )),
-  priority: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 9999 }) }, { weight: 1, arbitrary: wildNumber }),
-  fixedRate: samplingRate,
-  reservoirSize: opt(fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 100_000 }) }, { weight: 1, arbitrary: wildNumber })),
+  priority: orToken(
+    fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 9999 }) }, { weight: 1, arbitrary: wildNumber }),
+    fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 9999 }) }, { weight: 1, arbitrary: fc.constantFrom(0, 10_000, 2.5) }),
+  ),
+  fixedRate: orToken(
+    samplingRate,
+    fc.oneof({ weight: 3, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) }, { weight: 1, arbitrary: fc.constantFrom(-0.5, 2) }),
+  ),
+  reservoirSize: opt(orToken(
+    fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 100_000 }) }, { weight: 1, arbitrary: wildNumber }),
+    fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 0, max: 100 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, 0.5) }),
+  )),
   serviceName: opt(fc.oneof({ weight: 4, arbitrary: matchValue(64) }, { weight: 1, arbitrary: wildString(70) })),
   serviceType: opt(fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...Object.keys(SERVICE_TYPES)).map((constant) => ({ constant })) },
@@ -96,16 +142,22 @@ export const SAMPLING_RULE: ConstructProperty<SamplingRuleInput> = {
     let serviceType: SamplingRuleServiceType | undefined;
     if (input.serviceType && 'constant' in input.serviceType) serviceType = SERVICE_TYPES[input.serviceType.constant];
     else if (input.serviceType) serviceType = SamplingRuleServiceType.of(input.serviceType.of);
-    new SamplingRule(stack, 'Rule', { ...input, serviceType });
+    new SamplingRule(stack, 'Rule', {
+      ...input,
+      serviceType,
+      priority: numberProp(stack, RULE_PARAMETERS.priority, input.priority)!,
+      fixedRate: numberProp(stack, RULE_PARAMETERS.fixedRate, input.fixedRate)!,
+      reservoirSize: numberProp(stack, RULE_PARAMETERS.reservoirSize, input.reservoirSize),
+    });
   },
   invariants(template: TemplateJson, input: SamplingRuleInput): void {
     const rules = resources(template, 'AWS::XRay::SamplingRule');
     check('one-rule', rules.length === 1, () => `${rules.length} rules`);
     const rule = rules[0].SamplingRule as Record<string, unknown>;
     const expected: Record<string, unknown> = {
-      Priority: input.priority,
-      FixedRate: input.fixedRate,
-      ReservoirSize: input.reservoirSize ?? 1,
+      Priority: expectedNumber(RULE_PARAMETERS.priority, input.priority),
+      FixedRate: expectedNumber(RULE_PARAMETERS.fixedRate, input.fixedRate),
+      ReservoirSize: input.reservoirSize === undefined ? 1 : expectedNumber(RULE_PARAMETERS.reservoirSize, input.reservoirSize),
       ServiceName: input.serviceName ?? '*',
       Host: input.host ?? '*',
       HTTPMethod: input.httpMethod ?? '*',
@@ -115,14 +167,23 @@ export const SAMPLING_RULE: ConstructProperty<SamplingRuleInput> = {
     };
     for (const [key, value] of Object.entries(expected)) {
       // JSON has no negative zero: -0 is written as 0.
+      // A token reaches the template as `{ Ref }`, never as digits (`-1.88e+289`).
       const got = rule[key];
-      check('rule-matches-props', got === value || (value === 0 && got === 0), () => `${key} is ${JSON.stringify(got)}, props said ${JSON.stringify(value)}`);
+      const same = got === value || (value === 0 && got === 0) || (typeof value === 'object' && JSON.stringify(got) === JSON.stringify(value));
+      check('rule-matches-props', same, () => `${key} is ${JSON.stringify(got)}, props said ${JSON.stringify(value)}`);
     }
     if (input.ruleName !== undefined) {
       check('rule-matches-props', rule.RuleName === input.ruleName, () => `RuleName ${JSON.stringify(rule.RuleName)}`);
     } else {
-      check('generated-rule-name', typeof rule.RuleName === 'string' && /^[A-Za-z0-9_-]{1,32}$/.test(rule.RuleName),
-        () => `generated RuleName ${JSON.stringify(rule.RuleName)}`);
+      // `<readable>-<8 hex>`: at most 32 characters, each one X-Ray accepts in a rule name.
+      const name = rule.RuleName;
+      check('generated-rule-name', typeof name === 'string' && name.length <= 32 && /^.+-[0-9A-F]{8}$/su.test(name)
+        && [...name].every((ch) => RULE_NAME_CHARACTER.test(ch)), () => `generated RuleName ${JSON.stringify(name)}`);
+      const service = input.serviceName;
+      const plainService = service !== undefined && /^[a-z0-9](?:[a-z0-9-]{0,21}[a-z0-9])?$/.test(service);
+      if (typeof name === 'string' && plainService) {
+        check('generated-rule-name', name === `${service}-${name.slice(-8)}`, () => `generated RuleName ${JSON.stringify(name)} for serviceName ${JSON.stringify(service)}`);
+      }
     }
   },
 };
@@ -137,10 +198,10 @@ export type FilterCall =
   | { readonly op: 'serviceById'; readonly id: { name?: string; type?: string; accountId?: string }; readonly filter?: FilterCall }
   | { readonly op: 'anyService'; readonly filter?: FilterCall }
   | { readonly op: 'edge'; readonly source: string; readonly destination: string; readonly filter?: FilterCall }
-  | { readonly op: 'number'; readonly keyword: string; readonly cmp: number; readonly value: number }
+  | { readonly op: 'number'; readonly keyword: string; readonly cmp: number; readonly value: number | FilterNumberToken }
   | { readonly op: 'string'; readonly keyword: string; readonly cmp: number; readonly value: string }
   | { readonly op: 'boolean'; readonly keyword: string; readonly value?: boolean }
-  | { readonly op: 'annotation'; readonly key: string; readonly cmp: number; readonly value: string | number | boolean }
+  | { readonly op: 'annotation'; readonly key: string; readonly cmp: number; readonly value: string | number | boolean | FilterNumberToken }
   | { readonly op: 'group'; readonly which: 'name' | 'arn'; readonly value: string }
   | { readonly op: 'rootCause'; readonly keyword: string; readonly filter: FilterCall }
   | { readonly op: 'and' | 'or'; readonly left: FilterCall; readonly right: FilterCall }
@@ -148,7 +209,19 @@ export type FilterCall =
   | { readonly op: 'allOf' | 'anyOf'; readonly operands: FilterCall[] };
 
 const anyText = fc.oneof({ weight: 4, arbitrary: xrayName(20) }, { weight: 1, arbitrary: wildString(20) });
-const numberValue = fc.oneof(
+/** A number only known later (`Lazy.number`), which a filter expression (text parsed at synth) must refuse. */
+export interface FilterNumberToken {
+  readonly token: 'lazy';
+}
+
+/** The argument a builder call gets for a generated value: a `Lazy.number` for a token. */
+function filterArg<T>(value: T | FilterNumberToken): T | number {
+  if (typeof value === 'object' && value !== null && 'token' in value) return Lazy.number({ produce: () => 5 });
+  return value as T;
+}
+
+const numberValue: fc.Arbitrary<number | FilterNumberToken> = fc.oneof(
+  { weight: 1, arbitrary: fc.constant<FilterNumberToken>({ token: 'lazy' }) },
   { weight: 4, arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }) },
   { weight: 4, arbitrary: fc.integer({ min: -1000, max: 1000 }) },
   { weight: 1, arbitrary: wildNumber },
@@ -212,7 +285,7 @@ export function interpret(call: FilterCall): FilterExpression {
     case 'serviceById': return F.serviceById(call.id, call.filter && interpret(call.filter));
     case 'anyService': return F.anyService(call.filter && interpret(call.filter));
     case 'edge': return F.edge(call.source, call.destination, call.filter && interpret(call.filter));
-    case 'number': return F.numberKeyword(call.keyword as NumberKeyword)[NUMBER_CMPS[call.cmp % NUMBER_CMPS.length]](call.value);
+    case 'number': return F.numberKeyword(call.keyword as NumberKeyword)[NUMBER_CMPS[call.cmp % NUMBER_CMPS.length]](filterArg(call.value));
     case 'string': {
       const b = F.stringKeyword(call.keyword as StringKeyword);
       const cmp = STRING_CMPS[call.cmp % STRING_CMPS.length];
@@ -223,7 +296,7 @@ export function interpret(call: FilterCall): FilterExpression {
       const b = F.annotation(call.key);
       const cmp = ANNOTATION_CMPS[call.cmp % ANNOTATION_CMPS.length];
       if (cmp === 'isSet' || cmp === 'isNotSet') return b[cmp]();
-      return (b[cmp] as (v: unknown) => FilterExpression).call(b, call.value);
+      return (b[cmp] as (v: unknown) => FilterExpression).call(b, filterArg(call.value));
     }
     case 'group': return call.which === 'name' ? F.groupName(call.value) : F.groupArn(call.value);
     case 'rootCause': return F.rootCause(call.keyword as RootCauseKeyword, interpret(call.filter));

@@ -100,7 +100,10 @@ export function unclearError(err: unknown, props: readonly string[]): string | u
   } else {
     messages = [err.message];
   }
-  for (const message of messages) {
+  for (const raw of messages) {
+    // The library names where a message is from: a construct path (`Fuzz/Rule: `) or a call
+    // (`FilterExpression.parse: `, `SamplingRuleServiceType.of: `).
+    const message = raw.replace(/^(?:Fuzz(?:\/[^:\n]+)?|[A-Z][A-Za-z]*(?:\.[A-Za-z]+(?:\([^)]*\))?)+): /, '');
     const startsClear = /^[a-z]/.test(message) || API_PATH_PREFIXES.some((p) => message.startsWith(p));
     if (!startsClear) return `message does not start lowercase: ${JSON.stringify(message)}`;
     const namesProp = props.some((p) => new RegExp(`(^|[^A-Za-z0-9])${escapeRegExp(p)}([^A-Za-z0-9]|$)`).test(message));
@@ -219,8 +222,12 @@ export function checkTaskDefinitions(template: TemplateJson): void {
     }
     if (memory !== undefined) {
       check('task-memory-number', Number.isInteger(memory) && memory > 0, () => `task ${td.id} has Memory ${JSON.stringify(td.props.Memory)}`);
-      const sum = td.containers.reduce((a, c) => a + (c.Memory ?? c.MemoryReservation ?? 0), 0);
+      // ECS adds up what each container reserves: its soft reservation if set, else its hard limit;
+      // no single hard limit may exceed the task's memory.
+      const sum = td.containers.reduce((a, c) => a + (c.MemoryReservation ?? c.Memory ?? 0), 0);
       check('containers-fit-memory', sum <= memory, () => `containers of ${td.id} need ${sum} MiB > task memory ${memory} MiB`);
+      const over = td.containers.find((c) => (c.Memory ?? 0) > memory);
+      check('container-limit-within-task', over === undefined, () => `a container of ${td.id} has Memory ${over?.Memory} > task memory ${memory} MiB`);
     }
   }
 }

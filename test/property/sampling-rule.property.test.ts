@@ -1,12 +1,23 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { SAMPLING_RULE } from './constructs';
-import { propertyTest } from './jest-property';
+import * as fc from 'fast-check';
+import { NumberOrToken, SAMPLING_RULE } from './constructs';
+import { propertyTest, SEED } from './jest-property';
 import { SamplingRule } from '../../src/sampling/sampling-rule';
 import { createStack } from '../helpers/app';
 import { schemasAvailable, validateXRayResources } from '../helpers/cfn-schema';
 
 describe('SamplingRule property', () => {
   propertyTest(SAMPLING_RULE);
+
+  test('the generator feeds numbers, stack parameters and Lazy.number to each number prop', () => {
+    // A property that never drew a token would prove nothing about tokens: check the mix.
+    const kind = (v: NumberOrToken | undefined): string => (v === undefined ? 'absent' : typeof v === 'number' ? 'number' : v.token);
+    const inputs = fc.sample(SAMPLING_RULE.arbitrary, { numRuns: 1000, seed: SEED });
+    for (const prop of ['priority', 'fixedRate', 'reservoirSize'] as const) {
+      const kinds = new Set(inputs.map((input) => kind(input[prop])));
+      expect([...kinds].filter((k) => k !== 'absent').sort()).toEqual(['lazy', 'number', 'parameter']);
+    }
+  });
 });
 
 const describeSchemas = schemasAvailable ? describe : describe.skip;

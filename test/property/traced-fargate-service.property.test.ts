@@ -54,6 +54,6 @@ describe('TracedFargateService regressions found by fuzzing: task size (fixed in
       caught = err;
     }
     expect((caught as Error | undefined)?.constructor).toBe(Error);
-    expect((caught as Error).message).toMatch(/^(cpu|fargate task)/);
+    expect((caught as Error).message).toMatch(/^TestStack\/Svc: (cpu|fargate task)/);
   });
 });

@@ -84,10 +84,10 @@ describe('SamplingRule', () => {
   });
 
   test('generates names that are stable, unique and at most 32 characters', () => {
-    // GIVEN two rules without names, one with a long construct path
+    // GIVEN two rules without names, one with a long construct id
     const { stack } = createStack();
-    const short = new SamplingRule(stack, 'Rule', { priority: 1, fixedRate: 0.1 });
-    new SamplingRule(stack, 'ARuleWithAVeryLongConstructIdThatWouldNotFitInThirtyTwo', { priority: 2, fixedRate: 0.1 });
+    const short = new SamplingRule(stack, 'Rule', { priority: 1, fixedRate: 0.1, urlPath: '/a' });
+    const long = new SamplingRule(stack, 'ARuleWithAVeryLongConstructIdThatWouldNotFitInThirtyTwo', { priority: 2, fixedRate: 0.1, urlPath: '/b' });
 
     // THEN
     const names = ruleNames(stack);
@@ -95,14 +95,17 @@ describe('SamplingRule', () => {
     expect(new Set(names).size).toBe(2);
     for (const name of names) {
       expect(name.length).toBeLessThanOrEqual(32);
-      expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(name).toMatch(/^[A-Za-z0-9_-]+-[0-9A-F]{8}$/);
     }
-    expect(stack.resolve(short.samplingRuleName)).toBe('TestStack-Rule-3795E55D');
+    // the readable part is the construct id (no serviceName), cut to fit; the tail hashes the path
+    expect(short.samplingRuleName).toBe('Rule-3795E55D');
+    expect(long.samplingRuleName).toMatch(/^ARuleWithAVeryLongConst-[0-9A-F]{8}$/);
+    expect(names).toEqual(expect.arrayContaining([short.samplingRuleName, long.samplingRuleName]));
 
     // AND the same path in a fresh app gives the same name
     const again = createStack();
     new SamplingRule(again.stack, 'Rule', { priority: 1, fixedRate: 0.1 });
-    expect(ruleNames(again.stack)).toContain('TestStack-Rule-3795E55D');
+    expect(ruleNames(again.stack)).toContain('Rule-3795E55D');
   });
 
   test('the same construct path in two stacks gives two names', () => {
@@ -201,35 +204,35 @@ describe('SamplingRule', () => {
     test('throws for an ARN that is not a sampling rule ARN', () => {
       const { stack } = createStack();
       expect(() => SamplingRule.fromSamplingRuleArn(stack, 'Imported', 'arn:aws:xray:eu-west-1:123456789012:group/errors/ABC'))
-        .toThrow('samplingRuleArn must look like arn:<partition>:xray:<region>:<account>:sampling-rule/<name>, got "arn:aws:xray:eu-west-1:123456789012:group/errors/ABC"');
+        .toThrow('TestStack/Imported: samplingRuleArn must look like arn:<partition>:xray:<region>:<account>:sampling-rule/<name>, got "arn:aws:xray:eu-west-1:123456789012:group/errors/ABC"');
     });
 
     test('throws for an imported name over 32 characters', () => {
       const { stack } = createStack();
       expect(() => SamplingRule.fromSamplingRuleName(stack, 'Imported', 'x'.repeat(33)))
-        .toThrow(/^samplingRuleName must have 1 to 32 characters/);
+        .toThrow(/^TestStack\/Imported: samplingRuleName must have 1 to 32 characters/);
     });
   });
 
   describe('bad input', () => {
     test.each([0, 10000, -1, 1.5])('throws for priority %p', (priority) => {
-      expect(() => ruleWith({ priority })).toThrow(`priority must be an integer from 1 to 9999, got ${priority}`);
+      expect(() => ruleWith({ priority })).toThrow(`TestStack/Rule: priority must be an integer from 1 to 9999, got ${priority}`);
     });
 
     test.each([-0.1, 1.01, NaN, Infinity])('throws for fixedRate %p', (fixedRate) => {
-      expect(() => ruleWith({ fixedRate })).toThrow(`fixedRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got ${fixedRate}`);
+      expect(() => ruleWith({ fixedRate })).toThrow(`TestStack/Rule: fixedRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got ${fixedRate}`);
     });
 
     test.each([-1, 0.5])('throws for reservoirSize %p', (reservoirSize) => {
-      expect(() => ruleWith({ reservoirSize })).toThrow(`reservoirSize must be an integer 0 or more, got ${reservoirSize}`);
+      expect(() => ruleWith({ reservoirSize })).toThrow(`TestStack/Rule: reservoirSize must be an integer 0 or more, got ${reservoirSize}`);
     });
 
     test('throws for an empty ruleName', () => {
-      expect(() => ruleWith({ ruleName: '' })).toThrow('ruleName must have 1 to 32 characters, got "" (0 characters)');
+      expect(() => ruleWith({ ruleName: '' })).toThrow('TestStack/Rule: ruleName must have 1 to 32 characters, got "" (0 characters)');
     });
 
     test('throws for a ruleName over 32 characters', () => {
-      expect(() => ruleWith({ ruleName: 'r'.repeat(33) })).toThrow(`ruleName must have 1 to 32 characters, got "${'r'.repeat(33)}" (33 characters)`);
+      expect(() => ruleWith({ ruleName: 'r'.repeat(33) })).toThrow(`TestStack/Rule: ruleName must have 1 to 32 characters, got "${'r'.repeat(33)}" (33 characters)`);
     });
 
     test.each([
@@ -239,12 +242,12 @@ describe('SamplingRule', () => {
       ['say "hi"', '"'],
     ])('throws for ruleName %p with characters X-Ray rejects', (ruleName, bad) => {
       expect(() => ruleWith({ ruleName }))
-        .toThrow(`ruleName may only contain letters, numbers, spaces and _ . : % & # = + - @, got ${JSON.stringify(ruleName)} (${JSON.stringify(bad)} is not allowed)`);
+        .toThrow(`TestStack/Rule: ruleName may only contain letters, numbers, spaces and _ . : % & # = + - @, got ${JSON.stringify(ruleName)} (${JSON.stringify(bad)} is not allowed)`);
     });
 
     test('throws for the reserved ruleName Default', () => {
       expect(() => ruleWith({ ruleName: 'Default' }))
-        .toThrow('ruleName must not be "Default": X-Ray reserves it for the account\'s default sampling rule');
+        .toThrow('TestStack/Rule: ruleName must not be "Default": X-Ray reserves it for the account\'s default sampling rule');
     });
 
     test('accepts a ruleName with spaces, dashes and digits', () => {
@@ -254,19 +257,19 @@ describe('SamplingRule', () => {
     test('throws for more than 5 attributes', () => {
       const attributes = { a: '1', b: '2', c: '3', d: '4', e: '5', f: '6' };
       expect(() => ruleWith({ attributes }))
-        .toThrow('attributes may have at most 5 entries, got 6 ("a", "b", "c", "d", "e", "f")');
+        .toThrow('TestStack/Rule: attributes may have at most 5 entries, got 6 ("a", "b", "c", "d", "e", "f")');
     });
 
     test('throws for an attribute key over 32 characters', () => {
       const key = 'k'.repeat(33);
       expect(() => ruleWith({ attributes: { [key]: 'v' } }))
-        .toThrow(`attributes keys must have 1 to 32 characters, got "${key}" (33 characters)`);
+        .toThrow(`TestStack/Rule: attributes keys must have 1 to 32 characters, got "${key}" (33 characters)`);
     });
 
     test('throws for an attribute value over 32 characters', () => {
       const value = 'v'.repeat(33);
       expect(() => ruleWith({ attributes: { tier: value } }))
-        .toThrow(`attributes["tier"] must have 1 to 32 characters, got "${value}" (33 characters)`);
+        .toThrow(`TestStack/Rule: attributes["tier"] must have 1 to 32 characters, got "${value}" (33 characters)`);
     });
 
     test.each([
@@ -277,7 +280,7 @@ describe('SamplingRule', () => {
       ['resourceArn', 500],
     ] as const)('throws for %s over %d characters', (prop, max) => {
       const value = 'a'.repeat(max + 1);
-      expect(() => ruleWith({ [prop]: value })).toThrow(`${prop} must have 1 to ${max} characters, got "${value}" (${max + 1} characters)`);
+      expect(() => ruleWith({ [prop]: value })).toThrow(`TestStack/Rule: ${prop} must have 1 to ${max} characters, got "${value}" (${max + 1} characters)`);
     });
 
     test('accepts host, serviceName, httpMethod and urlPath at their limits', () => {
@@ -287,7 +290,7 @@ describe('SamplingRule', () => {
 
     test('throws for a serviceType over 64 characters', () => {
       const value = 'AWS::' + 'X'.repeat(60);
-      expect(() => SamplingRuleServiceType.of(value)).toThrow(`serviceType must have 1 to 64 characters, got "${value}" (65 characters)`);
+      expect(() => SamplingRuleServiceType.of(value)).toThrow(`SamplingRuleServiceType.of: serviceType must have 1 to 64 characters, got "${value}" (65 characters)`);
     });
   });
 
@@ -321,6 +324,6 @@ describe('SamplingRule attribute keys (found by fuzzing)', () => {
   test('throws for an attribute key of only a line break', () => {
     const { stack } = createStack();
     expect(() => new SamplingRule(stack, 'Rule', { priority: 10, fixedRate: 0.1, attributes: { '\n': 'x' } }))
-      .toThrow('attributes keys may only contain printable characters (no control characters or line breaks), got "\\n" ("\\n" is not allowed)');
+      .toThrow('TestStack/Rule: attributes keys may only contain printable characters (no control characters or line breaks), got "\\n" ("\\n" is not allowed)');
   });
 });

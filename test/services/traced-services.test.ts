@@ -1,15 +1,38 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnElement, CfnParameter, Lazy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { Construct } from 'constructs';
+import { ContextMissingStrategy } from '../../src/core/tracing-options';
+import { AfirgenServiceName, AfirgenTracing } from '../../src/presets/afirgen-tracing';
 import { TracedEc2Service } from '../../src/services/traced-ec2-service';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
-import { ContextMissingStrategy } from '../../src/core/tracing-options';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
+import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { createCluster, createStack } from '../helpers/app';
 import { schemasAvailable, validateXRayResources } from '../helpers/cfn-schema';
 import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
+
+/** A regular expression that matches exactly `message`. */
+function exactly(message: string): RegExp {
+  return new RegExp(`^${escape(message)}$`);
+}
+
+/** A regular expression that matches a message starting with `start`. */
+function startsWith(start: string): RegExp {
+  return new RegExp(`^${escape(start)}`);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The logical id of the L1 behind `construct`. */
+function logicalIdOf(construct: { node: { defaultChild?: unknown } }): string {
+  const cfn = construct.node.defaultChild as CfnElement;
+  return Stack.of(cfn).getLogicalId(cfn);
+}
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.12-slim');
 const XRAY_ACTIONS = [
@@ -145,7 +168,7 @@ describe('TracedFargateService', () => {
     const other = createStack();
     expect(() => new TracedFargateService(other.stack, 'Svc', {
       cluster: createCluster(other.stack), serviceName: 's', image: IMAGE, cpu: 256, memoryLimitMiB: 4096,
-    })).toThrow('with cpu 256 memory must be 512, 1024, 2048 MiB');
+    })).toThrow(exactly('TestStack/Svc: fargate task has cpu 256 with memoryLimitMiB 4096, which Fargate does not run; with cpu 256 memory must be 512, 1024, 2048 MiB'));
   });
 
   test('an expected traffic figure adds a cost estimate; over budget it is a warning', () => {
@@ -169,7 +192,10 @@ describe('TracedFargateService', () => {
     });
     const annotations = Annotations.fromStack(stack);
     annotations.hasInfo('/TestStack/Cheap', Match.stringLikeRegexp('estimated X-Ray cost: \\$4\\.50/month for 1,000,000 traces'));
-    annotations.hasWarning('/TestStack/Dear', Match.stringLikeRegexp('\\$49\\.50/month .* over the monthly budget of \\$10\\.00'));
+    annotations.hasWarning('/TestStack/Dear',
+      'estimated X-Ray cost: $49.50/month for 10,000,000 traces recorded of 10,000,000 requests (sampling rate 1, reservoir 0/s) ' +
+      'is over the monthly budget of $10.00: lower the sampling rate or the reservoir [ack: @cdk-xray-ecs/cost:overBudget]');
+    annotations.hasNoWarning('/TestStack/Cheap', Match.anyValue());
   });
 });
 
@@ -215,13 +241,13 @@ describe('TracedEc2Service', () => {
   test('throws for a cluster with no EC2 capacity', () => {
     const { stack } = createStack();
     expect(() => new TracedEc2Service(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE }))
-      .toThrow('cluster TestStack/Cluster has no EC2 capacity for TracedEc2Service TestStack/Svc: add it first with cluster.addCapacity');
+      .toThrow(startsWith('TestStack/Svc: cluster TestStack/Cluster has no EC2 capacity for TracedEc2Service TestStack/Svc: add it first with cluster.addCapacity'));
   });
 
   test('throws for gpuCount below 0', () => {
     const { stack } = createStack();
     expect(() => new TracedEc2Service(stack, 'Svc', { cluster: ec2Cluster(stack), serviceName: 's', image: IMAGE, gpuCount: -1 }))
-      .toThrow('gpuCount must be an integer 0 or more, got -1');
+      .toThrow(exactly('TestStack/Svc: gpuCount must be an integer 0 or more, got -1'));
   });
 
   test('throws for subnets outside awsvpc', () => {
@@ -232,7 +258,7 @@ describe('TracedEc2Service', () => {
       image: IMAGE,
       networkMode: ecs.NetworkMode.BRIDGE,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-    })).toThrow('vpcSubnets and securityGroups need networkMode awsvpc, got networkMode bridge');
+    })).toThrow(exactly('TestStack/Svc: vpcSubnets and securityGroups need networkMode awsvpc, got networkMode bridge'));
   });
 });
 
@@ -242,32 +268,37 @@ describe('Traced services bad input', () => {
     return () => new TracedFargateService(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE, ...extra });
   }
   test('throws for desiredCount below 0', () => {
-    expect(fargate({ desiredCount: -1 })).toThrow('desiredCount must be an integer 0 or more, got -1');
+    expect(fargate({ desiredCount: -1 })).toThrow(exactly('TestStack/Svc: desiredCount must be an integer 0 or more, got -1'));
   });
   test.each([[0], [65536], [80.5]])('throws for containerPort %p', (containerPort) => {
-    expect(fargate({ containerPort })).toThrow(`containerPort must be an integer from 1 to 65535, got ${containerPort}`);
+    expect(fargate({ containerPort })).toThrow(exactly(`TestStack/Svc: containerPort must be an integer from 1 to 65535, got ${containerPort}`));
   });
   test('throws for a serviceName X-Ray rejects', () => {
-    expect(fargate({ serviceName: 'bad*name' })).toThrow('serviceName may only contain letters, numbers, whitespace and _ . : / % & # = + \\ - @, got "bad*name" ("*" is not allowed)');
+    expect(fargate({ serviceName: 'bad*name' }))
+      .toThrow(exactly('TestStack/Svc: serviceName may only contain letters, numbers, whitespace and _ . : / % & # = + \\ - @, got "bad*name" ("*" is not allowed)'));
   });
   test('throws for a serviceName longer than a sampling rule matches', () => {
-    expect(fargate({ serviceName: 'a'.repeat(65) })).toThrow(/serviceName must have 1 to 64 characters, got "a+" \(65 characters\)/);
+    expect(fargate({ serviceName: 'a'.repeat(65) })).toThrow(/^TestStack\/Svc: serviceName must have 1 to 64 characters, got "a{65}" \(65 characters\)$/);
   });
   test('throws for an empty serviceName', () => {
-    expect(fargate({ serviceName: '' })).toThrow('serviceName must have 1 to 64 characters, got "" (0 characters)');
+    expect(fargate({ serviceName: '' })).toThrow(exactly('TestStack/Svc: serviceName must have 1 to 64 characters, got "" (0 characters)'));
   });
   test('throws for a sampling rate outside 0..1', () => {
-    expect(fargate({ tracing: { samplingRate: 2 } })).toThrow('tracing.samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got 2');
+    expect(fargate({ tracing: { samplingRate: 2 } }))
+      .toThrow(exactly('TestStack/Svc: tracing.samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got 2'));
   });
   test('throws for a contract variable in environment', () => {
     expect(fargate({ environment: { AWS_XRAY_DAEMON_ADDRESS: '10.0.0.1:2000' } }))
-      .toThrow('environment must not set AWS_XRAY_DAEMON_ADDRESS: the tracing contract sets it from tracing.* (got "10.0.0.1:2000")');
+      .toThrow(exactly('TestStack/Svc: environment must not set AWS_XRAY_DAEMON_ADDRESS: the tracing contract sets it from tracing.* (got "10.0.0.1:2000")'));
   });
   test('throws for a budget without traffic', () => {
-    expect(fargate({ monthlyBudgetUsd: 5 })).toThrow('monthlyBudgetUsd needs expectedRequestsPerMonth to estimate against');
+    expect(fargate({ monthlyBudgetUsd: 5 }))
+      .toThrow(exactly('TestStack/Svc: monthlyBudgetUsd needs expectedRequestsPerMonth to estimate against, got monthlyBudgetUsd 5 alone'));
   });
   test('throws for sidecar sizes the agent rejects', () => {
-    expect(fargate({ sidecar: { memoryReservationMiB: 8 } })).toThrow('memoryReservationMiB must be at least 32 for the X-Ray daemon, got 8');
+    // the sidecar's own path: the service's sidecar is TestStack/Svc/XRay
+    expect(fargate({ sidecar: { memoryReservationMiB: 8 } }))
+      .toThrow(exactly('TestStack/Svc/XRay: memoryReservationMiB must be at least 32 for the X-Ray daemon, got 8'));
   });
 });
 
@@ -350,7 +381,7 @@ describe('Traced services deployment settings', () => {
   test('throws for minHealthyPercent above 100', () => {
     const { stack } = createStack();
     expect(() => new TracedFargateService(stack, 'F', { cluster: createCluster(stack), serviceName: 'f', image: IMAGE, minHealthyPercent: 150 }))
-      .toThrow('minHealthyPercent must be an integer from 0 to 100, got 150');
+      .toThrow(exactly('TestStack/F: minHealthyPercent must be an integer from 0 to 100, got 150'));
   });
 });
 
@@ -360,8 +391,8 @@ describe('Traced services: names and sizes ECS would reject (found by fuzzing)',
     return () => new TracedFargateService(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE, ...extra });
   }
   test('throws for a serviceName that cannot also be the ECS service name', () => {
-    expect(fargate({ serviceName: 'afirgen.main-backend' })).toThrow(
-      'serviceName may only contain letters, digits, _ and - when it is also the ECS service name (set ecsServiceName to use other characters in the X-Ray name), got "afirgen.main-backend" ("." is not allowed)');
+    expect(fargate({ serviceName: 'afirgen.main-backend' })).toThrow(exactly(
+      'TestStack/Svc: serviceName may only contain letters, digits, _ and - when it is also the ECS service name (set ecsServiceName to use other characters in the X-Ray name), got "afirgen.main-backend" ("." is not allowed)'));
   });
   test('an X-Ray name with dots works with its own ecsServiceName', () => {
     const { stack } = createStack();
@@ -370,13 +401,215 @@ describe('Traced services: names and sizes ECS would reject (found by fuzzing)',
     Template.fromStack(stack).hasResourceProperties('AWS::XRay::SamplingRule', { SamplingRule: Match.objectLike({ ServiceName: 'afirgen.main-backend' }) });
   });
   test('throws for an ecsServiceName ECS rejects', () => {
-    expect(fargate({ ecsServiceName: 'main backend' })).toThrow('ecsServiceName may only contain letters, digits, _ and -, got "main backend" (" " is not allowed)');
+    expect(fargate({ ecsServiceName: 'main backend' }))
+      .toThrow(exactly('TestStack/Svc: ecsServiceName may only contain letters, digits, _ and -, got "main backend" (" " is not allowed)'));
   });
   test.each([[Number.NaN, 'NaN'], [Number.POSITIVE_INFINITY, 'Infinity'], [-15, '-15']])('throws for cpu %p', (cpu, shown) => {
-    expect(fargate({ cpu })).toThrow(`cpu must be an integer 1 or more, got ${shown}`);
+    expect(fargate({ cpu })).toThrow(exactly(`TestStack/Svc: cpu must be an integer 1 or more, got ${shown}`));
   });
   test('throws for a Fargate size Fargate does not run even with tracing off', () => {
     expect(fargate({ cpu: 2048, memoryLimitMiB: 129992, tracing: { enabled: false } }))
-      .toThrow('fargate task TestStack/Svc has cpu 2048 with memoryLimitMiB 129992, which Fargate does not run');
+      .toThrow(exactly('TestStack/Svc: fargate task has cpu 2048 with memoryLimitMiB 129992, which Fargate does not run; ' +
+        'with cpu 2048 memory must be 4096 to 16384 MiB in steps of 1024'));
+  });
+});
+
+describe('traced services attach the agent under their task definition', () => {
+  test.each([
+    ['TracedFargateService', (stack: Stack) => new TracedFargateService(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE })],
+    ['TracedEc2Service', (stack: Stack) => new TracedEc2Service(stack, 'Svc', { cluster: ec2Cluster(stack), serviceName: 's', image: IMAGE })],
+  ])('%s: log group and policy at <taskDefinition>/XRayTracing, the container at <taskDefinition>/XRayTracingAgent', (_name, make) => {
+    const { stack } = createStack();
+    const traced = make(stack);
+    const sidecar = traced.sidecar!;
+    expect(sidecar.node.path).toBe('TestStack/Svc/XRay');
+    expect(sidecar.logGroup.node.path).toBe('TestStack/Svc/TaskDefinition/XRayTracing/LogGroup');
+    expect(sidecar.policy.node.path).toBe('TestStack/Svc/TaskDefinition/XRayTracing/Policy');
+    expect(sidecar.container.node.path).toBe('TestStack/Svc/TaskDefinition/XRayTracingAgent');
+    expect(XRaySidecar.of(traced.taskDefinition)).toBe(sidecar);
+  });
+
+  test.each([
+    ['TracedFargateService', (stack: Stack) => new TracedFargateService(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE })],
+    ['TracedEc2Service', (stack: Stack) => new TracedEc2Service(stack, 'Svc', { cluster: ec2Cluster(stack), serviceName: 's', image: IMAGE })],
+  ])('%s: the task definition and the service DependsOn the X-Ray policy', (_name, make) => {
+    const { stack } = createStack();
+    const traced = make(stack);
+    const policyId = logicalIdOf(traced.sidecar!.policy);
+    expect(policyId).toMatch(/^SvcTaskDefinitionXRayTracingPolicy/);
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::ECS::TaskDefinition', { DependsOn: Match.arrayWith([policyId]) });
+    template.hasResource('AWS::ECS::Service', { DependsOn: Match.arrayWith([policyId]) });
+  });
+
+  test('the agent has a memory hard limit: 512 MiB for the daemon in the default 1024-MiB task', () => {
+    const { stack } = createStack();
+    new TracedFargateService(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE });
+    expect(containers(stack).find((d) => d.Name === 'xray-daemon')).toMatchObject({ MemoryReservation: 256, Memory: 512 });
+  });
+
+  test('throws for a second XRaySidecar on a traced service\'s task definition', () => {
+    const { stack } = createStack();
+    const traced = new TracedFargateService(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE });
+    expect(() => new XRaySidecar(stack, 'Extra', { taskDefinition: traced.taskDefinition }))
+      .toThrow(exactly('TestStack/Extra: taskDefinition TestStack/Svc/TaskDefinition already has an XRaySidecar (TestStack/Svc/XRay); ' +
+        'a task needs one agent: use XRaySidecar.of(taskDefinition) to reach it'));
+  });
+});
+
+describe('tokens end to end', () => {
+  function envValue(stack: Stack, name: string): unknown {
+    const app = containers(stack).find((d) => d.Name === 'app')!;
+    return (app.Environment as Array<{ Name: string; Value: unknown }>).find((kv) => kv.Name === name)?.Value;
+  }
+
+  function fixedRates(stack: Stack): unknown[] {
+    return Object.values(Template.fromStack(stack).findResources('AWS::XRay::SamplingRule'))
+      .map((r) => (r.Properties as { SamplingRule: { FixedRate: unknown } }).SamplingRule.FixedRate);
+  }
+
+  test('a CfnParameter samplingRate reaches the app\'s XRAY_SAMPLING_RATE and the rule\'s FixedRate as { Ref }', () => {
+    // GIVEN
+    const { app, stack } = createStack();
+    const samplingRate = new CfnParameter(stack, 'Rate', { type: 'Number' }).valueAsNumber;
+    // WHEN
+    const traced = new TracedFargateService(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE, tracing: { samplingRate } });
+    // THEN
+    expect(() => app.synth()).not.toThrow();
+    expect(envValue(stack, 'XRAY_SAMPLING_RATE')).toEqual({ Ref: 'Rate' });
+    expect(fixedRates(stack)).toEqual([{ Ref: 'Rate' }]);
+    expect(traced.samplingRate).toBe(samplingRate);
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toMatch(/e\+|\$\{Token/);
+  });
+
+  test('a Lazy.number samplingRate resolves at synth: "0.2" in the app\'s env, 0.2 in the rule', () => {
+    const { app, stack } = createStack();
+    const samplingRate = Lazy.number({ produce: () => 0.2 });
+    new TracedFargateService(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE, tracing: { samplingRate } });
+    expect(() => app.synth()).not.toThrow();
+    // ECS environment values are strings
+    expect(envValue(stack, 'XRAY_SAMPLING_RATE')).toBe('0.2');
+    expect(fixedRates(stack)).toEqual([0.2]);
+  });
+
+  test('a token rate with expectedRequestsPerMonth gets the notEstimated warning, never garbage numbers', () => {
+    // GIVEN
+    const { stack } = createStack();
+    const samplingRate = new CfnParameter(stack, 'Rate', { type: 'Number' }).valueAsNumber;
+    // WHEN
+    new TracedFargateService(stack, 'Svc', {
+      cluster: createCluster(stack), serviceName: 's', image: IMAGE, tracing: { samplingRate }, expectedRequestsPerMonth: 10_000_000,
+    });
+    // THEN
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('/TestStack/Svc',
+      'no X-Ray cost estimate: samplingRate is only known at deploy time (a token); ' +
+      'pass numbers to get one, or call XRayCostEstimator.estimate with the values you expect [ack: @cdk-xray-ecs/cost:notEstimated]');
+    expect(annotations.findInfo('*', Match.stringLikeRegexp('estimated X-Ray cost'))).toEqual([]);
+    const messages = [
+      ...annotations.findInfo('*', Match.anyValue()),
+      ...annotations.findWarning('*', Match.anyValue()),
+      ...annotations.findError('*', Match.anyValue()),
+    ].map((m) => String(m.entry.data));
+    expect(messages.length).toBeGreaterThan(0);
+    for (const message of messages) expect(message).not.toContain('e+');
+  });
+});
+
+describe('errors name the construct path', () => {
+  test('two TracedFargateServices in one stack: the second one\'s bad samplingRate names the second one', () => {
+    const { stack } = createStack();
+    const cluster = createCluster(stack);
+    new TracedFargateService(stack, 'First', { cluster, serviceName: 'first', image: IMAGE, tracing: { samplingRate: 0.5 } });
+    expect(() => new TracedFargateService(stack, 'Second', { cluster, serviceName: 'second', image: IMAGE, tracing: { samplingRate: 2 } }))
+      .toThrow(exactly('TestStack/Second: tracing.samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got 2'));
+  });
+
+  test('a nested service is named by its full path', () => {
+    const { stack } = createStack();
+    const cluster = createCluster(stack);
+    const team = new Construct(stack, 'Team');
+    expect(() => new TracedFargateService(team, 'Api', { cluster, serviceName: 'api', image: IMAGE, desiredCount: -1 }))
+      .toThrow(exactly('TestStack/Team/Api: desiredCount must be an integer 0 or more, got -1'));
+  });
+});
+
+describe('room for the app', () => {
+  test('throws for the ADOT collector\'s default on a 256/512 TracedFargateService, naming its sidecar and task', () => {
+    const { stack } = createStack();
+    expect(() => new TracedFargateService(stack, 'Svc', {
+      cluster: createCluster(stack), serviceName: 's', image: IMAGE, cpu: 256, memoryLimitMiB: 512, sidecar: { agent: XRayAgent.adotCollector() },
+    })).toThrow(exactly('TestStack/Svc/XRay: task TestStack/Svc/TaskDefinition has no room for its app: ' +
+      'the agent takes 256 of the task\'s 256 cpu, leaving the app 0; ' +
+      'the agent takes 512 MiB of the task\'s 512 MiB memory, leaving the app 0 MiB: ' +
+      'raise the task\'s cpu / memoryLimitMiB, or lower the agent\'s cpu / memoryReservationMiB'));
+  });
+});
+
+describe('existing rule', () => {
+  function withPreset() {
+    const { app, stack } = createStack();
+    const cluster = createCluster(stack);
+    const preset = new AfirgenTracing(stack, 'Tracing', { samplingRate: 0.05 });
+    return { app, stack, cluster, preset, rule: preset.samplingRuleFor(AfirgenServiceName.MAIN_BACKEND) };
+  }
+
+  test('a service using the preset\'s rule creates no rule of its own and tells the app the rule\'s rate', () => {
+    // GIVEN
+    const { app, stack, cluster, rule } = withPreset();
+    // WHEN
+    const service = new TracedFargateService(stack, 'Backend', {
+      cluster, serviceName: AfirgenServiceName.MAIN_BACKEND, image: IMAGE, samplingRule: { existingRule: rule },
+    });
+    // THEN
+    expect(() => app.synth()).not.toThrow();
+    Template.fromStack(stack).resourceCountIs('AWS::XRay::SamplingRule', 3);
+    expect(service.node.tryFindChild('SamplingRule')).toBeUndefined();
+    expect(envOf(containers(stack)[0]).XRAY_SAMPLING_RATE).toBe('0.05');
+    expect(service.samplingRule).toBe(rule);
+    expect(service.samplingRate).toBe(0.05);
+  });
+
+  test('tracing.samplingRate equal to the rule\'s is fine', () => {
+    const { stack, cluster, rule } = withPreset();
+    new TracedFargateService(stack, 'Backend', {
+      cluster, serviceName: AfirgenServiceName.MAIN_BACKEND, image: IMAGE, tracing: { samplingRate: 0.05 }, samplingRule: { existingRule: rule },
+    });
+    expect(envOf(containers(stack)[0]).XRAY_SAMPLING_RATE).toBe('0.05');
+  });
+
+  test('throws for a rule made for another serviceName', () => {
+    const { stack, cluster, rule } = withPreset();
+    expect(() => new TracedFargateService(stack, 'Backend', {
+      cluster, serviceName: 'afirgen-frontend', image: IMAGE, samplingRule: { existingRule: rule },
+    })).toThrow(exactly('TestStack/Backend: samplingRule.existingRule TestStack/Tracing/MainBackendRule matches serviceName "afirgen-main-backend", ' +
+      'not this service\'s "afirgen-frontend": pass the rule made for "afirgen-frontend"'));
+  });
+
+  test('throws for tracing.samplingRate 0.1 with the rule\'s 0.05', () => {
+    const { stack, cluster, rule } = withPreset();
+    expect(() => new TracedFargateService(stack, 'Backend', {
+      cluster, serviceName: AfirgenServiceName.MAIN_BACKEND, image: IMAGE, tracing: { samplingRate: 0.1 }, samplingRule: { existingRule: rule },
+    })).toThrow(exactly('TestStack/Backend: tracing.samplingRate must equal samplingRule.existingRule\'s fixedRate (0.05) so the app and the rule agree, ' +
+      'got 0.1: leave tracing.samplingRate out to take the rule\'s'));
+  });
+
+  test.each([
+    ['priority', 10],
+    ['reservoirSize', 0],
+    ['ruleName', 'mine'],
+  ])('throws for samplingRule.%s with existingRule', (key, value) => {
+    const { stack, cluster, rule } = withPreset();
+    expect(() => new TracedFargateService(stack, 'Backend', {
+      cluster, serviceName: AfirgenServiceName.MAIN_BACKEND, image: IMAGE, samplingRule: { existingRule: rule, [key]: value },
+    })).toThrow(exactly(`TestStack/Backend: samplingRule.${key} must not be set with samplingRule.existingRule (the rule already has one), ` +
+      `got ${JSON.stringify(value)}`));
+  });
+
+  test('throws for samplingRule.enabled false with existingRule', () => {
+    const { stack, cluster, rule } = withPreset();
+    expect(() => new TracedFargateService(stack, 'Backend', {
+      cluster, serviceName: AfirgenServiceName.MAIN_BACKEND, image: IMAGE, samplingRule: { existingRule: rule, enabled: false },
+    })).toThrow(exactly('TestStack/Backend: samplingRule.enabled must not be false with samplingRule.existingRule: leave existingRule out to have no rule'));
   });
 });

@@ -1,6 +1,7 @@
-import { Stack } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Construct } from 'constructs';
 import { parse as parseYaml } from 'yaml';
 import {
   ADOT_COLLECTOR_REPOSITORY,
@@ -12,6 +13,14 @@ import {
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { createStack } from '../helpers/app';
 import { awsSolutionsFindings } from '../helpers/nag';
+
+/** A regular expression that matches exactly `message`. */
+function exactly(message: string): RegExp {
+  return new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
+/** The rule every context boolean is read by (one reader for every key). */
+const BOOLEAN_RULE = 'must be true or false (any letter case; 1, 0, yes and no are not accepted)';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27');
 const XRAY_ACTIONS = [
@@ -31,6 +40,10 @@ interface AgentCase {
   readonly configVariable: string;
   readonly cpu: number;
   readonly memoryReservation: number;
+  /** The default hard limit in the 1024-MiB test task: twice the reservation, capped at 1024. */
+  readonly memoryLimit: number;
+  /** The default hard limit where the task sets no memory (EC2): twice the reservation. */
+  readonly uncappedMemoryLimit: number;
   readonly minimum: number;
   readonly user: string;
   readonly readonlyRootFilesystem: boolean;
@@ -45,6 +58,8 @@ const CLOUDWATCH: AgentCase = {
   configVariable: 'CW_CONFIG_CONTENT',
   cpu: 128,
   memoryReservation: 128,
+  memoryLimit: 256,
+  uncappedMemoryLimit: 256,
   minimum: 64,
   user: '0',
   readonlyRootFilesystem: false,
@@ -59,6 +74,8 @@ const ADOT: AgentCase = {
   configVariable: 'AOT_CONFIG_CONTENT',
   cpu: 256,
   memoryReservation: 512,
+  memoryLimit: 1024,
+  uncappedMemoryLimit: 1024,
   minimum: 128,
   user: '4317',
   readonlyRootFilesystem: true,
@@ -144,6 +161,7 @@ describe.each([CLOUDWATCH, ADOT])('XRayAgent: $name', (c) => {
       Image: c.image,
       Cpu: c.cpu,
       MemoryReservation: c.memoryReservation,
+      Memory: c.memoryLimit,
       User: c.user,
       ReadonlyRootFilesystem: c.readonlyRootFilesystem,
       Privileged: false,
@@ -212,7 +230,9 @@ describe.each([CLOUDWATCH, ADOT])('XRayAgent: $name', (c) => {
     // THEN
     Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { NetworkMode: 'bridge', RequiresCompatibilities: ['EC2'] });
     const agent = byName(stack, 'xray-daemon');
-    expect(agent).toMatchObject({ Image: c.image, Cpu: c.cpu, MemoryReservation: c.memoryReservation, User: c.user });
+    expect(agent).toMatchObject({
+      Image: c.image, Cpu: c.cpu, MemoryReservation: c.memoryReservation, Memory: c.uncappedMemoryLimit, User: c.user,
+    });
     expect(agent.PortMappings).toEqual(expect.arrayContaining([
       { ContainerPort: 2000, Protocol: 'udp', HostPort: 0 },
       { ContainerPort: 2000, Protocol: 'tcp', HostPort: 0 },
@@ -267,7 +287,7 @@ describe.each([CLOUDWATCH, ADOT])('XRayAgent: $name', (c) => {
     const { stack } = createStack(REGIONAL);
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024 });
     expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, agent: c.make(), memoryReservationMiB: c.minimum - 1 }))
-      .toThrow(`memoryReservationMiB must be at least ${c.minimum} for the ${c.displayName}, got ${c.minimum - 1}`);
+      .toThrow(exactly(`TestStack/XRay: memoryReservationMiB must be at least ${c.minimum} for the ${c.displayName}, got ${c.minimum - 1}`));
     // the minimum itself is fine
     const other = new ecs.FargateTaskDefinition(stack, 'Other', { cpu: 512, memoryLimitMiB: 1024 });
     expect(() => new XRaySidecar(stack, 'XRay2', { taskDefinition: other, agent: c.make(), memoryReservationMiB: c.minimum })).not.toThrow();
@@ -277,7 +297,8 @@ describe.each([CLOUDWATCH, ADOT])('XRayAgent: $name', (c) => {
     const { stack } = createStack(REGIONAL);
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 1024, memoryLimitMiB: 2048 });
     new XRaySidecar(stack, 'XRay', { taskDefinition, agent: c.make(), cpu: 64, memoryReservationMiB: 1024 });
-    expect(byName(stack, 'xray-daemon')).toMatchObject({ Cpu: 64, MemoryReservation: 1024 });
+    // the hard limit follows: twice 1024, which is the task's 2048
+    expect(byName(stack, 'xray-daemon')).toMatchObject({ Cpu: 64, MemoryReservation: 1024, Memory: 2048 });
   });
 });
 
@@ -360,31 +381,34 @@ describe('pinned versions and repositories', () => {
 describe('agent bad input', () => {
   test.each([['latest'], ['LATEST'], ['']])('throws for a CloudWatch agent image tagged %p', (version) => {
     expect(() => XRayAgent.cloudWatchAgent({ version }))
-      .toThrow(/XRayAgent.cloudWatchAgent version must be pinned to a version tag or digest \(never "latest"/);
+      .toThrow(exactly('XRayAgent.cloudWatchAgent: version must be pinned to a version tag or digest (never "latest": daemon 3.3.0 broke every stack on latest), ' +
+        `got "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:${version}"`));
   });
 
   test.each([['latest'], ['Latest'], ['']])('throws for an ADOT collector image tagged %p', (version) => {
     expect(() => XRayAgent.adotCollector({ version }))
-      .toThrow(/XRayAgent.adotCollector version must be pinned to a version tag or digest \(never "latest"/);
+      .toThrow(exactly('XRayAgent.adotCollector: version must be pinned to a version tag or digest (never "latest": daemon 3.3.0 broke every stack on latest), ' +
+        `got "public.ecr.aws/aws-observability/aws-otel-collector:${version}"`));
   });
 
   test('throws for a CloudWatch agent too old to collect traces', () => {
     expect(() => XRayAgent.cloudWatchAgent({ version: '1.300024.0b999' }))
-      .toThrow('XRayAgent.cloudWatchAgent version must be 1.300025.0 or later (the first CloudWatch agent that collects X-Ray segments ' +
-        'and proxies sampling), got "1.300024.0b999"');
+      .toThrow(exactly('XRayAgent.cloudWatchAgent: version must be 1.300025.0 or later (the first CloudWatch agent that collects X-Ray segments ' +
+        'and proxies sampling), got "1.300024.0b999"'));
     expect(() => XRayAgent.cloudWatchAgent({ version: '1.247360.0b252689', repository: 'mirror.example/cwagent' }))
-      .toThrow(/must be 1.300025.0 or later .* got "1.247360.0b252689"/);
+      .toThrow(exactly('XRayAgent.cloudWatchAgent: version must be 1.300025.0 or later (the first CloudWatch agent that collects X-Ray segments ' +
+        'and proxies sampling), got "1.247360.0b252689"'));
     expect(() => XRayAgent.cloudWatchAgent({ version: '1.300025.0' })).not.toThrow();
   });
 
   test('throws for a CloudWatch agent tag with a v prefix, which its repository does not publish', () => {
     expect(() => XRayAgent.cloudWatchAgent({ version: 'v1.300071.0' }))
-      .toThrow(`XRayAgent.cloudWatchAgent version must have no "v" prefix in this repository (e.g. "${DEFAULT_CLOUDWATCH_AGENT_VERSION}"), got "v1.300071.0"`);
+      .toThrow(exactly(`XRayAgent.cloudWatchAgent: version must have no "v" prefix in this repository (e.g. "${DEFAULT_CLOUDWATCH_AGENT_VERSION}"), got "v1.300071.0"`));
   });
 
   test('throws for an ADOT collector tag without the v its repository always has', () => {
     expect(() => XRayAgent.adotCollector({ version: '0.49.0' }))
-      .toThrow('XRayAgent.adotCollector version must start with "v" in this repository (e.g. "v0.49.0"), got "0.49.0"');
+      .toThrow(exactly('XRayAgent.adotCollector: version must start with "v" in this repository (e.g. "v0.49.0"), got "0.49.0"'));
   });
 });
 
@@ -460,13 +484,101 @@ describe('the X-Ray daemon end-of-life notice', () => {
 
   test('throws for an xray:now that is not a date', () => {
     expect(() => daemonStack({ 'xray:now': 'tomorrow' }))
-      .toThrow('context key xray:now must be an ISO 8601 date such as "2026-11-27", got "tomorrow"');
+      .toThrow(exactly('context key xray:now must be an ISO 8601 date such as "2026-11-27", got "tomorrow"'));
     expect(() => daemonStack({ 'xray:now': 20261127 }))
-      .toThrow('context key xray:now must be an ISO 8601 date such as "2026-11-27", got 20261127');
+      .toThrow(exactly('context key xray:now must be an ISO 8601 date such as "2026-11-27", got 20261127'));
   });
 
   test('throws for an xray:daemonEndOfLifeNotice that is not a boolean', () => {
     expect(() => daemonStack({ 'xray:now': '2026-11-27', 'xray:daemonEndOfLifeNotice': 'no' }))
-      .toThrow('context key xray:daemonEndOfLifeNotice must be true or false, got "no"');
+      .toThrow(exactly(`context key xray:daemonEndOfLifeNotice ${BOOLEAN_RULE}, got "no"`));
+  });
+});
+
+describe('one reader for context booleans', () => {
+  function daemonStack(notice: unknown) {
+    const { stack } = createStack();
+    stack.node.setContext('xray:now', '2026-11-27');
+    stack.node.setContext('xray:daemonEndOfLifeNotice', notice);
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024 });
+    new XRaySidecar(stack, 'XRay', { taskDefinition });
+    return stack;
+  }
+
+  function notices(stack: Stack): number {
+    return Annotations.fromStack(stack).findInfo('*', Match.stringLikeRegexp('end of support')).length;
+  }
+
+  test.each([
+    ['the -c style string "FALSE"', 'FALSE'],
+    ['the string "False"', 'False'],
+    ['the string "false"', 'false'],
+    ['the JSON boolean false', false],
+  ])('xray:daemonEndOfLifeNotice = %s silences the daemon notice', (_name, value) => {
+    expect(notices(daemonStack(value))).toBe(0);
+  });
+
+  test.each([
+    ['the -c style string "TRUE"', 'TRUE'],
+    ['the JSON boolean true', true],
+  ])('xray:daemonEndOfLifeNotice = %s keeps it', (_name, value) => {
+    expect(notices(daemonStack(value))).toBe(1);
+  });
+
+  test.each([['maybe'], ['1'], ['0'], ['yes'], [''], [1]])('throws context key xray:daemonEndOfLifeNotice must be true or false for %j', (value) => {
+    expect(() => daemonStack(value))
+      .toThrow(exactly(`context key xray:daemonEndOfLifeNotice ${BOOLEAN_RULE}, got ${JSON.stringify(value)}`));
+  });
+});
+
+describe('room for the app', () => {
+  test('throws when the ADOT collector\'s default (256 cpu, 512 MiB) fills a Fargate 256/512 task', () => {
+    const { stack } = createStack(REGIONAL);
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
+    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, agent: XRayAgent.adotCollector() }))
+      .toThrow(exactly('TestStack/XRay: task TestStack/Task has no room for its app: ' +
+        'the agent takes 256 of the task\'s 256 cpu, leaving the app 0; ' +
+        'the agent takes 512 MiB of the task\'s 512 MiB memory, leaving the app 0 MiB: ' +
+        'raise the task\'s cpu / memoryLimitMiB, or lower the agent\'s cpu / memoryReservationMiB'));
+  });
+
+  test('throws when the agent takes all of one resource only', () => {
+    const { stack } = createStack(REGIONAL);
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 1024 });
+    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, agent: XRayAgent.adotCollector() }))
+      .toThrow(exactly('TestStack/XRay: task TestStack/Task has no room for its app: ' +
+        'the agent takes 256 of the task\'s 256 cpu, leaving the app 0: ' +
+        'raise the task\'s cpu / memoryLimitMiB, or lower the agent\'s cpu / memoryReservationMiB'));
+  });
+
+  test('an agent that takes more than half of the task gets the littleRoomForApp warning with the numbers', () => {
+    // GIVEN the ADOT collector with 384 cpu and 768 MiB in a 512/1024 task
+    const { stack } = createStack(REGIONAL);
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024 });
+    taskDefinition.addContainer('App', { image: IMAGE, cpu: 128, memoryLimitMiB: 256 });
+    new XRaySidecar(stack, 'XRay', { taskDefinition, agent: XRayAgent.adotCollector(), cpu: 384, memoryReservationMiB: 768 });
+    // THEN
+    Annotations.fromStack(stack).hasWarning('/TestStack/XRay',
+      'task TestStack/Task leaves its app little room: ' +
+      'the agent takes 384 of the task\'s 512 cpu, leaving the app 128; ' +
+      'the agent takes 768 MiB of the task\'s 1024 MiB memory, leaving the app 256 MiB: ' +
+      'raise the task\'s cpu / memoryLimitMiB, or lower the agent\'s cpu / memoryReservationMiB ' +
+      '[ack: @cdk-xray-ecs/sidecar:littleRoomForApp]');
+  });
+
+  test('exactly half is no warning', () => {
+    const { stack } = createStack(REGIONAL);
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024 });
+    new XRaySidecar(stack, 'XRay', { taskDefinition, agent: XRayAgent.adotCollector() });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('littleRoomForApp'));
+  });
+
+  test('the warning can be acknowledged by its id', () => {
+    const { stack } = createStack(REGIONAL);
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
+    const holder = new Construct(stack, 'Holder');
+    CoreAnnotations.of(holder).acknowledgeWarning('@cdk-xray-ecs/sidecar:littleRoomForApp', 'a batch task with a tiny app');
+    new XRaySidecar(holder, 'XRay', { taskDefinition, cpu: 200 });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
   });
 });

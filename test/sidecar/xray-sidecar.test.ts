@@ -1,13 +1,35 @@
+import { CfnElement, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template, Match, Annotations } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
 import { ContextMissingStrategy } from '../../src/core/tracing-options';
 import { DEFAULT_XRAY_DAEMON_VERSION, XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { createCluster, createStack } from '../helpers/app';
 import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
+
+/** A regular expression that matches exactly `message`. */
+function exactly(message: string): RegExp {
+  return new RegExp(`^${escape(message)}$`);
+}
+
+/** A regular expression that matches a message starting with `start`. */
+function startsWith(start: string): RegExp {
+  return new RegExp(`^${escape(start)}`);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The logical id of the L1 behind `construct`. */
+function logicalIdOf(construct: { node: { defaultChild?: unknown } }): string {
+  const cfn = construct.node.defaultChild as CfnElement;
+  return Stack.of(cfn).getLogicalId(cfn);
+}
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27');
 const XRAY_ACTIONS = [
@@ -50,6 +72,8 @@ describe('XRaySidecar on Fargate', () => {
           Image: `public.ecr.aws/xray/aws-xray-daemon:${DEFAULT_XRAY_DAEMON_VERSION}`,
           Cpu: 32,
           MemoryReservation: 256,
+          // the hard limit: twice the reservation (the task has 1024 MiB)
+          Memory: 512,
           Essential: false,
           User: '10001',
           ReadonlyRootFilesystem: true,
@@ -225,7 +249,7 @@ describe('XRaySidecar by network mode and launch type', () => {
     const { stack } = createStack();
     const taskDefinition = new ecs.Ec2TaskDefinition(stack, 'Task', { networkMode: ecs.NetworkMode.NONE });
     expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition }))
-      .toThrow('taskDefinition networkMode must be awsvpc, bridge or host for the app to reach a tracing agent, got "none"');
+      .toThrow(exactly('TestStack/XRay: taskDefinition networkMode must be awsvpc, bridge or host for the app to reach a tracing agent, got "none"'));
   });
 });
 
@@ -250,7 +274,7 @@ describe('XRaySidecar task sizing', () => {
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
     taskDefinition.addContainer('App', { image: IMAGE, cpu: 256 });
     expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition }))
-      .toThrow('task TestStack/Task needs cpu 288 (App 256 + agent 32) but the task has cpu 256');
+      .toThrow(exactly('TestStack/XRay: task TestStack/Task needs cpu 288 (App 256 + agent 32) but the task has cpu 256: raise the task cpu or lower the containers\''));
   });
 
   test('throws at synth when the containers\' memory exceeds the task memory', () => {
@@ -258,21 +282,22 @@ describe('XRaySidecar task sizing', () => {
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
     taskDefinition.addContainer('App', { image: IMAGE, memoryLimitMiB: 512 });
     new XRaySidecar(stack, 'XRay', { taskDefinition });
-    expect(() => app.synth()).toThrow(/task TestStack\/Task needs 768 MiB of memory \(App 512 \+ xray-daemon 256\) but the task has 512 MiB/);
+    // the app's hard limit (it has no reservation) plus the agent's reservation: ECS adds up reservations first
+    expect(() => app.synth()).toThrow(/\[TestStack\/Task\] task TestStack\/Task needs 768 MiB of memory \(App 512 \+ xray-daemon 256\) but the task has 512 MiB: raise the task memoryLimitMiB/);
   });
 
   test('throws for a Fargate size Fargate does not run', () => {
     const { stack } = createStack();
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 1536 });
     expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition }))
-      .toThrow('fargate task TestStack/Task has cpu 256 with memoryLimitMiB 1536, which Fargate does not run; with cpu 256 memory must be 512, 1024, 2048 MiB');
+      .toThrow(exactly('TestStack/Task: fargate task has cpu 256 with memoryLimitMiB 1536, which Fargate does not run; with cpu 256 memory must be 512, 1024, 2048 MiB'));
   });
 
   test('throws for a Fargate cpu Fargate does not run', () => {
     const { stack } = createStack();
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 384, memoryLimitMiB: 1024 });
     expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition }))
-      .toThrow(/has cpu 384, which Fargate does not run; allowed: 256, 512, 1024/);
+      .toThrow(exactly('TestStack/Task: fargate task has cpu 384, which Fargate does not run; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384'));
   });
 
   test('an EC2 task with task-level size is checked too', () => {
@@ -282,7 +307,7 @@ describe('XRaySidecar task sizing', () => {
     });
     taskDefinition.addContainer('App', { image: IMAGE, memoryReservationMiB: 300 });
     new XRaySidecar(stack, 'XRay', { taskDefinition });
-    expect(() => app.synth()).toThrow(/needs 556 MiB of memory \(App 300 \+ xray-daemon 256\) but the task has 512 MiB/);
+    expect(() => app.synth()).toThrow(/\[TestStack\/Task\] task TestStack\/Task needs 556 MiB of memory \(App 300 \+ xray-daemon 256\) but the task has 512 MiB/);
   });
 
   test('a task whose containers fit exactly synthesizes', () => {
@@ -291,7 +316,8 @@ describe('XRaySidecar task sizing', () => {
     const appContainer = taskDefinition.addContainer('App', { image: IMAGE, cpu: 224, memoryLimitMiB: 256 });
     new XRaySidecar(stack, 'XRay', { taskDefinition }).instrument(appContainer, { serviceName: 's' });
     expect(() => app.synth()).not.toThrow();
-    expect(containerDefs(stack).map((d) => [d.Cpu, d.Memory ?? d.MemoryReservation])).toEqual([[224, 256], [32, 256]]);
+    // the agent's hard limit is twice its reservation capped at the task's 512 MiB; the fit counts its reservation
+    expect(containerDefs(stack).map((d) => [d.Cpu, d.MemoryReservation, d.Memory])).toEqual([[224, undefined, 256], [32, 256, 512]]);
   });
 });
 
@@ -302,62 +328,65 @@ describe('XRaySidecar bad input', () => {
     const { stack, taskDefinition, appContainer } = fargateTask();
     const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
     expect(() => sidecar.instrument(appContainer, { serviceName: 's', samplingRate: rate }))
-      .toThrow(`samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got ${shown}`);
+      .toThrow(exactly(`TestStack/XRay: samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got ${shown}`));
   });
 
   test('throws for an empty serviceName', () => {
     const { stack, taskDefinition, appContainer } = fargateTask();
     const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
-    expect(() => sidecar.instrument(appContainer, { serviceName: '' })).toThrow('serviceName must have 1 to 200 characters, got "" (0 characters)');
+    expect(() => sidecar.instrument(appContainer, { serviceName: '' }))
+      .toThrow(exactly('TestStack/XRay: serviceName must have 1 to 200 characters, got "" (0 characters)'));
   });
 
   test('throws for a serviceName longer than X-Ray allows', () => {
     const { stack, taskDefinition, appContainer } = fargateTask();
     const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
-    expect(() => sidecar.instrument(appContainer, { serviceName: 'a'.repeat(201) })).toThrow(/serviceName must have 1 to 200 characters, got "a+" \(201 characters\)/);
+    expect(() => sidecar.instrument(appContainer, { serviceName: 'a'.repeat(201) }))
+      .toThrow(/^TestStack\/XRay: serviceName must have 1 to 200 characters, got "a{201}" \(201 characters\)$/);
   });
 
   test('throws for a serviceName with characters X-Ray rejects', () => {
     const { stack, taskDefinition, appContainer } = fargateTask();
     const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
     expect(() => sidecar.instrument(appContainer, { serviceName: 'main<backend>' }))
-      .toThrow('serviceName may only contain letters, numbers, whitespace and _ . : / % & # = + \\ - @, got "main<backend>" ("<" is not allowed)');
+      .toThrow(exactly('TestStack/XRay: serviceName may only contain letters, numbers, whitespace and _ . : / % & # = + \\ - @, got "main<backend>" ("<" is not allowed)'));
   });
 
   test('throws for an unknown contextMissing from JavaScript', () => {
     const { stack, taskDefinition, appContainer } = fargateTask();
     const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
     expect(() => sidecar.instrument(appContainer, { serviceName: 's', contextMissing: 'LOG' as ContextMissingStrategy }))
-      .toThrow('contextMissing must be one of LOG_ERROR, RUNTIME_ERROR, IGNORE_ERROR, got "LOG"');
+      .toThrow(exactly('TestStack/XRay: contextMissing must be one of LOG_ERROR, RUNTIME_ERROR, IGNORE_ERROR, got "LOG"'));
   });
 
   test.each([[0], [-32], [1.5]])('throws for cpu %p', (cpu) => {
     const { stack, taskDefinition } = fargateTask();
-    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, cpu })).toThrow(`cpu must be an integer from 1 to 10240, got ${cpu}`);
+    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, cpu })).toThrow(exactly(`TestStack/XRay: cpu must be an integer from 1 to 10240, got ${cpu}`));
   });
 
   test.each([[0], [-1], [12.5]])('throws for memoryReservationMiB %p', (memoryReservationMiB) => {
     const { stack, taskDefinition } = fargateTask();
     expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, memoryReservationMiB }))
-      .toThrow(`memoryReservationMiB must be an integer 1 or more, got ${memoryReservationMiB}`);
+      .toThrow(exactly(`TestStack/XRay: memoryReservationMiB must be an integer 1 or more, got ${memoryReservationMiB}`));
   });
 
   test('throws for a memoryReservationMiB below what the agent runs with', () => {
     const { stack, taskDefinition } = fargateTask();
     expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, memoryReservationMiB: 16 }))
-      .toThrow('memoryReservationMiB must be at least 32 for the X-Ray daemon, got 16');
+      .toThrow(exactly('TestStack/XRay: memoryReservationMiB must be at least 32 for the X-Ray daemon, got 16'));
   });
 
   test.each([['latest'], ['LATEST'], ['']])('throws for an image tagged %p', (version) => {
     expect(() => XRayAgent.daemon({ version }))
-      .toThrow(/XRayAgent.daemon version must be pinned to a version tag or digest \(never "latest"/);
+      .toThrow(/^XRayAgent\.daemon: version must be pinned to a version tag or digest \(never "latest": daemon 3\.3\.0 broke every stack on latest\), got "public\.ecr\.aws\/xray\/aws-xray-daemon:(latest|LATEST)?"$/);
   });
 
   test('throws for a second sidecar on the same task definition', () => {
     const { stack, taskDefinition } = fargateTask();
     new XRaySidecar(stack, 'XRay', { taskDefinition });
     expect(() => new XRaySidecar(stack, 'XRay2', { taskDefinition }))
-      .toThrow('taskDefinition TestStack/Task already has an XRaySidecar (TestStack/XRay); a task needs one agent');
+      .toThrow(exactly('TestStack/XRay2: taskDefinition TestStack/Task already has an XRaySidecar (TestStack/XRay); ' +
+        'a task needs one agent: use XRaySidecar.of(taskDefinition) to reach it'));
   });
 
   test('throws when instrumenting a container of another task definition', () => {
@@ -366,15 +395,17 @@ describe('XRaySidecar bad input', () => {
     const other = new ecs.FargateTaskDefinition(stack, 'Other');
     const foreign = other.addContainer('Foreign', { image: IMAGE });
     expect(() => sidecar.instrument(foreign, { serviceName: 's' }))
-      .toThrow('container Foreign belongs to task TestStack/Other, not to TestStack/Task');
+      .toThrow(startsWith('TestStack/XRay: container Foreign belongs to task TestStack/Other, not to TestStack/Task: instrument it with that task\'s sidecar'));
   });
 
   test('throws when instrumenting the agent or the same container twice', () => {
     const { stack, taskDefinition, appContainer } = fargateTask();
     const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
-    expect(() => sidecar.instrument(sidecar.container, { serviceName: 's' })).toThrow('container xray-daemon is the tracing agent itself');
+    expect(() => sidecar.instrument(sidecar.container, { serviceName: 's' }))
+      .toThrow(exactly('TestStack/XRay: container xray-daemon is the tracing agent itself: instrument the app container instead'));
     sidecar.instrument(appContainer, { serviceName: 's' });
-    expect(() => sidecar.instrument(appContainer, { serviceName: 's' })).toThrow('container App is already instrumented by TestStack/XRay');
+    expect(() => sidecar.instrument(appContainer, { serviceName: 's' }))
+      .toThrow(exactly('TestStack/XRay: container App is already instrumented by TestStack/XRay'));
   });
 });
 
@@ -435,10 +466,205 @@ describe('XRaySidecar: names ECS would reject (found by fuzzing)', () => {
   test('throws for a containerName ECS cannot register', () => {
     const { stack, taskDefinition } = fargateTask();
     expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, containerName: 'xray daemon' }))
-      .toThrow('containerName may only contain letters, digits, _ and -, got "xray daemon" (" " is not allowed)');
+      .toThrow(exactly('TestStack/XRay: containerName may only contain letters, digits, _ and -, got "xray daemon" (" " is not allowed)'));
   });
 
   test.each([['3.6.6 '], ['v1 beta'], ['.3'], ['3.6.6\n']])('throws for an image tag %j that is not a valid tag', (version) => {
-    expect(() => XRayAgent.daemon({ version })).toThrow(/XRayAgent.daemon version must be a valid image tag \(letters, digits, _ \. - up to 128 characters/);
+    expect(() => XRayAgent.daemon({ version }))
+      .toThrow(exactly('XRayAgent.daemon: version must be a valid image tag (letters, digits, _ . - up to 128 characters, not starting with . or -), ' +
+        `got ${JSON.stringify(version)} in ${JSON.stringify(`public.ecr.aws/xray/aws-xray-daemon:${version}`)}`));
+  });
+});
+
+describe('XRaySidecar memory hard limit', () => {
+  test('defaults to twice the reservation: 512 MiB for the daemon in a 1024-MiB task', () => {
+    const { stack, taskDefinition } = fargateTask();
+    new XRaySidecar(stack, 'XRay', { taskDefinition });
+    expect(containerDefs(stack).find((d) => d.Name === 'xray-daemon')).toMatchObject({ MemoryReservation: 256, Memory: 512 });
+  });
+
+  test('is capped at the task\'s memory: 512 MiB in a 512-MiB task', () => {
+    const { stack } = createStack();
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
+    taskDefinition.addContainer('App', { image: IMAGE, memoryLimitMiB: 256 });
+    new XRaySidecar(stack, 'XRay', { taskDefinition });
+    // twice 256 is 512: exactly the task's memory
+    expect(containerDefs(stack).find((d) => d.Name === 'xray-daemon')).toMatchObject({ MemoryReservation: 256, Memory: 512 });
+
+    // and an agent of a 200-MiB reservation in the same size gets 400, under the cap
+    const other = createStack();
+    const small = new ecs.FargateTaskDefinition(other.stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
+    small.addContainer('App', { image: IMAGE, memoryLimitMiB: 256 });
+    new XRaySidecar(other.stack, 'XRay', { taskDefinition: small, memoryReservationMiB: 200 });
+    expect(containerDefs(other.stack).find((d) => d.Name === 'xray-daemon')).toMatchObject({ MemoryReservation: 200, Memory: 400 });
+
+    // an ADOT collector (reservation 512, twice that 1024) in a 1024-MiB task is capped at 1024
+    const adot = createStack();
+    const big = new ecs.FargateTaskDefinition(adot.stack, 'Task', { cpu: 1024, memoryLimitMiB: 2048 });
+    new XRaySidecar(adot.stack, 'XRay', { taskDefinition: big, agent: XRayAgent.adotCollector(), memoryReservationMiB: 1536 });
+    expect(containerDefs(adot.stack).find((d) => d.Name === 'xray-daemon')).toMatchObject({ MemoryReservation: 1536, Memory: 2048 });
+  });
+
+  test('an EC2 task without task-level memory gets twice the reservation', () => {
+    const { stack } = createStack();
+    const taskDefinition = new ecs.Ec2TaskDefinition(stack, 'Task', { networkMode: ecs.NetworkMode.BRIDGE });
+    taskDefinition.addContainer('App', { image: IMAGE, memoryLimitMiB: 512 });
+    new XRaySidecar(stack, 'XRay', { taskDefinition });
+    expect(containerDefs(stack).find((d) => d.Name === 'xray-daemon')).toMatchObject({ MemoryReservation: 256, Memory: 512 });
+  });
+
+  test('memoryLimitMiB sets it', () => {
+    const { stack, taskDefinition } = fargateTask();
+    new XRaySidecar(stack, 'XRay', { taskDefinition, memoryLimitMiB: 300 });
+    expect(containerDefs(stack).find((d) => d.Name === 'xray-daemon')).toMatchObject({ MemoryReservation: 256, Memory: 300 });
+  });
+
+  test('throws for a memoryLimitMiB below the reservation', () => {
+    const { stack, taskDefinition } = fargateTask();
+    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, memoryLimitMiB: 100 }))
+      .toThrow(exactly('TestStack/XRay: memoryLimitMiB must be at least memoryReservationMiB (256), got 100'));
+  });
+
+  test('throws for a memoryLimitMiB above the task\'s memory', () => {
+    const { stack, taskDefinition } = fargateTask();
+    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, memoryLimitMiB: 2048 }))
+      .toThrow(exactly('TestStack/XRay: memoryLimitMiB must be at most the task\'s memory (1024 MiB), got 2048'));
+  });
+
+  test.each([[0], [1.5]])('throws for memoryLimitMiB %p', (memoryLimitMiB) => {
+    const { stack, taskDefinition } = fargateTask();
+    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, memoryLimitMiB }))
+      .toThrow(exactly(`TestStack/XRay: memoryLimitMiB must be an integer 1 or more, got ${memoryLimitMiB}`));
+  });
+
+  test('the memory fit counts each container\'s reservation first, then its hard limit', () => {
+    // GIVEN an app reserving 200 MiB (limit 400) and the agent reserving 256 (limit 512) in 512 MiB
+    const { app, stack } = createStack();
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
+    taskDefinition.addContainer('App', { image: IMAGE, memoryReservationMiB: 200, memoryLimitMiB: 400 });
+    new XRaySidecar(stack, 'XRay', { taskDefinition });
+    // THEN 200 + 256 fits, as ECS adds up reservations (the limits, 400 + 512, would not)
+    expect(() => app.synth()).not.toThrow();
+
+    // and an app with a hard limit alone counts that limit
+    const other = createStack();
+    const tight = new ecs.FargateTaskDefinition(other.stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
+    tight.addContainer('App', { image: IMAGE, memoryLimitMiB: 300 });
+    new XRaySidecar(other.stack, 'XRay', { taskDefinition: tight });
+    expect(() => other.app.synth()).toThrow(/task TestStack\/Task needs 556 MiB of memory \(App 300 \+ xray-daemon 256\) but the task has 512 MiB/);
+  });
+});
+
+describe('XRaySidecar attaches under the task definition', () => {
+  test('the log group and policy sit at <taskDefinition>/XRayTracing, the container at <taskDefinition>/XRayTracingAgent', () => {
+    const { stack, taskDefinition } = fargateTask();
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    expect(sidecar.logGroup.node.path).toBe('TestStack/Task/XRayTracing/LogGroup');
+    expect(sidecar.policy.node.path).toBe('TestStack/Task/XRayTracing/Policy');
+    expect(sidecar.container.node.path).toBe('TestStack/Task/XRayTracingAgent');
+    expect(sidecar.container.containerName).toBe('xray-daemon');
+    expect(sidecar.node.path).toBe('TestStack/XRay');
+  });
+
+  test('wherever the sidecar is created', () => {
+    const { stack, taskDefinition } = fargateTask();
+    const elsewhere = new Construct(stack, 'Elsewhere');
+    const sidecar = new XRaySidecar(elsewhere, 'XRay', { taskDefinition });
+    expect(sidecar.policy.node.path).toBe('TestStack/Task/XRayTracing/Policy');
+    expect(sidecar.logGroup.node.path).toBe('TestStack/Task/XRayTracing/LogGroup');
+    expect(taskDefinition.node.tryFindChild('XRayTracing')).toBeDefined();
+  });
+
+  test('XRaySidecar.of reads the tree: it finds a sidecar made from any scope', () => {
+    const { stack, taskDefinition } = fargateTask();
+    const sidecar = new XRaySidecar(new Construct(stack, 'Elsewhere'), 'XRay', { taskDefinition });
+    expect(XRaySidecar.of(taskDefinition)).toBe(sidecar);
+  });
+
+  test('the task definition DependsOn the X-Ray policy', () => {
+    const { stack, taskDefinition } = fargateTask();
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    const policyId = logicalIdOf(sidecar.policy);
+    expect(policyId).toMatch(/^TaskXRayTracingPolicy/);
+    Template.fromStack(stack).hasResource('AWS::ECS::TaskDefinition', { DependsOn: Match.arrayWith([policyId]) });
+  });
+
+  test('orderAfterIam makes another resource wait for the policy too', () => {
+    const { stack, taskDefinition } = fargateTask();
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    const role = new iam.Role(stack, 'Runner', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') });
+    sidecar.orderAfterIam(role);
+    Template.fromStack(stack).hasResource('AWS::IAM::Role', { DependsOn: [logicalIdOf(sidecar.policy)] });
+  });
+
+  test('throws for a second sidecar made from another scope, naming both', () => {
+    const { stack, taskDefinition } = fargateTask();
+    new XRaySidecar(stack, 'XRay', { taskDefinition });
+    const other = new Construct(stack, 'Other');
+    expect(() => new XRaySidecar(other, 'XRay', { taskDefinition }))
+      .toThrow(exactly('TestStack/Other/XRay: taskDefinition TestStack/Task already has an XRaySidecar (TestStack/XRay); ' +
+        'a task needs one agent: use XRaySidecar.of(taskDefinition) to reach it'));
+  });
+});
+
+describe('tokens end to end', () => {
+  test('XRaySidecar cpu and memoryReservationMiB as tokens reach the template as Refs', () => {
+    // GIVEN
+    const { app, stack, taskDefinition } = fargateTask();
+    const cpu = new CfnParameter(stack, 'AgentCpu', { type: 'Number' }).valueAsNumber;
+    const memoryReservationMiB = new CfnParameter(stack, 'AgentMemory', { type: 'Number' }).valueAsNumber;
+    // WHEN
+    new XRaySidecar(stack, 'XRay', { taskDefinition, cpu, memoryReservationMiB });
+    // THEN
+    expect(() => app.synth()).not.toThrow();
+    const agent = containerDefs(stack).find((d) => d.Name === 'xray-daemon')!;
+    expect(agent.Cpu).toEqual({ Ref: 'AgentCpu' });
+    expect(agent.MemoryReservation).toEqual({ Ref: 'AgentMemory' });
+    expect(JSON.stringify(agent)).not.toMatch(/e\+|-1\.8/);
+  });
+});
+
+describe('no silent overwrite', () => {
+  function withEnvironment(environment: Record<string, string>) {
+    const { stack } = createStack();
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024 });
+    const appContainer = taskDefinition.addContainer('App', { image: IMAGE, memoryLimitMiB: 512, environment });
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    return { stack, appContainer, sidecar };
+  }
+
+  test('throws when the container already sets XRAY_SAMPLING_RATE to another value, naming the variable and both values', () => {
+    const { appContainer, sidecar } = withEnvironment({ XRAY_SAMPLING_RATE: '0.5' });
+    expect(() => sidecar.instrument(appContainer, { serviceName: 's', samplingRate: 0.1 }))
+      .toThrow(exactly('TestStack/XRay: container App already sets tracing variables to other values ' +
+        '(XRAY_SAMPLING_RATE is "0.5", tracing would set "0.1"): remove them from the container and set them through the tracing options ' +
+        '(serviceName, samplingRate, enabled, contextMissing), or set the same values'));
+  });
+
+  test('an equal value is fine and kept once', () => {
+    const { stack, appContainer, sidecar } = withEnvironment({ XRAY_SAMPLING_RATE: '0.1' });
+    sidecar.instrument(appContainer, { serviceName: 's', samplingRate: 0.1 });
+    const app = containerDefs(stack).find((d) => d.Name === 'App')!;
+    expect(app.Environment.filter((kv: { Name: string }) => kv.Name === 'XRAY_SAMPLING_RATE')).toEqual([{ Name: 'XRAY_SAMPLING_RATE', Value: '0.1' }]);
+    expect(envOf(app).AWS_XRAY_DAEMON_ADDRESS).toBe('127.0.0.1:2000');
+  });
+});
+
+describe('defaults readable from every jsii language', () => {
+  test('XRayAgent.DEFAULT_DAEMON_VERSION is the daemon image tag in the template', () => {
+    const { stack, taskDefinition } = fargateTask();
+    new XRaySidecar(stack, 'XRay', { taskDefinition });
+    const agent = containerDefs(stack).find((d) => d.Name === XRaySidecar.DEFAULT_CONTAINER_NAME)!;
+    expect(XRayAgent.DEFAULT_DAEMON_VERSION).toBe(DEFAULT_XRAY_DAEMON_VERSION);
+    expect(agent.Image).toBe(`${XRayAgent.DAEMON_REPOSITORY}:${XRayAgent.DEFAULT_DAEMON_VERSION}`);
+    expect(String(agent.Image).split(':').pop()).toBe(XRayAgent.DEFAULT_DAEMON_VERSION);
+  });
+
+  test('XRaySidecar.DEFAULT_CONTAINER_NAME is the agent container\'s name', () => {
+    const { stack, taskDefinition } = fargateTask();
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
+    expect(XRaySidecar.DEFAULT_CONTAINER_NAME).toBe('xray-daemon');
+    expect(sidecar.container.containerName).toBe(XRaySidecar.DEFAULT_CONTAINER_NAME);
+    expect(containerDefs(stack).map((d) => d.Name)).toContain(XRaySidecar.DEFAULT_CONTAINER_NAME);
   });
 });

@@ -1,5 +1,5 @@
 import { Knowledge, UNKNOWN_PART, hasUnknownPart } from './cfn-values';
-import { ADOT_COLLECTOR_REPOSITORY, CLOUDWATCH_AGENT_REPOSITORY, XRAY_DAEMON_REPOSITORY } from '../../sidecar/xray-agent';
+import { ADOT_REPOSITORY, CLOUDWATCH_REPOSITORY, DAEMON_REPOSITORY } from '../../core/agent-facts';
 
 /** The kinds of tracing agent the checks recognize by image. */
 export enum AgentKind {
@@ -15,10 +15,10 @@ export enum AgentKind {
  * are the Docker Hub copies (`amazon/aws-xray-daemon`).
  */
 export const AGENT_REPOSITORIES: { readonly [repository: string]: AgentKind } = {
-  [XRAY_DAEMON_REPOSITORY]: AgentKind.XRAY_DAEMON,
+  [DAEMON_REPOSITORY]: AgentKind.XRAY_DAEMON,
   'amazon/aws-xray-daemon': AgentKind.XRAY_DAEMON,
-  [CLOUDWATCH_AGENT_REPOSITORY]: AgentKind.CLOUDWATCH_AGENT,
-  [ADOT_COLLECTOR_REPOSITORY]: AgentKind.ADOT_COLLECTOR,
+  [CLOUDWATCH_REPOSITORY]: AgentKind.CLOUDWATCH_AGENT,
+  [ADOT_REPOSITORY]: AgentKind.ADOT_COLLECTOR,
 };
 
 const AGENT_IMAGE_NAMES: ReadonlyMap<string, AgentKind> = new Map(

@@ -2,8 +2,7 @@ import { CfnResource } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AgentKind, ImageInfo, agentKindOfImage, parseImage } from './agent-images';
 import { Dict, asArray, asNumber, asString, flattenToText, isDict, isIntrinsic, prop, resolveValue } from './cfn-values';
-import { XRAY_AGENT_PORT } from '../../sidecar/xray-agent';
-import { XRAY_SIDECAR_CONTAINER_NAME } from '../../sidecar/xray-sidecar';
+import { AGENT_CONTAINER_NAME, AGENT_PORT } from '../../core/agent-facts';
 
 /** The environment variables that make a container "instrumented": where it sends segments. */
 export const DAEMON_ADDRESS_VARIABLES: readonly string[] = ['AWS_XRAY_DAEMON_ADDRESS', 'XRAY_DAEMON_ADDRESS'];
@@ -55,8 +54,8 @@ export interface TaskView {
 export function agentEvidence(name: string | undefined, image: ImageInfo | undefined, ports: readonly PortMappingView[]): AgentEvidence[] {
   const evidence: AgentEvidence[] = [];
   if (agentKindOfImage(image) !== undefined) evidence.push(AgentEvidence.IMAGE);
-  if (name === XRAY_SIDECAR_CONTAINER_NAME) evidence.push(AgentEvidence.NAME);
-  if (ports.some((p) => p.containerPort === XRAY_AGENT_PORT && p.protocol === 'udp')) evidence.push(AgentEvidence.PORT);
+  if (name === AGENT_CONTAINER_NAME) evidence.push(AgentEvidence.NAME);
+  if (ports.some((p) => p.containerPort === AGENT_PORT && p.protocol === 'udp')) evidence.push(AgentEvidence.PORT);
   return evidence;
 }
 

@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { XRAY_AGENT_PORT } from '../../sidecar/xray-agent';
+import { AGENT_PORT } from '../../core/agent-facts';
 import { NagRuleCompliance } from '../private/cdk-nag-core';
 import { DaemonEndpoint, parseDaemonAddress, sameEndpoint, segmentEndpoint } from '../private/daemon-address';
 import { namedRule } from '../private/named-rule';
@@ -10,7 +10,7 @@ const LOOPBACK = '127.0.0.1';
 
 /** The ports an agent takes `protocol` traffic on: 2000, and any port it maps for that protocol. */
 function agentPorts(agent: ContainerView, protocol: string): Set<number> {
-  const ports = new Set<number>([XRAY_AGENT_PORT]);
+  const ports = new Set<number>([AGENT_PORT]);
   for (const mapping of agent.portMappings) {
     if (mapping.containerPort !== undefined && mapping.protocol === protocol) ports.add(mapping.containerPort);
   }

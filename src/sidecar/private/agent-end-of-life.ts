@@ -1,5 +1,7 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { CONTEXT_KEYS, readContextBoolean } from '../../core/context';
+import { fail } from '../../core/errors';
 
 /** AWS put the X-Ray daemon (and SDKs) in maintenance mode on this day: security fixes only. */
 export const DAEMON_MAINTENANCE_DATE = '2026-02-25';
@@ -8,21 +10,17 @@ export const DAEMON_MAINTENANCE_DATE = '2026-02-25';
 export const DAEMON_END_OF_SUPPORT_DATE = '2027-02-25';
 
 /** cdk context key: `false` silences the daemon's end-of-life notice app-wide. */
-export const DAEMON_NOTICE_CONTEXT_KEY = 'xray:daemonEndOfLifeNotice';
+export const DAEMON_NOTICE_CONTEXT_KEY = CONTEXT_KEYS.daemonEndOfLifeNotice;
 
 /**
  * cdk context key: the day (ISO 8601, e.g. `2026-11-27`) the notice compares with the daemon's
  * dates, instead of the clock. For reproducible synths and tests.
  */
-export const NOW_CONTEXT_KEY = 'xray:now';
+export const NOW_CONTEXT_KEY = CONTEXT_KEYS.now;
 
-/** Reads a boolean cdk context value: a boolean, or `true` / `false` as given on the command line. */
-function readBooleanContext(scope: Construct, key: string): boolean | undefined {
-  const value: unknown = scope.node.tryGetContext(key);
-  if (value === undefined) return undefined;
-  if (typeof value === 'boolean') return value;
-  if (value === 'true' || value === 'false') return value === 'true';
-  throw new Error(`context key ${key} must be true or false, got ${JSON.stringify(value)}`);
+/** Whether the app keeps the daemon's end-of-life notice on: the context key, else true. */
+export function daemonNoticeWanted(scope: Construct): boolean {
+  return readContextBoolean(scope, DAEMON_NOTICE_CONTEXT_KEY) ?? true;
 }
 
 /** The day to compare with: the `xray:now` context key when set, else today (UTC). */
@@ -32,7 +30,7 @@ export function today(scope: Construct): string {
   const text = typeof value === 'string' ? value : '';
   const time = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(time)) {
-    throw new Error(`context key ${NOW_CONTEXT_KEY} must be an ISO 8601 date such as "2026-11-27", got ${JSON.stringify(value)}`);
+    fail(undefined, `context key ${NOW_CONTEXT_KEY} must be an ISO 8601 date such as "2026-11-27", got ${JSON.stringify(value)}`);
   }
   return new Date(time).toISOString().slice(0, 10);
 }
@@ -58,7 +56,7 @@ const NOTED = new WeakSet<Stack>();
  * notice shows.
  */
 export function noteDaemonEndOfLife(scope: Construct, explicit: boolean | undefined): void {
-  const enabled = explicit ?? readBooleanContext(scope, DAEMON_NOTICE_CONTEXT_KEY) ?? true;
+  const enabled = explicit ?? daemonNoticeWanted(scope);
   if (!enabled) return;
   const stack = Stack.of(scope);
   if (NOTED.has(stack)) return;

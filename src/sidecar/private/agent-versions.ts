@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { fail, Owner } from '../../core/errors';
 
 /** A dotted `major.minor.patch` version, as the agents' image tags carry it. */
 export interface DottedVersion {
@@ -34,11 +35,11 @@ export function formatVersion(v: DottedVersion): string {
  * that are tokens, bare digests or of another shape are not checked: only a version we can read is
  * compared.
  */
-export function validateMinimumVersion(prop: string, version: string, minimum: DottedVersion, why: string): void {
+export function validateMinimumVersion(owner: Owner, prop: string, version: string, minimum: DottedVersion, why: string): void {
   if (Token.isUnresolved(version)) return;
   const parsed = parseDottedVersion(version);
   if (parsed && compareVersions(parsed, minimum) < 0) {
-    throw new Error(`${prop} must be ${formatVersion(minimum)} or later ${why}, got ${JSON.stringify(version)}`);
+    fail(owner, `${prop} must be ${formatVersion(minimum)} or later ${why}, got ${JSON.stringify(version)}`);
   }
 }
 
@@ -48,11 +49,11 @@ export function validateMinimumVersion(prop: string, version: string, minimum: D
  * CloudWatch agent): such an image does not exist and the task would fail to pull it at deploy time.
  * Only checked against the default repository; a mirror may tag as it likes.
  */
-export function validateTagPrefix(prop: string, version: string, wantsV: boolean, example: string): void {
+export function validateTagPrefix(owner: Owner, prop: string, version: string, wantsV: boolean, example: string): void {
   if (Token.isUnresolved(version) || !parseDottedVersion(version)) return;
   const hasV = version.startsWith('v');
   if (hasV !== wantsV) {
     const rule = wantsV ? 'start with "v"' : 'have no "v" prefix';
-    throw new Error(`${prop} must ${rule} in this repository (e.g. ${JSON.stringify(example)}), got ${JSON.stringify(version)}`);
+    fail(owner, `${prop} must ${rule} in this repository (e.g. ${JSON.stringify(example)}), got ${JSON.stringify(version)}`);
   }
 }

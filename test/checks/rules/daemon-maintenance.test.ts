@@ -4,7 +4,7 @@ import { XRayTracingChecks } from '../../../src/checks/xray-tracing-checks';
 import { XRayTracingRule } from '../../../src/checks/xray-tracing-rule';
 import { XRayAgent } from '../../../src/sidecar/xray-agent';
 import { createStack } from '../../helpers/app';
-import { fargateTask, pathsOf, trace } from '../fixtures';
+import { DAEMON_IMAGE, fargateTask, pathsOf, trace } from '../fixtures';
 
 const RULE = XRayTracingRule.DAEMON_MAINTENANCE;
 
@@ -55,13 +55,30 @@ describe('XRayTracing-DaemonMaintenance', () => {
     expect(pathsOf(stack, RULE, { reportDaemonMaintenance: false })).toEqual([]);
   });
 
-  test.each([[false], ['false']])('is off when the context key xray:daemonEndOfLifeNotice is %p, unless asked for', (value) => {
+  test.each([[false], ['false'], ['FALSE'], ['False']])('is off when the context key xray:daemonEndOfLifeNotice is %p, unless asked for', (value) => {
     const app = new App({ context: { 'xray:daemonEndOfLifeNotice': value } });
     const stack = new Stack(app, 'TestStack');
     const { taskDefinition, app: appContainer } = fargateTask(stack);
     trace(taskDefinition, appContainer);
     expect(pathsOf(stack, RULE)).toEqual([]);
     expect(pathsOf(stack, RULE, { reportDaemonMaintenance: true })).toEqual(['TestStack/Task/Resource']);
+  });
+
+  test.each([[true], ['TRUE'], ['true']])('is on when the context key xray:daemonEndOfLifeNotice is %p', (value) => {
+    const app = new App({ context: { 'xray:daemonEndOfLifeNotice': value } });
+    const stack = new Stack(app, 'TestStack');
+    const { taskDefinition, app: appContainer } = fargateTask(stack);
+    trace(taskDefinition, appContainer);
+    expect(pathsOf(stack, RULE)).toEqual(['TestStack/Task/Resource']);
+  });
+
+  test('throws for a context value that is not a boolean, naming the key', () => {
+    // GIVEN `-c xray:daemonEndOfLifeNotice=no` WHEN checked THEN the pack refuses to guess
+    const app = new App({ context: { 'xray:daemonEndOfLifeNotice': 'no' } });
+    const stack = new Stack(app, 'TestStack');
+    // (a daemon container added by hand: XRaySidecar itself refuses the value when it is created)
+    fargateTask(stack).taskDefinition.addContainer('Agent', { image: ecs.ContainerImage.fromRegistry(DAEMON_IMAGE), essential: false });
+    expect(() => pathsOf(stack, RULE)).toThrow(/context key xray:daemonEndOfLifeNotice must be true or false .*, got "no"/);
   });
 
   test('an acknowledgement on the task definition resource suppresses it', () => {

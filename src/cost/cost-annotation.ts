@@ -1,7 +1,9 @@
 import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { validateNumberInRange } from '../../core/validation';
-import { XRayCostEstimator } from '../cost-estimator';
+import { XRayCostEstimator } from './cost-estimator';
+import { isToken, renderNumber } from '../core/numbers';
+import { validateNumberInRange } from '../core/validation';
+import { WARNINGS } from '../core/warnings';
 
 /** Inputs of a cost annotation. */
 export interface CostAnnotationInput {
@@ -17,13 +19,15 @@ export interface CostAnnotationInput {
  * estimate is above `monthlyBudgetUsd`.
  */
 export function annotateCost(scope: IConstruct, input: CostAnnotationInput): void {
+  const inputs = { requestsPerMonth: input.requestsPerMonth, samplingRate: input.samplingRate, reservoirSize: input.reservoirPerSecond };
+  if (noteTokens(scope, { ...inputs, ...budget(input.monthlyBudgetUsd) })) return;
   const estimate = XRayCostEstimator.estimate({
     requestsPerMonth: input.requestsPerMonth,
     samplingRate: input.samplingRate,
     reservoirPerSecond: input.reservoirPerSecond,
     rules: input.rules,
   });
-  const detail = `(sampling rate ${input.samplingRate}, reservoir ${input.reservoirPerSecond}/s)`;
+  const detail = `(sampling rate ${renderNumber(input.samplingRate)}, reservoir ${input.reservoirPerSecond}/s)`;
   addCostAnnotation(scope, estimate.monthlyCostUsd, estimate.tracesRecordedPerMonth, input.requestsPerMonth, detail, input.monthlyBudgetUsd);
 }
 
@@ -41,6 +45,13 @@ export interface ServiceTraffic {
  * free tier counts once.
  */
 export function annotateCostForServices(scope: IConstruct, parts: ServiceTraffic[], monthlyBudgetUsd?: number): void {
+  const inputs: { [prop: string]: number } = {};
+  for (const part of parts) {
+    inputs[`expectedRequestsPerMonth[${JSON.stringify(part.serviceName)}]`] = part.requestsPerMonth;
+    inputs[`sampling rate of ${part.serviceName}`] = part.samplingRate;
+    inputs.reservoirSize = part.reservoirPerSecond;
+  }
+  if (noteTokens(scope, { ...inputs, ...budget(monthlyBudgetUsd) })) return;
   let traces = 0;
   let requests = 0;
   for (const part of parts) {
@@ -59,12 +70,30 @@ export function annotateCostForServices(scope: IConstruct, parts: ServiceTraffic
   addCostAnnotation(scope, total.monthlyCostUsd, traces, requests, detail, monthlyBudgetUsd);
 }
 
+/** The budget as a cost input, when there is one. */
+function budget(monthlyBudgetUsd: number | undefined): { [prop: string]: number } {
+  return monthlyBudgetUsd === undefined ? {} : { monthlyBudgetUsd };
+}
+
+/**
+ * A cost estimate needs numbers: when an input is a token (a `CfnParameter`, say), says so with a
+ * warning naming the props instead of estimating, and returns true.
+ */
+function noteTokens(scope: IConstruct, inputs: { [prop: string]: number }): boolean {
+  const tokens = Object.entries(inputs).filter(([, v]) => isToken(v)).map(([k]) => k);
+  if (tokens.length === 0) return false;
+  Annotations.of(scope).addWarningV2(WARNINGS.costNotEstimated,
+    `no X-Ray cost estimate: ${tokens.join(', ')} ${tokens.length === 1 ? 'is' : 'are'} only known at deploy time (a token); ` +
+    'pass numbers to get one, or call XRayCostEstimator.estimate with the values you expect');
+  return true;
+}
+
 function addCostAnnotation(scope: IConstruct, costUsd: number, traces: number, requests: number, detail: string, budgetUsd?: number): void {
-  validateNumberInRange('monthlyBudgetUsd', budgetUsd, 0, Number.MAX_SAFE_INTEGER);
+  validateNumberInRange(scope, 'monthlyBudgetUsd', budgetUsd, 0, Number.MAX_SAFE_INTEGER);
   const text = `estimated X-Ray cost: $${costUsd.toFixed(2)}/month for ` +
     `${Math.round(traces).toLocaleString('en-US')} traces recorded of ${requests.toLocaleString('en-US')} requests ${detail}`;
   if (budgetUsd !== undefined && costUsd > budgetUsd) {
-    Annotations.of(scope).addWarningV2('cdk-xray-ecs:overBudget',
+    Annotations.of(scope).addWarningV2(WARNINGS.costOverBudget,
       `${text} is over the monthly budget of $${budgetUsd.toFixed(2)}: lower the sampling rate or the reservoir`);
   } else {
     Annotations.of(scope).addInfo(text);

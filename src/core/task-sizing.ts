@@ -1,5 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { fail, Owner } from './errors';
+import { knownNumber } from './numbers';
 
 /** Valid Fargate memory sizes (MiB) for each task CPU value (Linux). */
 const FARGATE_SIZES: ReadonlyArray<{ cpu: number; min: number; max: number; step: number; only?: number[] }> = [
@@ -24,27 +26,28 @@ function known(value: string | undefined): number | undefined {
   return Number(value);
 }
 
-/** Reads the task size from the task definition's L1 (the L2 keeps it private). */
+/** The task's `cpu` and `memory` as numbers, from the L1 (where the L2 keeps them as strings). */
+
 export function taskSize(taskDefinition: ecs.TaskDefinition): TaskSize {
   const cfn = taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
   return { cpu: known(cfn.cpu), memoryMiB: known(cfn.memory) };
 }
 
 /** Whether (cpu, memory) is a size Fargate runs; throws a message listing what is allowed. */
-export function validateFargateSize(taskPath: string, size: TaskSize): void {
+export function validateFargateSize(taskPath: Owner, size: TaskSize): void {
   if (size.cpu === undefined || size.memoryMiB === undefined) return;
   const row = FARGATE_SIZES.find((r) => r.cpu === size.cpu);
   if (!row) {
-    throw new Error(
-      `fargate task ${taskPath} has cpu ${size.cpu}, which Fargate does not run; allowed: ${FARGATE_SIZES.map((r) => r.cpu).join(', ')}`,
+    fail(taskPath,
+      `fargate task has cpu ${size.cpu}, which Fargate does not run; allowed: ${FARGATE_SIZES.map((r) => r.cpu).join(', ')}`,
     );
   }
   const m = size.memoryMiB;
   const ok = row.only ? row.only.includes(m) : m >= row.min && m <= row.max && (m - row.min) % row.step === 0;
   if (!ok) {
     const allowed = row.only ? row.only.join(', ') + ' MiB' : `${row.min} to ${row.max} MiB in steps of ${row.step}`;
-    throw new Error(
-      `fargate task ${taskPath} has cpu ${size.cpu} with memoryLimitMiB ${m}, which Fargate does not run; ` +
+    fail(taskPath,
+      `fargate task has cpu ${size.cpu} with memoryLimitMiB ${m}, which Fargate does not run; ` +
       `with cpu ${size.cpu} memory must be ${allowed}`,
     );
   }
@@ -54,14 +57,17 @@ export function validateFargateSize(taskPath: string, size: TaskSize): void {
 export interface ContainerSize {
   readonly name: string;
   readonly cpu: number;
-  /** The hard limit if set, else the soft reservation, else 0. */
+  /**
+   * The memory ECS reserves for it: the soft reservation if set, else the hard limit, else 0
+   * (what ECS adds up against the task's memory).
+   */
   readonly memoryMiB: number;
   /** The names of its environment variables. */
   readonly environmentNames: string[];
 }
 
-function knownNumber(value: unknown): number | undefined {
-  return typeof value === 'number' && !Token.isUnresolved(value) ? value : undefined;
+function renderedNumber(value: unknown): number | undefined {
+  return typeof value === 'number' ? knownNumber(value) : undefined;
 }
 
 /** Renders each container of the task definition once and reads its size and variable names. */
@@ -73,8 +79,8 @@ export function containerSizes(taskDefinition: ecs.TaskDefinition): ContainerSiz
       const environment = (rendered.environment ?? []) as ecs.CfnTaskDefinition.KeyValuePairProperty[];
       return {
         name: c.containerName,
-        cpu: knownNumber(rendered.cpu) ?? 0,
-        memoryMiB: knownNumber(rendered.memory) ?? knownNumber(rendered.memoryReservation) ?? 0,
+        cpu: renderedNumber(rendered.cpu) ?? 0,
+        memoryMiB: renderedNumber(rendered.memoryReservation) ?? renderedNumber(rendered.memory) ?? 0,
         environmentNames: Array.isArray(environment) ? environment.map((kv) => kv.name ?? '') : [],
       };
     });
@@ -90,7 +96,7 @@ export function validateContainersFit(taskDefinition: ecs.TaskDefinition, contai
   const list = (key: 'cpu' | 'memoryMiB') => containers.map((c) => `${c.name} ${c[key]}`).join(' + ');
   const cpuSum = containers.reduce((a, c) => a + c.cpu, 0);
   if (size.cpu !== undefined && cpuSum > size.cpu) {
-    errors.push(`task ${taskDefinition.node.path} needs cpu ${cpuSum} (${list('cpu')}) but the task has cpu ${size.cpu}: raise the task cpu or lower the containers'`);
+    errors.push(cpuFitMessage(taskDefinition, cpuSum, list('cpu'), size.cpu));
   }
   const memorySum = containers.reduce((a, c) => a + c.memoryMiB, 0);
   if (size.memoryMiB !== undefined && memorySum > size.memoryMiB) {
@@ -100,4 +106,44 @@ export function validateContainersFit(taskDefinition: ecs.TaskDefinition, contai
     );
   }
   return errors;
+}
+
+/** The one message for containers whose cpu adds up to more than the task's. */
+export function cpuFitMessage(taskDefinition: ecs.TaskDefinition, sum: number, parts: string, taskCpu: number): string {
+  return `task ${taskDefinition.node.path} needs cpu ${sum} (${parts}) but the task has cpu ${taskCpu}: raise the task cpu or lower the containers'`;
+}
+
+/** What is left of the task for the app containers once the agent has its share. */
+export interface AppRoom {
+  /** An error: the agent leaves the app no cpu or no memory. */
+  readonly error?: string;
+  /** A warning: the agent takes more than half of the task's cpu or memory. */
+  readonly warning?: string;
+}
+
+/**
+ * Whether the agent (its cpu and memory reservation) leaves the task's other containers room:
+ * none left is an error (ECS would start a task whose app gets nothing), more than half taken a
+ * warning with the numbers. Only known task sizes are compared.
+ */
+export function appRoom(taskDefinition: ecs.TaskDefinition, agentCpu: number | undefined, agentMemoryMiB: number | undefined): AppRoom {
+  const size = taskSize(taskDefinition);
+  const parts: string[] = [];
+  const full: string[] = [];
+  const share = (what: string, agent: number | undefined, task: number | undefined, unit: string) => {
+    if (agent === undefined || task === undefined || task <= 0) return;
+    const line = `the agent takes ${agent}${unit} of the task's ${task}${unit} ${what}, leaving the app ${task - agent}${unit}`;
+    if (agent >= task) full.push(line);
+    else if (agent > task / 2) parts.push(line);
+  };
+  share('cpu', agentCpu, size.cpu, '');
+  share('memory', agentMemoryMiB, size.memoryMiB, ' MiB');
+  const fix = 'raise the task\'s cpu / memoryLimitMiB, or lower the agent\'s cpu / memoryReservationMiB';
+  if (full.length > 0) {
+    return { error: `task ${taskDefinition.node.path} has no room for its app: ${full.join('; ')}: ${fix}` };
+  }
+  if (parts.length > 0) {
+    return { warning: `task ${taskDefinition.node.path} leaves its app little room: ${parts.join('; ')}: ${fix}` };
+  }
+  return {};
 }

@@ -1,0 +1,23 @@
+/**
+ * Every warning id the library adds with `Annotations.addWarningV2`, one scheme:
+ * `@cdk-xray-ecs/<module>:<id>`, as aws-cdk-lib writes `@aws-cdk/aws-ecs:...`. Acknowledge one with
+ * `Annotations.of(scope).acknowledgeWarning(id, reason)`.
+ */
+export const WARNINGS = {
+  /** A sampling rule with a resource ARN other than `*`, which the SDKs skip. */
+  samplingResourceArnIgnored: '@cdk-xray-ecs/sampling:resourceArnIgnoredBySdks',
+  /** A sampling rule with attributes, which the SDKs skip. */
+  samplingAttributesIgnored: '@cdk-xray-ecs/sampling:attributesIgnoredBySdks',
+  /** An estimate above `monthlyBudgetUsd`. */
+  costOverBudget: '@cdk-xray-ecs/cost:overBudget',
+  /** An estimate that cannot be made because an input is a token. */
+  costNotEstimated: '@cdk-xray-ecs/cost:notEstimated',
+  /** The aspect found no default container. */
+  aspectNoDefaultContainer: '@cdk-xray-ecs/aspects:noDefaultContainer',
+  /** The aspect found a network mode in which no agent is reachable. */
+  aspectNetworkMode: '@cdk-xray-ecs/aspects:unreachableNetworkMode',
+  /** The aspect found a tracing agent container the user added by hand. */
+  aspectAgentPresent: '@cdk-xray-ecs/aspects:agentPresent',
+  /** The agent leaves the app containers little room in the task. */
+  sidecarAppRoom: '@cdk-xray-ecs/sidecar:littleRoomForApp',
+} as const;
