@@ -2,16 +2,16 @@ import { Arn, ArnFormat, IResource, Resource, Token } from 'aws-cdk-lib';
 import { CfnGroup } from 'aws-cdk-lib/aws-xray';
 import { Construct, IConstruct } from 'constructs';
 import { FilterExpression } from './filter-expression';
+import { describeSharedEnvironment, mayShareEnvironment, membersInApp, registerMember } from '../core/app-index';
 import { fail, show } from '../core/errors';
+import { importOwner } from '../core/owners';
 import { validateRequired } from '../core/validation';
 import { validateBoolean } from '../core/validation-tracing';
 import { validateTraceGroupName } from '../core/validation-xray-names';
-import { describeSharedEnvironment, mayShareEnvironment, membersInApp, registerMember } from './private/app-index';
-import { importOwner } from './private/owners';
 
 const GROUP_ARN = /^arn:[^:]+:xray:[^:]*:[^:]*:group\/([^/]+)\/[^/]+$/;
 
-/** The kind under which trace groups find each other in an app (see `private/app-index.ts`). */
+/** The kind under which trace groups find each other in an app (see `core/app-index.ts`). */
 const KIND = 'TraceGroup';
 
 /** An X-Ray group, created here or imported. */

@@ -1,8 +1,8 @@
 import { Annotations, Arn, ArnFormat, IResource, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
 import { CfnSamplingRule } from 'aws-cdk-lib/aws-xray';
 import { Construct, IConstruct } from 'constructs';
-import { describeSharedEnvironment, mayShareEnvironment, membersInApp, registerMember } from './private/app-index';
-import { importOwner, problemsOf } from './private/owners';
+import { describeSharedEnvironment, mayShareEnvironment, membersInApp, registerMember } from '../core/app-index';
+import { importOwner, problemsOf } from '../core/owners';
 import { generatedRuleName } from './private/rule-name';
 import { fail, show } from '../core/errors';
 import { knownNumber } from '../core/numbers';
@@ -25,7 +25,7 @@ const MATCH_ALL = '*';
 const DEFAULT_RESERVOIR_SIZE = 1;
 const SAMPLING_RULE_ARN = /^arn:[^:]+:xray:[^:]*:[^:]*:sampling-rule\/[^/]+$/;
 
-/** The kind under which sampling rules find each other in an app (see `private/app-index.ts`). */
+/** The kind under which sampling rules find each other in an app (see `core/app-index.ts`). */
 const KIND = 'SamplingRule';
 
 /** The fix named by a message about two rules with one name. */
