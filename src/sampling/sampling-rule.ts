@@ -1,4 +1,4 @@
-import { Annotations, Arn, ArnFormat, IResource, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Duration, IResource, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
 import { CfnSamplingRule } from 'aws-cdk-lib/aws-xray';
 import { Construct, IConstruct } from 'constructs';
 import { describeSharedEnvironment, mayShareEnvironment, membersInApp, registerMember } from '../core/app-index';
@@ -82,6 +82,31 @@ export class SamplingRuleServiceType {
   public toString(): string {
     return this.value;
   }
+}
+
+/**
+ * Adaptive sampling for one rule (`SamplingRateBoost`): during an anomaly (errors, high latency)
+ * X-Ray raises the rule's rate for a short while, up to `maxRate`, then waits `cooldown` before it
+ * boosts again.
+ *
+ * Only the AWS Distro for OpenTelemetry SDKs honour it, Java from v2.11.5 and Python from v0.15.0
+ * (https://docs.aws.amazon.com/xray/latest/devguide/xray-adaptive-sampling.html, read 2026-12-02),
+ * and only with the CloudWatch agent or an OpenTelemetry collector as the agent. The X-Ray SDKs
+ * and the X-Ray daemon ignore it.
+ */
+export interface SamplingRateBoost {
+  /**
+   * The highest rate X-Ray may boost the rule to, from the rule's `fixedRate` to 1. What a boost can
+   * cost at most: `maxRate` instead of `fixedRate` for the traffic of one boost (X-Ray documents
+   * boosts of up to a minute) in each cooldown window.
+   */
+  readonly maxRate: number;
+
+  /**
+   * The window in which at most one boost happens, in whole minutes, 1 or more
+   * (`CooldownWindowMinutes`).
+   */
+  readonly cooldown: Duration;
 }
 
 /** A sampling rule, created here or imported. */
@@ -189,6 +214,14 @@ export interface SamplingRuleProps {
    * @default - no attributes
    */
   readonly attributes?: { [key: string]: string };
+
+  /**
+   * Adaptive sampling: let X-Ray raise the rate up to `maxRate` during anomalies, at most once per
+   * `cooldown`. Honoured by the ADOT SDKs for Java (v2.11.5+) and Python (v0.15.0+) only.
+   *
+   * @default - no boost: the rate stays `fixedRate`
+   */
+  readonly samplingRateBoost?: SamplingRateBoost;
 }
 
 
@@ -286,6 +319,9 @@ export class SamplingRule extends Resource implements ISamplingRule {
   /** The service name the rule matches: `serviceName`, or `*` (any service). */
   public readonly serviceName: string;
 
+  /** The rule's adaptive-sampling boost, when it has one. */
+  public readonly samplingRateBoost?: SamplingRateBoost;
+
   /** Whether `ruleName` was given: only given names can collide (generated ones differ by path). */
   private readonly explicitName: boolean;
 
@@ -318,6 +354,7 @@ export class SamplingRule extends Resource implements ISamplingRule {
       validateLength(this, prop, given[prop], 1, SAMPLING_RULE_MATCH_MAX[prop]);
     }
     validateSamplingRuleAttributes(this, 'attributes', given.attributes);
+    const boost = renderBoost(this, given.samplingRateBoost, given.fixedRate);
     if (given.serviceType !== undefined && !(given.serviceType instanceof SamplingRuleServiceType)) {
       fail(this, `serviceType must be a SamplingRuleServiceType (SamplingRuleServiceType.ECS_CONTAINER, SamplingRuleServiceType.of('AWS::ECS::*'), ...), got ${show(given.serviceType)}`);
     }
@@ -358,6 +395,7 @@ export class SamplingRule extends Resource implements ISamplingRule {
         urlPath,
         resourceArn,
         attributes,
+        samplingRateBoost: boost,
         version: 1,
       },
     });
@@ -371,6 +409,7 @@ export class SamplingRule extends Resource implements ISamplingRule {
     this.samplingRuleName = ruleName;
     this.fixedRate = given.fixedRate;
     this.serviceName = serviceName;
+    this.samplingRateBoost = given.samplingRateBoost;
     this.explicitName = given.ruleName !== undefined;
     this.priority = given.priority;
 
@@ -464,6 +503,40 @@ export class SamplingRule extends Resource implements ISamplingRule {
     });
     return problems;
   }
+}
+
+/**
+ * Validates a boost and renders it as `SamplingRateBoost { MaxRate, CooldownWindowMinutes }`:
+ * `maxRate` from the rule's `fixedRate` (when both are known) to 1, `cooldown` whole minutes, 1 or
+ * more. Tokens pass through.
+ */
+function renderBoost(owner: IConstruct, boost: SamplingRateBoost | undefined, fixedRate: number): CfnSamplingRule.SamplingRateBoostProperty | undefined {
+  if (boost === undefined) return undefined;
+  if (typeof boost !== 'object' || boost === null) {
+    return fail(owner, `samplingRateBoost must be { maxRate, cooldown }, got ${show(boost)}`);
+  }
+  validateRequired(owner, 'samplingRateBoost.maxRate', boost.maxRate, 'a number from the rule\'s fixedRate to 1');
+  validateRequired(owner, 'samplingRateBoost.cooldown', boost.cooldown, 'a Duration of whole minutes, at least Duration.minutes(1)');
+  validateSamplingRate(owner, 'samplingRateBoost.maxRate', boost.maxRate);
+  const maxRate = knownNumber(boost.maxRate);
+  const floor = knownNumber(fixedRate);
+  if (maxRate !== undefined && floor !== undefined && maxRate < floor) {
+    fail(owner, `samplingRateBoost.maxRate must be from the rule's fixedRate ${floor} to 1 (a boost only raises the rate), got ${maxRate}`);
+  }
+  if (!(boost.cooldown instanceof Duration)) {
+    return fail(owner, `samplingRateBoost.cooldown must be a Duration (Duration.minutes(5)), got ${show(boost.cooldown)}`);
+  }
+  let minutes: number;
+  if (boost.cooldown.isUnresolved()) {
+    minutes = boost.cooldown.toMinutes();
+  } else {
+    const exact = boost.cooldown.toMinutes({ integral: false });
+    if (!Number.isInteger(exact) || exact < 1) {
+      fail(owner, `samplingRateBoost.cooldown must be whole minutes, at least 1 (CooldownWindowMinutes), got ${boost.cooldown.toHumanString()}`);
+    }
+    minutes = exact;
+  }
+  return { maxRate: boost.maxRate, cooldownWindowMinutes: minutes };
 }
 
 /** What {@link SamplingRule.fromSamplingRuleArn} and `fromSamplingRuleName` return. */

@@ -11,7 +11,7 @@ import {
 } from '../core/validation';
 import { validateBoolean, validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
 import type * as costAnnotation from '../cost/cost-annotation';
-import { SamplingRule } from '../sampling/sampling-rule';
+import { SamplingRateBoost, SamplingRule } from '../sampling/sampling-rule';
 import { XRaySidecar, XRaySidecarOptions } from '../sidecar/xray-sidecar';
 
 /** Options of the sampling rule a traced service creates for itself, or uses. */
@@ -51,6 +51,14 @@ export interface TracedServiceSamplingRuleOptions {
    * @default - generated from the service name and a hash of the construct path: readable, unique, at most 32 characters
    */
   readonly ruleName?: string;
+
+  /**
+   * Adaptive sampling on the service's rule: X-Ray may raise its rate up to `maxRate` during
+   * anomalies, once per `cooldown` (ADOT Java v2.11.5+ and Python v0.15.0+ only). Not allowed
+   * with `existingRule`.
+   * @default - no boost
+   */
+  readonly samplingRateBoost?: SamplingRateBoost;
 }
 
 /** Properties shared by `TracedFargateService` and `TracedEc2Service`. */
@@ -238,6 +246,7 @@ export abstract class TracedServiceBase extends Construct {
         fixedRate: samplingRate,
         reservoirSize: ruleOptions.reservoirSize ?? 1,
         serviceName: props.serviceName,
+        samplingRateBoost: ruleOptions.samplingRateBoost,
       });
     }
 
@@ -287,7 +296,7 @@ export abstract class TracedServiceBase extends Construct {
     }
     const rule = props.samplingRule;
     if (rule?.existingRule !== undefined) {
-      for (const key of ['priority', 'reservoirSize', 'ruleName'] as const) {
+      for (const key of ['priority', 'reservoirSize', 'ruleName', 'samplingRateBoost'] as const) {
         if (rule[key] !== undefined) {
           fail(this, `samplingRule.${key} must not be set with samplingRule.existingRule (the rule already has one), got ${JSON.stringify(rule[key])}`);
         }
