@@ -30,6 +30,7 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   config: ['core'],
   cost: ['core'],
   checks: ['core'],
+  'transaction-search': ['core'],
   services: ['core', 'sidecar', 'sampling', 'cost'],
   presets: ['core', 'sampling', 'groups', 'cost'],
   aspects: ['core', 'sidecar', 'sampling'],

@@ -1,0 +1,180 @@
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { CfnTransactionSearchConfig } from 'aws-cdk-lib/aws-xray';
+import { Construct, IConstruct } from 'constructs';
+import { describeSharedEnvironment, mayShareEnvironment, membersInApp, registerMember } from '../core/app-index';
+import { fail, show } from '../core/errors';
+import { isToken } from '../core/numbers';
+import { validateNumberInRange } from '../core/validation';
+
+/** The kind under which Transaction Search constructs find each other in an app (`core/app-index.ts`). */
+const KIND = 'TransactionSearch';
+
+/** The retention values CloudWatch Logs accepts (the `RetentionDays` enum). */
+const RETENTION_VALUES: ReadonlySet<number> = new Set(
+  Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number'),
+);
+
+/** Properties of {@link TransactionSearch}. */
+export interface TransactionSearchProps {
+  /**
+   * The percentage of ingested spans X-Ray indexes as trace summaries (for trace search and
+   * analytics in X-Ray), from 0 to 100. Every span is ingested into `aws/spans` whatever this says;
+   * the percentage decides only how many also become searchable trace summaries. 1 % is indexed
+   * at no charge; above that, indexed spans are charged (see the README's cost section and
+   * `XRayCostEstimator.estimate({ transactionSearch })`).
+   *
+   * @default 1 - the free share
+   */
+  readonly indexingPercentage?: number;
+
+  /**
+   * How long CloudWatch Logs keeps the span data in `aws/spans`: the only trace retention a team
+   * can set (X-Ray's own 30 days are fixed). The group is X-Ray's: this construct only sets its
+   * retention (an `aws-logs` `LogRetention`), and leaves the group, its spans and the retention in
+   * place when the stack is deleted.
+   *
+   * @default - the retention of `aws/spans` is left as it is (a group X-Ray creates never expires)
+   */
+  readonly spansRetention?: logs.RetentionDays;
+}
+
+/**
+ * CloudWatch Transaction Search for the account and Region (`AWS::XRay::TransactionSearchConfig`):
+ * X-Ray writes every span it receives to the CloudWatch Logs group `aws/spans`, as structured logs
+ * searchable in CloudWatch, and indexes `indexingPercentage` of them as X-Ray trace summaries.
+ *
+ * It creates, as AWS documents for CloudFormation
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Transaction-Search-Cloudformation.html):
+ * - an `AWS::Logs::ResourcePolicy` that lets `xray.amazonaws.com` call `logs:PutLogEvents` on
+ *   `aws/spans` and `/aws/application-signals/data` of this account and Region, only for X-Ray
+ *   requests of this account (`aws:SourceArn` / `aws:SourceAccount`);
+ * - the `AWS::XRay::TransactionSearchConfig`, which depends on the policy;
+ * - with `spansRetention`, the retention of `aws/spans`, set after the config.
+ *
+ * Transaction Search is one per account and Region: a second `TransactionSearch` that may deploy
+ * to the same account and Region is a synth error, and an account where it was turned on by hand
+ * fails the deploy with `AlreadyExists` (the README says how to adopt such an account).
+ *
+ * ```ts
+ * new TransactionSearch(this, 'TransactionSearch', { spansRetention: logs.RetentionDays.ONE_WEEK });
+ * ```
+ */
+export class TransactionSearch extends Construct {
+  /** The indexing percentage X-Ray indexes at no charge, and the default. */
+  public static readonly DEFAULT_INDEXING_PERCENTAGE = 1;
+
+  /** The CloudWatch Logs group X-Ray writes spans to. */
+  public static readonly SPANS_LOG_GROUP_NAME = 'aws/spans';
+
+  /** The CloudWatch Logs group X-Ray writes Application Signals data to. */
+  public static readonly APPLICATION_SIGNALS_LOG_GROUP_NAME = '/aws/application-signals/data';
+
+  /** The logs resource policy that lets X-Ray write the two groups. */
+  public readonly resourcePolicy: logs.CfnResourcePolicy;
+
+  /** The `AWS::XRay::TransactionSearchConfig`. */
+  public readonly config: CfnTransactionSearchConfig;
+
+  /** The indexing percentage (a token when it was given as one). */
+  public readonly indexingPercentage: number;
+
+  /** The retention set on `aws/spans`, when one was asked for. */
+  public readonly spansRetention?: logs.RetentionDays;
+
+  constructor(scope: Construct, id: string, props: TransactionSearchProps = {}) {
+    super(scope, id);
+    const given: TransactionSearchProps = props ?? {};
+
+    validateNumberInRange(this, 'indexingPercentage', given.indexingPercentage, 0, 100,
+      ' (the percentage of spans indexed as trace summaries; 1 is free)');
+    if (given.spansRetention !== undefined && !isToken(given.spansRetention) && !RETENTION_VALUES.has(given.spansRetention)) {
+      fail(this, `spansRetention must be a logs.RetentionDays value (RetentionDays.ONE_WEEK, ...), got ${show(given.spansRetention)}`);
+    }
+    this.indexingPercentage = given.indexingPercentage ?? TransactionSearch.DEFAULT_INDEXING_PERCENTAGE;
+    this.spansRetention = given.spansRetention;
+
+    const stack = Stack.of(this);
+    const statement = new iam.PolicyStatement({
+      sid: 'TransactionSearchXRayAccess',
+      principals: [new iam.ServicePrincipal('xray.amazonaws.com')],
+      actions: ['logs:PutLogEvents'],
+      resources: [TransactionSearch.SPANS_LOG_GROUP_NAME, TransactionSearch.APPLICATION_SIGNALS_LOG_GROUP_NAME].map((name) =>
+        `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${name}:*`),
+      conditions: {
+        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:xray:${stack.region}:${stack.account}:*` },
+        StringEquals: { 'aws:SourceAccount': stack.account },
+      },
+    });
+    this.resourcePolicy = new logs.CfnResourcePolicy(this, 'LogsResourcePolicy', {
+      policyName: `${stack.stackName}-TransactionSearchAccess`,
+      policyDocument: stack.toJsonString(new iam.PolicyDocument({ statements: [statement] }).toJSON()),
+    });
+
+    this.config = new CfnTransactionSearchConfig(this, 'Resource', { indexingPercentage: this.indexingPercentage });
+    this.config.addDependency(this.resourcePolicy);
+
+    if (given.spansRetention !== undefined) {
+      // `aws/spans` belongs to X-Ray, which creates it when Transaction Search is turned on. It is
+      // not created here: CloudFormation would then own, and on a stack delete remove, the span
+      // data. The retention is set on the existing group after the config, and kept on delete.
+      const retention = new logs.LogRetention(this, 'SpansRetention', {
+        logGroupName: TransactionSearch.SPANS_LOG_GROUP_NAME,
+        retention: given.spansRetention,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      retention.node.addDependency(this.config);
+      acknowledgeLogRetentionProvider(stack);
+    }
+
+    registerMember(this, KIND);
+    this.node.addValidation({ validate: () => this.validateOnePerAccount() });
+  }
+
+  /**
+   * No other `TransactionSearch` of the app may deploy to this one's account and Region: there is
+   * one configuration per account and Region, and the second deploy fails with `AlreadyExists`.
+   * Each pair is reported once, on the later one in the tree.
+   */
+  private validateOnePerAccount(): string[] {
+    const all = membersInApp(this, KIND).filter((c: IConstruct): c is TransactionSearch => c instanceof TransactionSearch);
+    const me = all.indexOf(this);
+    return all
+      .filter((other, index) => index < me && mayShareEnvironment(this, other))
+      .map((other) =>
+        `TransactionSearch ${this.node.path} and ${other.node.path} both turn on Transaction Search, and ${describeSharedEnvironment(this, other)}: ` +
+        'Transaction Search is one per account and Region (AWS::XRay::TransactionSearchConfig), so the second deploy fails with AlreadyExists. ' +
+        'Fix: keep one TransactionSearch per account and Region, e.g. in a shared stack',
+      );
+  }
+}
+
+/** The id aws-cdk-lib gives the singleton Lambda function behind every `LogRetention` of a stack. */
+const LOG_RETENTION_PROVIDER_ID = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
+
+/**
+ * Acknowledges, on the `LogRetention` provider's own role and policy, the cdk-nag findings that
+ * come from aws-cdk-lib's provider and not from this library's choices.
+ */
+function acknowledgeLogRetentionProvider(stack: Stack): void {
+  const provider = stack.node.tryFindChild(LOG_RETENTION_PROVIDER_ID);
+  if (provider === undefined) return;
+  const role = provider.node.tryFindChild('ServiceRole');
+  const roleResource = role?.node.defaultChild;
+  if (roleResource) {
+    // The finding id carries the policy ARN, whose `::` `Validations.acknowledge` refuses; the
+    // acknowledgement is written as the same metadata entry cdk-nag reads.
+    roleResource.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
+        'aws-cdk-lib\'s LogRetention provider (which sets the retention of aws/spans) logs with the AWS managed basic execution policy.',
+    });
+  }
+  const policyResource = role?.node.tryFindChild('DefaultPolicy')?.node.tryFindChild('Resource');
+  if (policyResource) {
+    Validations.of(policyResource).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'aws-cdk-lib\'s LogRetention provider calls logs:PutRetentionPolicy / DeleteRetentionPolicy on the log groups of this stack by name; its policy is written by aws-cdk-lib with Resource "*".',
+    });
+  }
+}
