@@ -246,8 +246,8 @@ describe('ARCHITECTURE.md', () => {
     const text = fs.readFileSync(path.join(REPO_ROOT, 'ARCHITECTURE.md'), 'utf-8');
     // Rows of the "What may import what" table: | `services/` | `core/`, `sidecar/`, … |
     const rows: Record<string, string[]> = {};
-    for (const match of text.matchAll(/^\| `(\w+)\/` \| ([^|]*) \|/gm)) {
-      rows[match[1]] = [...match[2].matchAll(/`(\w+)\/`/g)].map((m) => m[1]);
+    for (const match of text.matchAll(/^\| `([\w-]+)\/` \| ([^|]*) \|/gm)) {
+      rows[match[1]] = [...match[2].matchAll(/`([\w-]+)\/`/g)].map((m) => m[1]);
     }
     expect(rows).toEqual(Object.fromEntries(Object.entries(ALLOWED).map(([k, v]) => [k, [...v]])));
   });
