@@ -1,4 +1,6 @@
-import { Arn, ArnFormat, IResource, Resource, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, IResource, Resource, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import { CfnGroup } from 'aws-cdk-lib/aws-xray';
 import { Construct, IConstruct } from 'constructs';
 import { FilterExpression } from './filter-expression';
@@ -13,6 +15,23 @@ const GROUP_ARN = /^arn:[^:]+:xray:[^:]*:[^:]*:group\/([^/]+)\/[^/]+$/;
 
 /** The kind under which trace groups find each other in an app (see `core/app-index.ts`). */
 const KIND = 'TraceGroup';
+
+/**
+ * The group metric X-Ray publishes to CloudWatch: namespace `AWS/X-Ray`, dimension `GroupName`,
+ * the approximate number of the group's traces, published every minute
+ * (https://docs.aws.amazon.com/xray/latest/devguide/xray-console-groups.html, "Groups and
+ * CloudWatch metrics"; read 2026-12-02). It exists only for minutes in which traces matched.
+ */
+const GROUP_METRIC_NAMESPACE = 'AWS/X-Ray';
+const APPROXIMATE_TRACE_COUNT = 'ApproximateTraceCount';
+
+/**
+ * The EventBridge event X-Ray Insights sends for a group with insights and notifications on
+ * (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-xray.html; the detail carries
+ * the insight's `GroupName`, `InsightId`, `State`, ... as in the X-Ray `Insight` API type).
+ */
+const INSIGHT_SOURCE = 'aws.xray';
+const INSIGHT_DETAIL_TYPE = 'AWS X-Ray Insight Update';
 
 /** An X-Ray group, created here or imported. */
 export interface ITraceGroup extends IResource {
@@ -135,6 +154,12 @@ export class TraceGroup extends Resource implements ITraceGroup {
   /** The group's name. */
   public readonly groupName: string;
 
+  /** Whether X-Ray Insights watches the group. */
+  public readonly insightsEnabled: boolean;
+
+  /** Whether X-Ray Insights sends the group's insights to EventBridge. */
+  public readonly notificationsEnabled: boolean;
+
   constructor(scope: Construct, id: string, props: TraceGroupProps) {
     const given: TraceGroupProps = props ?? ({} as TraceGroupProps);
     super(scope, id, { physicalName: given.groupName });
@@ -165,9 +190,59 @@ export class TraceGroup extends Resource implements ITraceGroup {
     // ever the resource's own attribute.
     this.groupArn = resource.attrGroupArn;
     this.groupName = given.groupName;
+    this.insightsEnabled = insightsEnabled;
+    this.notificationsEnabled = notificationsEnabled;
 
     registerMember(this, KIND);
     this.node.addValidation({ validate: () => this.validateUniqueInApp() });
+  }
+
+  /**
+   * The group's `ApproximateTraceCount` metric (namespace `AWS/X-Ray`, dimension `GroupName`): how
+   * many of the group's traces X-Ray recorded, published every minute. There are data points only
+   * for minutes in which a trace matched the group, so an alarm on it should treat missing data
+   * as not breaching.
+   *
+   * @param options period, statistic, label, ... of the metric
+   * @default - statistic Sum over 1 minute (X-Ray's publishing interval)
+   */
+  public metricApproximateTraceCount(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      statistic: cloudwatch.Stats.SUM,
+      period: Duration.minutes(1),
+      ...options,
+      namespace: GROUP_METRIC_NAMESPACE,
+      metricName: APPROXIMATE_TRACE_COUNT,
+      dimensionsMap: { ...options.dimensionsMap, GroupName: this.groupName },
+    });
+  }
+
+  /**
+   * An EventBridge rule for this group's X-Ray Insights events (source `aws.xray`, detail-type
+   * `AWS X-Ray Insight Update`, detail `GroupName` = the group's name). X-Ray sends them only for
+   * a group with `insightsEnabled` and `notificationsEnabled`; calling this on any other group is
+   * an error.
+   *
+   * @param id the construct id of the rule (a child of the group)
+   * @param options the rule's target, name, description and any extra event pattern
+   */
+  public onInsight(id: string, options: events.OnEventOptions = {}): events.Rule {
+    if (!this.insightsEnabled || !this.notificationsEnabled) {
+      fail(this,
+        `onInsight needs insightsEnabled: true and notificationsEnabled: true (X-Ray sends insight events to EventBridge only then), got insightsEnabled: ${this.insightsEnabled} and notificationsEnabled: ${this.notificationsEnabled}`);
+    }
+    const rule = new events.Rule(this, id, {
+      description: options.description,
+      ruleName: options.ruleName,
+      eventPattern: options.eventPattern,
+    });
+    rule.addEventPattern({
+      source: [INSIGHT_SOURCE],
+      detailType: [INSIGHT_DETAIL_TYPE],
+      detail: { GroupName: [this.groupName] },
+    });
+    if (options.target !== undefined) rule.addTarget(options.target);
+    return rule;
   }
 
   /**
