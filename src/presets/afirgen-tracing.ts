@@ -1,5 +1,10 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { fail } from '../core/errors';
+import { fail, show } from '../core/errors';
 import { requireKnownNumber } from '../core/numbers';
 import { DEFAULT_SAMPLING_RATE } from '../core/tracing-options';
 import { validateCharacters, validateIntegerInRange, validateLength, validateNumberAbove, validateNumberInRange } from '../core/validation';
@@ -8,7 +13,7 @@ import { XRAY_GROUP_NAME_CHARACTER, XRAY_GROUP_NAME_MAX } from '../core/validati
 import { annotateCostForServices } from '../cost/cost-annotation';
 import { FilterExpression } from '../groups/filter-expression';
 import { TraceGroup } from '../groups/trace-group';
-import { SamplingRule, SamplingRuleServiceType } from '../sampling/sampling-rule';
+import { SamplingRateBoost, SamplingRule, SamplingRuleServiceType } from '../sampling/sampling-rule';
 
 /** The AFIRGen services, by the name each reports to X-Ray (its segment name). */
 export enum AfirgenServiceName {
@@ -97,6 +102,49 @@ export interface AfirgenTracingProps {
    * @default - no budget
    */
   readonly monthlyBudgetUsd?: number;
+
+  /**
+   * Adaptive sampling on every service's rule: X-Ray may raise a rule's rate up to `maxRate`
+   * during anomalies, once per `cooldown`. `maxRate` must be at least every service's rate. Only
+   * the ADOT SDKs for Java (v2.11.5+) and Python (v0.15.0+) honour it.
+   *
+   * @default - no boost
+   */
+  readonly samplingRateBoost?: SamplingRateBoost;
+
+  /**
+   * An SNS topic for the runbook's alarms and insights: with it, CloudWatch alarms watch the
+   * slow-requests and errors groups (their `ApproximateTraceCount`) and notify the topic, and the
+   * errors group's X-Ray Insights (turned on with `insightsOnErrors`) send their notifications to
+   * it through EventBridge.
+   *
+   * @default - no alarms and no insight notifications
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Slow main-backend requests in one `alarmPeriod` at which the slow-requests alarm fires (the
+   * group's traces, so sampled requests only). A number of 0 or more. Needs `alarmTopic`.
+   *
+   * @default 5
+   */
+  readonly slowRequestsAlarmThreshold?: number;
+
+  /**
+   * Main-backend error traces in one `alarmPeriod` at which the errors alarm fires. A number of 0
+   * or more. Needs `alarmTopic`.
+   *
+   * @default 1
+   */
+  readonly errorsAlarmThreshold?: number;
+
+  /**
+   * The period both alarms sum the group's traces over, whole minutes, 1 or more. Needs
+   * `alarmTopic`.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly alarmPeriod?: Duration;
 }
 
 interface ServiceEntry {
@@ -127,6 +175,9 @@ const NAME_PREFIX_MAX = XRAY_GROUP_NAME_MAX - LONGEST_NAME - 1;
 const DEFAULT_PRIORITY = 1000;
 const DEFAULT_RESERVOIR_SIZE = 1;
 const DEFAULT_SLOW_REQUEST_THRESHOLD_SECONDS = 5;
+const DEFAULT_SLOW_REQUESTS_ALARM_THRESHOLD = 5;
+const DEFAULT_ERRORS_ALARM_THRESHOLD = 1;
+const DEFAULT_ALARM_PERIOD_MINUTES = 5;
 
 /**
  * The AFIRGen tracing runbook in one construct: a sampling rule per service and the trace groups
@@ -172,6 +223,12 @@ export class AfirgenTracing extends Construct {
   /** Traces annotated `endpoint = "/process"`. */
   public readonly endpointProcessGroup: TraceGroup;
 
+  /** The alarm on the slow-requests group, with `alarmTopic`. */
+  public readonly slowRequestsAlarm?: cloudwatch.Alarm;
+
+  /** The alarm on the errors group, with `alarmTopic`. */
+  public readonly errorsAlarm?: cloudwatch.Alarm;
+
   private readonly rates: { [serviceName: string]: number };
 
   constructor(scope: Construct, id: string, props: AfirgenTracingProps = {}) {
@@ -196,6 +253,7 @@ export class AfirgenTracing extends Construct {
     validateLength(this, 'namePrefix', props.namePrefix, 1, NAME_PREFIX_MAX);
     validateCharacters(this, 'namePrefix', props.namePrefix, XRAY_GROUP_NAME_CHARACTER, 'letters, digits and -');
     const name = (base: string): string => (props.namePrefix === undefined ? base : `${props.namePrefix}-${base}`);
+    const alarmPeriodMinutes = this.validateAlarmProps(props);
 
     const samplingRate = props.samplingRate ?? DEFAULT_SAMPLING_RATE;
     const priority = props.priority ?? DEFAULT_PRIORITY;
@@ -211,6 +269,7 @@ export class AfirgenTracing extends Construct {
         reservoirSize: props.reservoirSize ?? DEFAULT_RESERVOIR_SIZE,
         serviceName: service,
         serviceType: SamplingRuleServiceType.ANY,
+        samplingRateBoost: props.samplingRateBoost,
       });
     });
 
@@ -221,10 +280,13 @@ export class AfirgenTracing extends Construct {
       groupName: name(GROUP_NAMES.slowRequests),
       filterExpression: mainBackend.and(FilterExpression.responseTime().greaterThan(threshold)),
     });
+    const insightsOnErrors = props.insightsOnErrors ?? true;
     this.errorsGroup = new TraceGroup(this, 'ErrorsGroup', {
       groupName: name(GROUP_NAMES.errors),
       filterExpression: mainBackend.and(FilterExpression.error()),
-      insightsEnabled: props.insightsOnErrors ?? true,
+      insightsEnabled: insightsOnErrors,
+      // Insights reach the topic through EventBridge, which X-Ray only feeds with notifications on.
+      notificationsEnabled: insightsOnErrors && props.alarmTopic !== undefined,
     });
     this.modelSummariserGroup = new TraceGroup(this, 'ModelSummariserGroup', {
       groupName: name(GROUP_NAMES.modelSummariser),
@@ -240,6 +302,55 @@ export class AfirgenTracing extends Construct {
       'model-summariser': this.modelSummariserGroup,
       'endpoint-process': this.endpointProcessGroup,
     };
+
+    const topic = props.alarmTopic;
+    if (topic !== undefined) {
+      const action = new cloudwatchActions.SnsAction(topic);
+      const period = Duration.minutes(alarmPeriodMinutes);
+      // A group's metric has data points only for minutes in which traces matched: no data means
+      // no slow requests (or no errors), not a broken alarm.
+      const alarmOn = (id: string, group: TraceGroup, threshold: number, what: string): cloudwatch.Alarm => {
+        const alarm = group.metricApproximateTraceCount({ period }).createAlarm(this, id, {
+          threshold,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          alarmDescription: `${threshold} or more ${what} traces of ${AfirgenServiceName.MAIN_BACKEND} in ${alarmPeriodMinutes} minute(s) (X-Ray group ${group.groupName})`,
+        });
+        alarm.addAlarmAction(action);
+        return alarm;
+      };
+      this.slowRequestsAlarm = alarmOn('SlowRequestsAlarm', this.slowRequestsGroup,
+        props.slowRequestsAlarmThreshold ?? DEFAULT_SLOW_REQUESTS_ALARM_THRESHOLD, 'slow-request');
+      this.errorsAlarm = alarmOn('ErrorsAlarm', this.errorsGroup, props.errorsAlarmThreshold ?? DEFAULT_ERRORS_ALARM_THRESHOLD, 'error');
+      if (insightsOnErrors) {
+        this.errorsGroup.onInsight('InsightsToTopic', {
+          description: `X-Ray Insights of ${this.errorsGroup.groupName} to the alarm topic`,
+          target: new targets.SnsTopic(topic),
+        });
+      }
+    }
+  }
+
+  /** Validates the alarm props and returns the alarm period in minutes. */
+  private validateAlarmProps(props: AfirgenTracingProps): number {
+    const given = (['slowRequestsAlarmThreshold', 'errorsAlarmThreshold', 'alarmPeriod'] as const).filter((k) => props[k] !== undefined);
+    if (props.alarmTopic === undefined && given.length > 0) {
+      fail(this, `${given.join(', ')} need alarmTopic (the alarms notify it), got ${given.map((k) => `${k} ${show(props[k])}`).join(', ')} without alarmTopic`);
+    }
+    validateNumberInRange(this, 'slowRequestsAlarmThreshold', props.slowRequestsAlarmThreshold, 0, Number.MAX_SAFE_INTEGER);
+    validateNumberInRange(this, 'errorsAlarmThreshold', props.errorsAlarmThreshold, 0, Number.MAX_SAFE_INTEGER);
+    const period = props.alarmPeriod;
+    if (period === undefined) return DEFAULT_ALARM_PERIOD_MINUTES;
+    if (!(period instanceof Duration)) {
+      return fail(this, `alarmPeriod must be a Duration (Duration.minutes(5)), got ${show(period)}`);
+    }
+    if (period.isUnresolved()) return period.toMinutes();
+    const minutes = period.toMinutes({ integral: false });
+    if (!Number.isInteger(minutes) || minutes < 1) {
+      fail(this, `alarmPeriod must be whole minutes, at least 1 (X-Ray publishes group metrics every minute), got ${period.toHumanString()}`);
+    }
+    return minutes;
   }
 
   private annotateCost(props: AfirgenTracingProps): void {

@@ -1,0 +1,131 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AfirgenTracing } from '../../src/presets/afirgen-tracing';
+import { createStack } from '../helpers/app';
+import { schemasAvailable, validateXRayResources } from '../helpers/cfn-schema';
+import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
+
+const describeSchemas = schemasAvailable ? describe : describe.skip;
+
+function withTopic(props: Record<string, unknown> = {}) {
+  const { stack } = createStack();
+  const topic = new sns.Topic(stack, 'Alarms');
+  const tracing = new AfirgenTracing(stack, 'Tracing', { alarmTopic: topic, ...props });
+  const topicRef = { Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) };
+  return { stack, topic, tracing, topicRef };
+}
+
+describe('AfirgenTracing alarms and insights', () => {
+  test('two alarms on the slow-requests and errors groups notify the topic, missing data not breaching', () => {
+    const { stack, topicRef } = withTopic();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    for (const [group, threshold] of [['afirgen-main-backend-slow', 5], ['afirgen-main-backend-errors', 1]] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/X-Ray',
+        MetricName: 'ApproximateTraceCount',
+        Dimensions: [{ Name: 'GroupName', Value: group }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topicRef],
+      });
+    }
+  });
+
+  test('the errors group sends its insights to EventBridge, and a rule routes them to the topic', () => {
+    const { stack, topicRef } = withTopic();
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::XRay::Group', {
+      GroupName: 'afirgen-main-backend-errors',
+      InsightsConfiguration: { InsightsEnabled: true, NotificationsEnabled: true },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.xray'],
+        'detail-type': ['AWS X-Ray Insight Update'],
+        'detail': { GroupName: ['afirgen-main-backend-errors'] },
+      },
+      Targets: [Match.objectLike({ Arn: topicRef })],
+    });
+  });
+
+  test('thresholds and period are the caller\'s; insightsOnErrors false means no insights rule', () => {
+    const { stack } = withTopic({ slowRequestsAlarmThreshold: 20, errorsAlarmThreshold: 3, alarmPeriod: Duration.minutes(1), insightsOnErrors: false });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Dimensions: [{ Name: 'GroupName', Value: 'afirgen-main-backend-slow' }], Threshold: 20, Period: 60 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Dimensions: [{ Name: 'GroupName', Value: 'afirgen-main-backend-errors' }], Threshold: 3, Period: 60 });
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    template.hasResourceProperties('AWS::XRay::Group', {
+      GroupName: 'afirgen-main-backend-errors', InsightsConfiguration: { InsightsEnabled: false, NotificationsEnabled: false },
+    });
+  });
+
+  test('without alarmTopic: no alarms, no rule, and insight notifications stay off', () => {
+    const { stack } = createStack();
+    const tracing = new AfirgenTracing(stack, 'Tracing');
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    expect(tracing.errorsAlarm).toBeUndefined();
+    template.hasResourceProperties('AWS::XRay::Group', {
+      GroupName: 'afirgen-main-backend-errors', InsightsConfiguration: { InsightsEnabled: true, NotificationsEnabled: false },
+    });
+  });
+
+  test('samplingRateBoost goes on every service\'s rule', () => {
+    const { stack } = createStack();
+    new AfirgenTracing(stack, 'Tracing', { samplingRate: 0.05, samplingRateBoost: { maxRate: 0.5, cooldown: Duration.minutes(10) } });
+    const rules = Object.values(Template.fromStack(stack).findResources('AWS::XRay::SamplingRule'));
+    expect(rules).toHaveLength(3);
+    for (const rule of rules) {
+      expect(rule.Properties.SamplingRule.SamplingRateBoost).toEqual({ MaxRate: 0.5, CooldownWindowMinutes: 10 });
+    }
+  });
+
+  test('throws for a boost below a service\'s rate, on that service\'s rule', () => {
+    const { stack } = createStack();
+    expect(() => new AfirgenTracing(stack, 'Tracing', {
+      samplingRate: 0.05, serviceSamplingRates: { 'afirgen-gguf-server': 0.6 }, samplingRateBoost: { maxRate: 0.5, cooldown: Duration.minutes(10) },
+    })).toThrow("TestStack/Tracing/GgufServerRule: samplingRateBoost.maxRate must be from the rule's fixedRate 0.6 to 1 (a boost only raises the rate), got 0.5");
+  });
+
+  test('throws for a negative slowRequestsAlarmThreshold', () => {
+    expect(() => withTopic({ slowRequestsAlarmThreshold: -1 }))
+      .toThrow('TestStack/Tracing: slowRequestsAlarmThreshold must be a number from 0 to 9007199254740991, got -1');
+  });
+
+  test('throws for a negative errorsAlarmThreshold', () => {
+    expect(() => withTopic({ errorsAlarmThreshold: -0.5 }))
+      .toThrow('TestStack/Tracing: errorsAlarmThreshold must be a number from 0 to 9007199254740991, got -0.5');
+  });
+
+  test('throws for an alarmPeriod that is not whole minutes', () => {
+    expect(() => withTopic({ alarmPeriod: Duration.seconds(90) }))
+      .toThrow('TestStack/Tracing: alarmPeriod must be whole minutes, at least 1 (X-Ray publishes group metrics every minute), got 1 minute 30 seconds');
+  });
+
+  test('throws for thresholds without alarmTopic (they would do nothing)', () => {
+    const { stack } = createStack();
+    expect(() => new AfirgenTracing(stack, 'Tracing', { errorsAlarmThreshold: 2 }))
+      .toThrow('TestStack/Tracing: errorsAlarmThreshold need alarmTopic (the alarms notify it), got errorsAlarmThreshold 2 without alarmTopic');
+  });
+
+  test('cdk-nag AwsSolutions: nothing new from the alarms and the insights rule', () => {
+    const { stack } = withTopic();
+    expect(findingsUnder(awsSolutionsFindings(stack), 'TestStack/Tracing')).toEqual([]);
+  });
+
+  describeSchemas('against the CloudFormation registry schemas', () => {
+    test('groups with notifications and boosted rules are schema-valid', () => {
+      const { stack } = withTopic({ samplingRateBoost: { maxRate: 1, cooldown: Duration.minutes(1) } });
+      const report = validateXRayResources(Template.fromStack(stack).toJSON());
+      expect(report.problems).toEqual([]);
+      expect(report.checked).toBe(7);
+    });
+  });
+});
