@@ -1,6 +1,6 @@
 import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { XRayCostEstimator } from './cost-estimator';
+import { XRayCostBoostProps, XRayCostEstimator } from './cost-estimator';
 import { isToken, renderNumber } from '../core/numbers';
 import { validateNumberInRange } from '../core/validation';
 import { WARNINGS } from '../core/warnings';
@@ -44,7 +44,7 @@ export interface ServiceTraffic {
  * estimated on its own (its own rate and reservoir), then priced together so that the account's
  * free tier counts once.
  */
-export function annotateCostForServices(scope: IConstruct, parts: ServiceTraffic[], monthlyBudgetUsd?: number): void {
+export function annotateCostForServices(scope: IConstruct, parts: ServiceTraffic[], monthlyBudgetUsd?: number, boost?: XRayCostBoostProps): void {
   const inputs: { [prop: string]: number } = {};
   for (const part of parts) {
     inputs[`expectedRequestsPerMonth[${JSON.stringify(part.serviceName)}]`] = part.requestsPerMonth;
@@ -54,19 +54,28 @@ export function annotateCostForServices(scope: IConstruct, parts: ServiceTraffic
   if (noteTokens(scope, { ...inputs, ...budget(monthlyBudgetUsd) })) return;
   let traces = 0;
   let requests = 0;
+  let boostTraces = 0;
   for (const part of parts) {
     const estimate = XRayCostEstimator.estimate({
       requestsPerMonth: part.requestsPerMonth,
       samplingRate: part.samplingRate,
       reservoirPerSecond: part.reservoirPerSecond,
       includeFreeTier: false,
+      samplingRateBoost: boost,
     });
     traces += estimate.tracesRecordedPerMonth;
     requests += part.requestsPerMonth;
+    boostTraces += estimate.boostWorstCaseExtraTracesPerMonth;
   }
   // Every trace recorded, priced once with the free tier.
   const total = XRayCostEstimator.estimate({ requestsPerMonth: traces, samplingRate: 1, reservoirPerSecond: 0 });
-  const detail = `(${parts.map((p) => `${p.serviceName} at ${p.samplingRate}`).join(', ')})`;
+  let detail = `(${parts.map((p) => `${p.serviceName} at ${p.samplingRate}`).join(', ')})`;
+  if (boost !== undefined) {
+    // The worst case of adaptive sampling, beside the estimate rather than in it.
+    const boosted = XRayCostEstimator.estimate({ requestsPerMonth: traces + boostTraces, samplingRate: 1, reservoirPerSecond: 0 });
+    detail += `; samplingRateBoost to ${boost.maxRate} once per ${boost.cooldownMinutes} min adds at most ` +
+      `${Math.round(boostTraces).toLocaleString('en-US')} traces ($${(boosted.monthlyCostUsd - total.monthlyCostUsd).toFixed(2)}/month)`;
+  }
   addCostAnnotation(scope, total.monthlyCostUsd, traces, requests, detail, monthlyBudgetUsd);
 }
 

@@ -1,5 +1,9 @@
 import {
+  FREE_INDEXING_PERCENTAGE,
   FREE_TRACES_RECORDED_PER_MONTH,
+  MAX_BOOST_MINUTES,
+  USD_PER_GB_SPANS_INGESTED,
+  USD_PER_SPAN_INDEXED,
   FREE_TRACES_RETRIEVED_PER_MONTH,
   USD_PER_TRACE_RECORDED,
   USD_PER_TRACE_RETRIEVED,
@@ -13,6 +17,51 @@ const DEFAULT_RESERVOIR_PER_SECOND = 1;
 const DEFAULT_RULES = 1;
 const DEFAULT_DAYS_PER_MONTH = 30;
 const SECONDS_PER_DAY = 86_400;
+
+/** Spans per trace when {@link XRayTransactionSearchCostProps.spansPerTrace} is not given. */
+const DEFAULT_SPANS_PER_TRACE = 10;
+/** Bytes per span when {@link XRayTransactionSearchCostProps.bytesPerSpan} is not given. */
+const DEFAULT_BYTES_PER_SPAN = 1_024;
+const BYTES_PER_GB = 1024 ** 3;
+
+/**
+ * CloudWatch Transaction Search in an estimate: with it, X-Ray no longer bills traces recorded;
+ * every span goes to the CloudWatch Logs group `aws/spans` (billed per GB ingested) and
+ * `indexingPercentage` of the spans are indexed as trace summaries (1 % free).
+ */
+export interface XRayTransactionSearchCostProps {
+  /** The percentage of spans indexed as trace summaries, from 0 to 100 (`TransactionSearch`'s `indexingPercentage`). */
+  readonly indexingPercentage: number;
+
+  /**
+   * Spans in one trace: one per service the request crosses plus one per call it makes (HTTP,
+   * AWS SDK, database). Count yours in a trace of the X-Ray console.
+   *
+   * @default 10 - the low end of the 10 to 20 spans a request to one REST API server makes, as
+   * OpenTelemetry vendors size it (https://docs.vaxila-labs.com/guide/pricing, read 2026-12-02)
+   */
+  readonly spansPerTrace?: number;
+
+  /**
+   * The size of one span as ingested into `aws/spans`, in bytes. Measure yours: the `aws/spans`
+   * group's `IncomingBytes` divided by its `IncomingLogEvents` (AWS/Logs metrics).
+   *
+   * @default 1024 - an assumption (a span with a handful of attributes as OpenTelemetry JSON), not a measured figure
+   */
+  readonly bytesPerSpan?: number;
+}
+
+/**
+ * Adaptive sampling on the rule in an estimate (`SamplingRule`'s `samplingRateBoost`), to show the
+ * worst case it can add: X-Ray boosts for up to a minute, at most once per cooldown window.
+ */
+export interface XRayCostBoostProps {
+  /** The highest rate a boost reaches, from the estimate's `samplingRate` to 1. */
+  readonly maxRate: number;
+
+  /** The cooldown window, in whole minutes, 1 or more. */
+  readonly cooldownMinutes: number;
+}
 
 /** Traffic and sampling to estimate an X-Ray bill from; see {@link XRayCostEstimator}. */
 export interface XRayCostEstimateProps {
@@ -64,6 +113,23 @@ export interface XRayCostEstimateProps {
    * @default true
    */
   readonly includeFreeTier?: boolean;
+
+  /**
+   * CloudWatch Transaction Search: prices the recorded traces' spans as CloudWatch span ingestion
+   * and indexing (`transactionSearchCostUsd`) instead of X-Ray traces recorded.
+   *
+   * @default - no Transaction Search: traces recorded are billed by X-Ray
+   */
+  readonly transactionSearch?: XRayTransactionSearchCostProps;
+
+  /**
+   * The rule's adaptive-sampling boost: adds the worst case it can cost
+   * (`boostWorstCaseExtraTracesPerMonth`, `boostWorstCaseExtraCostUsd`), shown beside the estimate
+   * and not counted in `monthlyCostUsd` (boosts happen only during anomalies).
+   *
+   * @default - no boost
+   */
+  readonly samplingRateBoost?: XRayCostBoostProps;
 }
 
 /**
@@ -107,7 +173,31 @@ export interface XRayCostEstimate {
   /** What retrieving and scanning cost a month, in US dollars. */
   readonly retrievalCostUsd: number;
 
-  /** Recording plus retrieval, in US dollars a month. */
+  /**
+   * Spans ingested into `aws/spans` a month (traces recorded x spans per trace); 0 without
+   * Transaction Search.
+   */
+  readonly spansIngestedPerMonth: number;
+
+  /** Spans indexed as trace summaries a month (the indexing percentage of the spans ingested). */
+  readonly spansIndexedPerMonth: number;
+
+  /**
+   * What Transaction Search costs a month, in US dollars: span ingestion plus indexing beyond the
+   * free 1 %; 0 without Transaction Search.
+   */
+  readonly transactionSearchCostUsd: number;
+
+  /**
+   * The most traces a boost can add a month: (maxRate - samplingRate) of the fixed-rate traffic
+   * for one minute in every cooldown window; 0 without a boost.
+   */
+  readonly boostWorstCaseExtraTracesPerMonth: number;
+
+  /** What those extra traces would cost at most, in US dollars a month (not in `monthlyCostUsd`). */
+  readonly boostWorstCaseExtraCostUsd: number;
+
+  /** Recording, retrieval and Transaction Search, in US dollars a month. */
   readonly monthlyCostUsd: number;
 }
 
@@ -203,6 +293,39 @@ function formatPerSecond(perSecond: number): string {
   return `${groupThousands(perSecond.toFixed(0))}/s`;
 }
 
+/** Validates the Transaction Search inputs and prices the spans of `tracesRecorded`. */
+function transactionSearchCost(props: XRayTransactionSearchCostProps | undefined, tracesRecorded: number):
+{ readonly spansIngested: number; readonly spansIndexed: number; readonly costUsd: number } | undefined {
+  if (props === undefined) return undefined;
+  const spansPerTrace = props.spansPerTrace ?? DEFAULT_SPANS_PER_TRACE;
+  const bytesPerSpan = props.bytesPerSpan ?? DEFAULT_BYTES_PER_SPAN;
+  for (const [prop, value] of [['indexingPercentage', props.indexingPercentage], ['spansPerTrace', spansPerTrace], ['bytesPerSpan', bytesPerSpan]] as const) {
+    requireKnownNumber(OWNER, `transactionSearch.${prop}`, value, AT_SYNTH);
+  }
+  validateBetween('transactionSearch.indexingPercentage', props.indexingPercentage, 0, 100);
+  validateAtLeast('transactionSearch.spansPerTrace', spansPerTrace, 1, false);
+  validateAtLeast('transactionSearch.bytesPerSpan', bytesPerSpan, 1, false);
+  const spansIngested = tracesRecorded * spansPerTrace;
+  const spansIndexed = spansIngested * props.indexingPercentage / 100;
+  const billableIndexed = Math.max(0, spansIndexed - spansIngested * FREE_INDEXING_PERCENTAGE / 100);
+  const costUsd = (spansIngested * bytesPerSpan / BYTES_PER_GB) * USD_PER_GB_SPANS_INGESTED + billableIndexed * USD_PER_SPAN_INDEXED;
+  return { spansIngested, spansIndexed, costUsd };
+}
+
+/**
+ * The most traces a boost adds a month: for one minute in each cooldown window, `maxRate` instead
+ * of `samplingRate` applies to the fixed-rate traffic.
+ */
+function boostWorstCase(boost: XRayCostBoostProps | undefined, samplingRate: number, fixedRateRequests: number): number {
+  if (boost === undefined) return 0;
+  requireKnownNumber(OWNER, 'samplingRateBoost.maxRate', boost.maxRate, AT_SYNTH);
+  requireKnownNumber(OWNER, 'samplingRateBoost.cooldownMinutes', boost.cooldownMinutes, AT_SYNTH);
+  validateBetween('samplingRateBoost.maxRate', boost.maxRate, samplingRate, 1);
+  validateAtLeast('samplingRateBoost.cooldownMinutes', boost.cooldownMinutes, 1, true);
+  const boostedShare = Math.min(1, MAX_BOOST_MINUTES / boost.cooldownMinutes);
+  return (boost.maxRate - samplingRate) * fixedRateRequests * boostedShare;
+}
+
 /**
  * Estimates the monthly AWS X-Ray bill of traced traffic from the request rate, the sampling rule
  * (reservoir and fixed rate) and the prices in `pricing.ts` ($5.00 per million traces recorded
@@ -264,6 +387,16 @@ export class XRayCostEstimator {
     const billableRecorded = recorded - freeRecorded;
     const recordingCostUsd = billableRecorded * USD_PER_TRACE_RECORDED;
 
+    const search = transactionSearchCost(props.transactionSearch, recorded);
+    // With Transaction Search, span ingestion replaces X-Ray's per-trace recording charge.
+    const billedRecording = search === undefined ? recordingCostUsd : 0;
+    const boost = boostWorstCase(props.samplingRateBoost, props.samplingRate, requests - reservoirTraces);
+    const freeTier = includeFreeTier ? FREE_TRACES_RECORDED_PER_MONTH : 0;
+    const billable = (traces: number): number => Math.max(0, traces - freeTier);
+    const boostExtraCost = search === undefined
+      ? (billable(recorded + boost) - billable(recorded)) * USD_PER_TRACE_RECORDED
+      : transactionSearchCost(props.transactionSearch, recorded + boost)!.costUsd - search.costUsd;
+
     const freeRetrieved = includeFreeTier ? Math.min(tracesRetrievedPerMonth, FREE_TRACES_RETRIEVED_PER_MONTH) : 0;
     const billableRetrieved = tracesRetrievedPerMonth - freeRetrieved;
     const retrievalCostUsd = billableRetrieved * USD_PER_TRACE_RETRIEVED;
@@ -274,14 +407,19 @@ export class XRayCostEstimator {
       fixedRateTracesPerMonth: fixedRateTraces,
       tracesRecordedPerMonth: recorded,
       effectiveSamplingRate: requests === 0 ? 0 : recorded / requests,
-      freeTierTracesRecorded: freeRecorded,
-      billableTracesRecorded: billableRecorded,
-      recordingCostUsd,
+      freeTierTracesRecorded: search === undefined ? freeRecorded : 0,
+      billableTracesRecorded: search === undefined ? billableRecorded : 0,
+      recordingCostUsd: billedRecording,
       tracesRetrievedPerMonth,
       freeTierTracesRetrieved: freeRetrieved,
       billableTracesRetrieved: billableRetrieved,
       retrievalCostUsd,
-      monthlyCostUsd: recordingCostUsd + retrievalCostUsd,
+      spansIngestedPerMonth: search?.spansIngested ?? 0,
+      spansIndexedPerMonth: search?.spansIndexed ?? 0,
+      transactionSearchCostUsd: search?.costUsd ?? 0,
+      boostWorstCaseExtraTracesPerMonth: boost,
+      boostWorstCaseExtraCostUsd: boostExtraCost,
+      monthlyCostUsd: billedRecording + retrievalCostUsd + (search?.costUsd ?? 0),
     };
   }
 

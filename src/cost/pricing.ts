@@ -31,3 +31,42 @@ export const FREE_TRACES_RETRIEVED_PER_MONTH = 1_000_000;
 
 /** Days X-Ray keeps trace data, at no extra charge; not configurable. */
 export const TRACE_RETENTION_DAYS = 30;
+
+/*
+ * CloudWatch Transaction Search (X-Ray spans ingested into the CloudWatch Logs group `aws/spans`).
+ *
+ * Sources, read 2026-12-02:
+ * - https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Enable-TransactionSearch.html:
+ *   Transaction Search is set for the whole account and moves all span ingestion through X-Ray to
+ *   CloudWatch pricing; 1 % of ingested spans is indexed as trace summaries at no charge.
+ * - https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Transaction-Search-ingesting-span-log-groups.html:
+ *   span ingestion is charged separately from log ingestion.
+ * - https://aws.amazon.com/cloudwatch/pricing/ (the per-GB and per-indexed-span prices below).
+ *   The pricing table itself could not be read from the sandbox this was written in: the two
+ *   figures marked UNVERIFIED are the US East list prices as remembered, not re-read. Check the
+ *   page before relying on them for a budget.
+ */
+
+/** Where the Transaction Search prices below come from. */
+export const TRANSACTION_SEARCH_PRICING_SOURCE_URL = 'https://aws.amazon.com/cloudwatch/pricing/';
+
+/** The date (ISO 8601) the Transaction Search facts above were read. */
+export const TRANSACTION_SEARCH_PRICING_READ_ON = '2026-12-02';
+
+/** UNVERIFIED: US dollars per GB (2^30 bytes) of spans ingested into `aws/spans`: $0.75. */
+export const USD_PER_GB_SPANS_INGESTED = 0.75;
+
+/**
+ * UNVERIFIED: US dollars per span indexed as a trace summary beyond the free share, modelled at
+ * the X-Ray rate for a trace recorded ($5.00 per million).
+ */
+export const USD_PER_SPAN_INDEXED = 5.0 / 1_000_000;
+
+/** The percentage of ingested spans indexed at no charge. */
+export const FREE_INDEXING_PERCENTAGE = 1;
+
+/**
+ * Adaptive sampling: X-Ray documents boosts of up to one minute, at most one per cooldown window
+ * (https://docs.aws.amazon.com/xray/latest/devguide/xray-adaptive-sampling.html, read 2026-12-02).
+ */
+export const MAX_BOOST_MINUTES = 1;

@@ -5,7 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { fail, show } from '../core/errors';
-import { requireKnownNumber } from '../core/numbers';
+import { isToken, requireKnownNumber } from '../core/numbers';
 import { DEFAULT_SAMPLING_RATE } from '../core/tracing-options';
 import { validateCharacters, validateIntegerInRange, validateLength, validateNumberAbove, validateNumberInRange } from '../core/validation';
 import { validateBoolean, validateSamplingRate } from '../core/validation-tracing';
@@ -145,6 +145,12 @@ export interface AfirgenTracingProps {
    * @default Duration.minutes(5)
    */
   readonly alarmPeriod?: Duration;
+}
+
+/** The boost as the estimator takes it; undefined when absent or only known at deploy time. */
+function boostForEstimate(boost: SamplingRateBoost | undefined): { maxRate: number; cooldownMinutes: number } | undefined {
+  if (boost === undefined || isToken(boost.maxRate) || boost.cooldown.isUnresolved()) return undefined;
+  return { maxRate: boost.maxRate, cooldownMinutes: boost.cooldown.toMinutes() };
 }
 
 interface ServiceEntry {
@@ -373,7 +379,7 @@ export class AfirgenTracing extends Construct {
       requestsPerMonth,
       samplingRate: this.rates[serviceName],
       reservoirPerSecond: props.reservoirSize ?? DEFAULT_RESERVOIR_SIZE,
-    })), props.monthlyBudgetUsd);
+    })), props.monthlyBudgetUsd, boostForEstimate(props.samplingRateBoost));
   }
 
   /**
