@@ -1,10 +1,14 @@
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { AfirgenServiceName, AfirgenTracing, TracedEc2Service, TracedFargateService, TracingConfig, XRayAgent } from '../../src';
+import {
+  AfirgenServiceName, AfirgenTracing, TracedEc2Service, TracedFargateService, TracingConfig, TransactionSearch, XRayAgent,
+} from '../../src';
 
 /** Properties of the AFIRGen example stack. */
 export interface AfirgenStackProps extends StackProps {
@@ -24,6 +28,15 @@ export interface AfirgenStackProps extends StackProps {
     readonly ggufServer?: ecs.ContainerImage;
     readonly asrOcrServer?: ecs.ContainerImage;
   };
+
+  /**
+   * Whether this stack turns on CloudWatch Transaction Search for its account and Region (1 % of
+   * spans indexed, 7 days of span data in `aws/spans`). It is one per account and Region: turn it
+   * off in every stack but one when several AFIRGen stacks share an account, or when it was
+   * already turned on by hand.
+   * @default true
+   */
+  readonly transactionSearch?: boolean;
 }
 
 // Stand-ins for the AFIRGen images (pinned, never `latest`); a real deployment passes its own.
@@ -45,6 +58,8 @@ export class AfirgenStack extends Stack {
   public readonly mainBackend: TracedFargateService;
   public readonly asrOcrServer: TracedFargateService;
   public readonly ggufServer: TracedEc2Service;
+  public readonly alarmTopic: sns.Topic;
+  public readonly transactionSearch?: TransactionSearch;
 
   constructor(scope: Construct, id: string, props: AfirgenStackProps = {}) {
     super(scope, id, props);
@@ -54,9 +69,26 @@ export class AfirgenStack extends Stack {
     const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
 
+    // The runbook's alarms (slow requests, errors) and the errors group's X-Ray Insights go here;
+    // subscribe the on-call address or chat integration to it.
+    this.alarmTopic = new sns.Topic(this, 'TracingAlarms', { enforceSSL: true });
+    Validations.of(this.alarmTopic.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason: 'The topic carries alarm and insight notifications (group names, counts), no application data; the AWS managed SNS key would stop CloudWatch alarms and EventBridge from publishing to it.',
+    });
+
     // The account-wide sampling rules and trace groups. Each service uses the preset's rule for
     // its name (no second rule), and takes its XRAY_SAMPLING_RATE from that rule.
-    this.tracing = new AfirgenTracing(this, 'Tracing', { samplingRate: config.samplingRate });
+    this.tracing = new AfirgenTracing(this, 'Tracing', { samplingRate: config.samplingRate, alarmTopic: this.alarmTopic });
+
+    // The runbook's "reduce trace retention to 7 days": X-Ray keeps traces 30 days, fixed; the
+    // spans Transaction Search writes to aws/spans are kept 7 days. 1 % indexing is free.
+    if (props.transactionSearch ?? true) {
+      this.transactionSearch = new TransactionSearch(this, 'TransactionSearch', {
+        indexingPercentage: 1,
+        spansRetention: logs.RetentionDays.ONE_WEEK,
+      });
+    }
     const tracing = { enabled: config.enabled, contextMissing: config.contextMissing };
     const ruleOf = (service: AfirgenServiceName) => ({ existingRule: this.tracing.samplingRuleFor(service) });
     const sidecar = { agent: props.agent ?? XRayAgent.adotCollector() };

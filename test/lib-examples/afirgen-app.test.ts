@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AfirgenStack } from '../../lib-examples/afirgen/afirgen-stack';
 import { XRayAgent, XRayTracingChecks } from '../../src';
@@ -54,6 +54,26 @@ describe('AFIRGen example app', () => {
     expect(appContainerEnv(template, 'afirgen-main-backend')).toMatchObject({ XRAY_DAEMON_ADDRESS: '127.0.0.1:2000', XRAY_SAMPLING_RATE: '0.1' });
   });
 
+  test('Transaction Search at 1 % with 7 days of spans, and the preset\'s two alarms on the alarm topic', () => {
+    const { stack } = synthStack();
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::XRay::TransactionSearchConfig', { IndexingPercentage: 1 });
+    template.hasResourceProperties('Custom::LogRetention', { LogGroupName: 'aws/spans', RetentionInDays: 7 });
+    const topicRef = { Ref: stack.getLogicalId(stack.alarmTopic.node.defaultChild as CfnElement) };
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.map((a) => [a.Properties.Dimensions[0].Value, a.Properties.AlarmActions]).sort()).toEqual([
+      ['afirgen-main-backend-errors', [topicRef]],
+      ['afirgen-main-backend-slow', [topicRef]],
+    ]);
+  });
+
+  test('transactionSearch: false leaves Transaction Search out (another stack of the account has it)', () => {
+    const app = new App();
+    const stack = new AfirgenStack(app, 'AfirgenTracing', { transactionSearch: false });
+    Template.fromStack(stack).resourceCountIs('AWS::XRay::TransactionSearchConfig', 0);
+    expect(stack.transactionSearch).toBeUndefined();
+  });
+
   test('XRAY_SAMPLING_RATE=0.05 in the synth environment makes a 5 % app', () => {
     process.env.XRAY_SAMPLING_RATE = '0.05';
     const template = Template.fromStack(synthStack().stack);
@@ -78,7 +98,7 @@ describe('AFIRGen example app', () => {
   test('cdk-nag AwsSolutions: no finding under the library\'s constructs', () => {
     const { stack } = synthStack();
     const findings = awsSolutionsFindings(stack);
-    for (const construct of [stack.tracing, stack.mainBackend, stack.asrOcrServer, stack.ggufServer]) {
+    for (const construct of [stack.tracing, stack.mainBackend, stack.asrOcrServer, stack.ggufServer, stack.transactionSearch!, stack.alarmTopic]) {
       expect(findingsUnder(findings, construct.node.path)).toEqual([]);
     }
   });
@@ -97,7 +117,7 @@ describe('AFIRGen example app', () => {
 
   (schemasAvailable ? test : test.skip)('every X-Ray resource validates against the registry schemas', () => {
     const report = validateXRayResources(Template.fromStack(synthStack().stack).toJSON());
-    expect(report).toEqual({ checked: 7, problems: [] });
+    expect(report).toEqual({ checked: 8, problems: [] });
   });
 
   test('snapshot', () => {
