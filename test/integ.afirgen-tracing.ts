@@ -1,5 +1,6 @@
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { integApp } from './helpers/integ-app';
 import { AfirgenTracing } from '../src/presets';
 
@@ -12,6 +13,9 @@ new AfirgenTracing(stack, 'Tracing', {
   namePrefix: 'itg',
   samplingRate: 0.05,
   serviceSamplingRates: { 'afirgen-gguf-server': 0.01 },
+  // Adaptive sampling on the rules, and the alarms and insights on a topic of the test's own.
+  samplingRateBoost: { maxRate: 0.25, cooldown: Duration.minutes(10) },
+  alarmTopic: new sns.Topic(stack, 'Alarms', { enforceSSL: true }),
 });
 
 new IntegTest(app, 'AfirgenTracingIntegTest', {
