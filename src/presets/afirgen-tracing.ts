@@ -315,13 +315,13 @@ export class AfirgenTracing extends Construct {
       const period = Duration.minutes(alarmPeriodMinutes);
       // A group's metric has data points only for minutes in which traces matched: no data means
       // no slow requests (or no errors), not a broken alarm.
-      const alarmOn = (id: string, group: TraceGroup, threshold: number, what: string): cloudwatch.Alarm => {
-        const alarm = group.metricApproximateTraceCount({ period }).createAlarm(this, id, {
-          threshold,
+      const alarmOn = (alarmId: string, group: TraceGroup, alarmThreshold: number, what: string): cloudwatch.Alarm => {
+        const alarm = group.metricApproximateTraceCount({ period }).createAlarm(this, alarmId, {
+          threshold: alarmThreshold,
           evaluationPeriods: 1,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-          alarmDescription: `${threshold} or more ${what} traces of ${AfirgenServiceName.MAIN_BACKEND} in ${alarmPeriodMinutes} minute(s) (X-Ray group ${group.groupName})`,
+          alarmDescription: `${alarmThreshold} or more ${what} traces of ${AfirgenServiceName.MAIN_BACKEND} in ${alarmPeriodMinutes} minute(s) (X-Ray group ${group.groupName})`,
         });
         alarm.addAlarmAction(action);
         return alarm;

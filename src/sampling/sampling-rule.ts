@@ -510,7 +510,9 @@ export class SamplingRule extends Resource implements ISamplingRule {
  * `maxRate` from the rule's `fixedRate` (when both are known) to 1, `cooldown` whole minutes, 1 or
  * more. Tokens pass through.
  */
-function renderBoost(owner: IConstruct, boost: SamplingRateBoost | undefined, fixedRate: number): CfnSamplingRule.SamplingRateBoostProperty | undefined {
+function renderBoost(
+  owner: IConstruct, boost: SamplingRateBoost | undefined, fixedRate: number,
+): CfnSamplingRule.SamplingRateBoostProperty | undefined {
   if (boost === undefined) return undefined;
   if (typeof boost !== 'object' || boost === null) {
     return fail(owner, `samplingRateBoost must be { maxRate, cooldown }, got ${show(boost)}`);

@@ -23,17 +23,17 @@ const SRC = path.join(REPO_ROOT, 'src');
  * ARCHITECTURE.md; the last test below keeps the two equal.
  */
 export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  core: [],
-  sidecar: ['core'],
-  sampling: ['core'],
-  groups: ['core'],
-  config: ['core'],
-  cost: ['core'],
-  checks: ['core'],
+  'core': [],
+  'sidecar': ['core'],
+  'sampling': ['core'],
+  'groups': ['core'],
+  'config': ['core'],
+  'cost': ['core'],
+  'checks': ['core'],
   'transaction-search': ['core'],
-  services: ['core', 'sidecar', 'sampling', 'cost'],
-  presets: ['core', 'sampling', 'groups', 'cost'],
-  aspects: ['core', 'sidecar', 'sampling'],
+  'services': ['core', 'sidecar', 'sampling', 'cost'],
+  'presets': ['core', 'sampling', 'groups', 'cost'],
+  'aspects': ['core', 'sidecar', 'sampling'],
 };
 
 /** Folders only index files may import (their modules are reached through the package index). */

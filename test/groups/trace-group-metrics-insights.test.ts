@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { FilterExpression } from '../../src/groups/filter-expression';
 import { TraceGroup, TraceGroupProps } from '../../src/groups/trace-group';
 import { createStack } from '../helpers/app';
@@ -40,9 +40,12 @@ describe('TraceGroup.metricApproximateTraceCount', () => {
       threshold: 1, evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/X-Ray', MetricName: 'ApproximateTraceCount',
+      Namespace: 'AWS/X-Ray',
+      MetricName: 'ApproximateTraceCount',
       Dimensions: [{ Name: 'GroupName', Value: 'afirgen-main-backend-errors' }],
-      Statistic: 'Sum', Period: 60, TreatMissingData: 'notBreaching',
+      Statistic: 'Sum',
+      Period: 60,
+      TreatMissingData: 'notBreaching',
     });
   });
 });

@@ -55,7 +55,9 @@ describe('AfirgenTracing alarms and insights', () => {
   });
 
   test('thresholds and period are the caller\'s; insightsOnErrors false means no insights rule', () => {
-    const { stack } = withTopic({ slowRequestsAlarmThreshold: 20, errorsAlarmThreshold: 3, alarmPeriod: Duration.minutes(1), insightsOnErrors: false });
+    const { stack } = withTopic({
+      slowRequestsAlarmThreshold: 20, errorsAlarmThreshold: 3, alarmPeriod: Duration.minutes(1), insightsOnErrors: false,
+    });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Dimensions: [{ Name: 'GroupName', Value: 'afirgen-main-backend-slow' }], Threshold: 20, Period: 60 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Dimensions: [{ Name: 'GroupName', Value: 'afirgen-main-backend-errors' }], Threshold: 3, Period: 60 });
@@ -85,6 +87,19 @@ describe('AfirgenTracing alarms and insights', () => {
     for (const rule of rules) {
       expect(rule.Properties.SamplingRule.SamplingRateBoost).toEqual({ MaxRate: 0.5, CooldownWindowMinutes: 10 });
     }
+  });
+
+  test('the cost note shows the boost\'s worst-case extra traces beside the estimate', () => {
+    const { stack } = createStack();
+    new AfirgenTracing(stack, 'Tracing', {
+      samplingRate: 0.1,
+      reservoirSize: 0,
+      samplingRateBoost: { maxRate: 0.5, cooldown: Duration.minutes(10) },
+      expectedRequestsPerMonth: { 'afirgen-main-backend': 10_000_000 },
+    });
+    // 1,000,000 traces ($4.50); the boost adds at most 0.4 x 10,000,000 / 10 = 400,000 traces ($2.00)
+    Annotations.fromStack(stack).hasInfo('/TestStack/Tracing', Match.stringLikeRegexp(
+      'estimated X-Ray cost: \\$4\\.50/month for 1,000,000 traces recorded .*samplingRateBoost to 0\\.5 once per 10 min adds at most 400,000 traces \\(\\$2\\.00/month\\)'));
   });
 
   test('throws for a boost below a service\'s rate, on that service\'s rule', () => {

@@ -11,7 +11,9 @@ describe('traced services pass samplingRule.samplingRateBoost to their rule', ()
   test('the service\'s own rule gets the boost', () => {
     const { stack } = createStack();
     const traced = new TracedFargateService(stack, 'Backend', {
-      cluster: createCluster(stack), serviceName: 'afirgen-main-backend', image: IMAGE,
+      cluster: createCluster(stack),
+      serviceName: 'afirgen-main-backend',
+      image: IMAGE,
       tracing: { samplingRate: 0.05 },
       samplingRule: { samplingRateBoost: { maxRate: 0.25, cooldown: Duration.minutes(15) } },
     });
@@ -25,7 +27,9 @@ describe('traced services pass samplingRule.samplingRateBoost to their rule', ()
     const { stack } = createStack();
     const preset = new AfirgenTracing(stack, 'Tracing');
     expect(() => new TracedFargateService(stack, 'Backend', {
-      cluster: createCluster(stack), serviceName: 'afirgen-main-backend', image: IMAGE,
+      cluster: createCluster(stack),
+      serviceName: 'afirgen-main-backend',
+      image: IMAGE,
       samplingRule: {
         existingRule: preset.samplingRuleFor(AfirgenServiceName.MAIN_BACKEND),
         samplingRateBoost: { maxRate: 0.5, cooldown: Duration.minutes(5) },
@@ -36,7 +40,9 @@ describe('traced services pass samplingRule.samplingRateBoost to their rule', ()
   test('throws for a boost below the service\'s sampling rate, naming the service\'s rule', () => {
     const { stack } = createStack();
     expect(() => new TracedFargateService(stack, 'Backend', {
-      cluster: createCluster(stack), serviceName: 'afirgen-main-backend', image: IMAGE,
+      cluster: createCluster(stack),
+      serviceName: 'afirgen-main-backend',
+      image: IMAGE,
       tracing: { samplingRate: 0.2 },
       samplingRule: { samplingRateBoost: { maxRate: 0.1, cooldown: Duration.minutes(5) } },
     })).toThrow("TestStack/Backend/SamplingRule: samplingRateBoost.maxRate must be from the rule's fixedRate 0.2 to 1 (a boost only raises the rate), got 0.1");
