@@ -4,6 +4,8 @@ import {
   USD_PER_TRACE_RECORDED,
   USD_PER_TRACE_RETRIEVED,
 } from './pricing';
+import type * as agentCompute from './agent-compute';
+import type { XRayAgentComputeProps } from './agent-compute-props';
 import { fail, show } from '../core/errors';
 import { requireKnownNumber } from '../core/numbers';
 import { validateSamplingRate } from '../core/validation-tracing';
@@ -64,6 +66,15 @@ export interface XRayCostEstimateProps {
    * @default true
    */
   readonly includeFreeTier?: boolean;
+
+  /**
+   * The compute the tracing agent reserves in every task, priced as a Fargate task-month
+   * (730 hours) at the us-east-1 list prices and added to `monthlyCostUsd` as
+   * `agentComputeCostUsd`. On Fargate the agent's reservation is often the largest part of the
+   * tracing bill. EC2 is not estimated (0).
+   * @default - agent compute not counted (0)
+   */
+  readonly agentCompute?: XRayAgentComputeProps;
 }
 
 /**
@@ -107,7 +118,16 @@ export interface XRayCostEstimate {
   /** What retrieving and scanning cost a month, in US dollars. */
   readonly retrievalCostUsd: number;
 
-  /** Recording plus retrieval, in US dollars a month. */
+  /**
+   * What the agent's reserved compute costs a month over `agentCompute.tasks` tasks (Fargate,
+   * us-east-1 list prices, 730 hours), in US dollars; 0 without `agentCompute` or on EC2.
+   */
+  readonly agentComputeCostUsd: number;
+
+  /** Whether `agentComputeCostUsd` is an estimate: false without `agentCompute`, or on EC2 (not estimated). */
+  readonly agentComputeEstimated: boolean;
+
+  /** Recording plus retrieval plus agent compute, in US dollars a month. */
   readonly monthlyCostUsd: number;
 }
 
@@ -203,6 +223,14 @@ function formatPerSecond(perSecond: number): string {
   return `${groupThousands(perSecond.toFixed(0))}/s`;
 }
 
+/** The agent-compute part, loaded only when asked for. */
+function agentComputeOf(props: XRayAgentComputeProps | undefined): { costUsd: number; estimated: boolean } {
+  if (props === undefined) return { costUsd: 0, estimated: false };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { estimateAgentCompute } = require('./agent-compute') as typeof agentCompute;
+  return estimateAgentCompute(props);
+}
+
 /**
  * Estimates the monthly AWS X-Ray bill of traced traffic from the request rate, the sampling rule
  * (reservoir and fixed rate) and the prices in `pricing.ts` ($5.00 per million traces recorded
@@ -220,6 +248,8 @@ function formatPerSecond(perSecond: number): string {
  * - One trace per sampled request, however many services it crosses.
  * - The free tier is applied once, as if this traffic were the account's only X-Ray use.
  * - Figures are not rounded; `markdownTable` rounds money to cents for display only.
+ * - With `agentCompute`, the agent's reservation (cpu, memory) in each of `tasks` tasks is priced
+ *   at Fargate's us-east-1 list prices over a 730-hour month and added to the total.
  *
  * The reservoir matters more than the rate at low traffic: at 10 million requests a month
  * (3.86 a second) a 1-a-second reservoir records a quarter of all requests by itself.
@@ -268,6 +298,8 @@ export class XRayCostEstimator {
     const billableRetrieved = tracesRetrievedPerMonth - freeRetrieved;
     const retrievalCostUsd = billableRetrieved * USD_PER_TRACE_RETRIEVED;
 
+    const compute = agentComputeOf(props.agentCompute);
+
     return {
       requestsPerMonth: requests,
       reservoirTracesPerMonth: reservoirTraces,
@@ -281,7 +313,9 @@ export class XRayCostEstimator {
       freeTierTracesRetrieved: freeRetrieved,
       billableTracesRetrieved: billableRetrieved,
       retrievalCostUsd,
-      monthlyCostUsd: recordingCostUsd + retrievalCostUsd,
+      agentComputeCostUsd: compute.costUsd,
+      agentComputeEstimated: compute.estimated,
+      monthlyCostUsd: recordingCostUsd + retrievalCostUsd + compute.costUsd,
     };
   }
 
