@@ -1,4 +1,5 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { ComputeArchitecture, XRayAgentComputeProps } from './agent-compute-props';
 import {
   CPU_UNITS_PER_VCPU,
   FARGATE_USD_PER_GB_HOUR_ARM64,
@@ -8,7 +9,6 @@ import {
   HOURS_PER_MONTH,
   MIB_PER_GB,
 } from './pricing';
-import { ComputeArchitecture, XRayAgentComputeProps } from './agent-compute-props';
 import { fail, show } from '../core/errors';
 import { requireKnownNumber } from '../core/numbers';
 

@@ -1,11 +1,11 @@
+import type * as agentCompute from './agent-compute';
+import type { XRayAgentComputeProps } from './agent-compute-props';
 import {
   FREE_TRACES_RECORDED_PER_MONTH,
   FREE_TRACES_RETRIEVED_PER_MONTH,
   USD_PER_TRACE_RECORDED,
   USD_PER_TRACE_RETRIEVED,
 } from './pricing';
-import type * as agentCompute from './agent-compute';
-import type { XRayAgentComputeProps } from './agent-compute-props';
 import { fail, show } from '../core/errors';
 import { requireKnownNumber } from '../core/numbers';
 import { validateSamplingRate } from '../core/validation-tracing';
