@@ -9,7 +9,6 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AfirgenStack } from '../../lib-examples/afirgen/afirgen-stack';
 import { ComputeArchitecture, XRayAgent, XRayCostEstimator } from '../../src';
 import { agentComputeOf } from '../../src/cost/cost-annotation';
-import { TracedServiceBase } from '../../src/services/traced-service-base';
 
 /** Requests a month assumed for each AFIRGen service (the example states no traffic). */
 export const AFIRGEN_TRAFFIC: ReadonlyArray<{ readonly serviceName: string; readonly requestsPerMonth: number }> = [
@@ -38,7 +37,8 @@ function percent(rate: number): string {
 export function afirgenCostTable(): string {
   const app = new App({ context: { 'xray:now': '2026-12-02' } });
   const stack = new AfirgenStack(app, 'Afirgen', { env: { account: '111111111111', region: 'us-east-1' } });
-  const services: TracedServiceBase[] = [stack.mainBackend, stack.asrOcrServer, stack.ggufServer];
+  const services: Array<{ taskDefinition: ecs.TaskDefinition; container: ecs.ContainerDefinition; service: ecs.BaseService }> =
+    [stack.mainBackend, stack.asrOcrServer, stack.ggufServer];
 
   const header = ['Service', 'Requests a month', 'Agent in each task (tasks)', ...AFIRGEN_RATES.map((r) => `X-Ray at ${percent(r)}`),
     'Agent compute', `Total at ${percent(AFIRGEN_RATES[AFIRGEN_RATES.length - 1])}`];
@@ -47,7 +47,7 @@ export function afirgenCostTable(): string {
 
   for (const [index, service] of services.entries()) {
     const { serviceName, requestsPerMonth } = AFIRGEN_TRAFFIC[index];
-    const cfnService = service.node.findChild('Service').node.defaultChild as ecs.CfnService;
+    const cfnService = service.service.node.defaultChild as ecs.CfnService;
     const tasks = Number(cfnService.desiredCount);
     const compute = agentComputeOf(service.taskDefinition, service.container, tasks);
     const cpu = compute.containers.reduce((a, c) => a + c.cpu, 0);
@@ -57,9 +57,8 @@ export function afirgenCostTable(): string {
       totals.traces[i] += estimate.tracesRecordedPerMonth;
       return estimate.monthlyCostUsd;
     });
-    const agent = XRayCostEstimator.estimate({
-      requestsPerMonth: 0, samplingRate: 0, agentCompute: { cpu, memoryMiB, tasks, architecture: compute.architecture, launchType: compute.launchType },
-    });
+    const agentCompute = { cpu, memoryMiB, tasks, architecture: compute.architecture, launchType: compute.launchType };
+    const agent = XRayCostEstimator.estimate({ requestsPerMonth: 0, samplingRate: 0, agentCompute });
     totals.compute += agent.agentComputeCostUsd;
     const launch = compute.launchType === ecs.LaunchType.FARGATE ? 'Fargate' : 'EC2';
     const computeCell = agent.agentComputeEstimated ? usd(agent.agentComputeCostUsd) : 'not estimated (EC2)';
@@ -67,7 +66,8 @@ export function afirgenCostTable(): string {
       `${xray.map(usd).join(' | ')} | ${computeCell} | ${usd(xray[xray.length - 1] + agent.agentComputeCostUsd)} |`);
   }
   // The account's free tier (100,000 traces recorded) counted once, over all three services.
-  const xrayTotals = totals.traces.map((traces) => XRayCostEstimator.estimate({ requestsPerMonth: traces, samplingRate: 1, reservoirPerSecond: 0 }).monthlyCostUsd);
+  const xrayTotals = totals.traces.map((traces) =>
+    XRayCostEstimator.estimate({ requestsPerMonth: traces, samplingRate: 1, reservoirPerSecond: 0 }).monthlyCostUsd);
   lines.push(`| **all three** (free tier once) | | | ${xrayTotals.map(usd).join(' | ')} | ${usd(totals.compute)} | ` +
     `${usd(xrayTotals[xrayTotals.length - 1] + totals.compute)} |`);
   return lines.join('\n');
