@@ -4,11 +4,10 @@
  * C (cdklabs `@aws-cdk-containers/ecs-service-extensions` with `XRayExtension`) and D (Datadog's
  * `datadog-cdk-constructs-v2` ECS Fargate task definition), N services each.
  *
- *   npx projen bench:peers [--sizes=3,30,100] [--runs=3] [--instructions=3,30] [--variants=A,A+,B,C,D]
+ *   npx projen bench:peers [--sizes=3,30,100] [--runs=3] [--warmup=1] [--instructions=3,30] [--variants=A,A+,B,C,D]
  *
- * Per size: one warm-up run of each variant (its resource types are the "what each creates"
- * table), then `runs` rounds of every variant in a rotating order, each a fresh Node process.
- * Reported: median wall and CPU time, per service and against B and A; with --instructions, the
+ * Per size: `warmup` discarded runs of each variant, then `runs` rounds of every variant in a rotating order, each a fresh Node process.
+ * The first timed run's resource types are the "what each creates" table. Reported: median wall and CPU time, per service and against B and A; with --instructions, the
  * instructions of one whole run of each variant under valgrind's callgrind (two at a time), per
  * service and against B and A. The peers must be installed and built first (the task does it:
  * `npm ci --prefix bench/peers`, `tsc -p bench/peers/tsconfig.json`).
@@ -26,6 +25,7 @@ const ALL: Variant[] = ['A', 'A+', 'B', 'C', 'D'];
 interface Options {
   readonly sizes: number[];
   readonly runs: number;
+  readonly warmup: number;
   readonly instructions: number[];
   readonly variants: Variant[];
 }
@@ -41,6 +41,7 @@ function positiveIntegers(flag: string, value: string | undefined): number[] {
 function parseOptions(argv: string[]): Options {
   let sizes = [3, 30, 100];
   let runs = 3;
+  let warmup = 1;
   let instructions = [3, 30];
   let variants = ALL;
   for (const arg of argv) {
@@ -48,6 +49,7 @@ function parseOptions(argv: string[]): Options {
     switch (flag) {
       case '--sizes': sizes = positiveIntegers(flag, value); break;
       case '--runs': [runs] = positiveIntegers(flag, value); break;
+      case '--warmup': warmup = value === '0' ? 0 : positiveIntegers(flag, value)[0]; break;
       case '--instructions': instructions = positiveIntegers(flag, value); break;
       case '--variants':
         variants = (value ?? '').split(',') as Variant[];
@@ -59,7 +61,7 @@ function parseOptions(argv: string[]): Options {
     }
   }
   if (sizes.length === 0 || runs === undefined) throw new Error('--sizes and --runs need at least one positive integer');
-  return { sizes, runs, instructions, variants };
+  return { sizes, runs, warmup, instructions, variants };
 }
 
 /** Resource types and how many of each a variant's app has, summed over its stacks. */
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
       '(or `npx projen bench:peers`, which does both)');
   }
   console.log(`node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`variants ${options.variants.join(', ')}; sizes ${options.sizes.join(', ')}; 1 warm-up + ${options.runs} timed runs each\n`);
+  console.log(`variants ${options.variants.join(', ')}; sizes ${options.sizes.join(', ')}; ${options.warmup} warm-up + ${options.runs} timed runs each\n`);
 
   const timing: Array<{ n: number; variant: Variant; wallMs: number; cpuMs: number; resources: number; templateBytes: number }> = [];
   const created: { [variant: string]: { [type: string]: number } } = {};
@@ -89,9 +91,8 @@ async function main(): Promise<void> {
   for (const n of options.sizes) {
     const runs: { [variant: string]: Measurement[] } = {};
     for (const v of options.variants) {
-      const warm = runChild(v, n);
-      if (n === smallest) created[v] = typesOf(warm);
       runs[v] = [];
+      for (let w = 0; w < options.warmup; w++) runChild(v, n);
     }
     for (let round = 0; round < options.runs; round++) {
       // Rotate the order so that the machine's drift favours no variant.
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
     }
     for (const v of options.variants) {
       const ms = runs[v];
+      if (n === smallest) created[v] = typesOf(ms[0]);
       timing.push({
         n,
         variant: v,
