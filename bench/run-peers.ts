@@ -6,11 +6,12 @@
  *
  *   npx projen bench:peers [--sizes=3,30,100] [--runs=3] [--warmup=1] [--instructions=3,30] [--variants=A,A+,B,C,D]
  *
- * Per size: `warmup` discarded runs of each variant, then `runs` rounds of every variant in a rotating order, each a fresh Node process.
- * The first timed run's resource types are the "what each creates" table. Reported: median wall and CPU time, per service and against B and A; with --instructions, the
- * instructions of one whole run of each variant under valgrind's callgrind (two at a time), per
- * service and against B and A. The peers must be installed and built first (the task does it:
- * `npm ci --prefix bench/peers`, `tsc -p bench/peers/tsconfig.json`).
+ * Per size: `warmup` discarded runs of each variant, then `runs` rounds of every variant in a
+ * rotating order, each a fresh Node process. The first timed run's resource types are the "what
+ * each creates" table. Reported: median wall and CPU time, per service and against B and A; with
+ * --instructions, the instructions of one whole run of each variant under valgrind's callgrind
+ * (two at a time), per service and against B and A. The peers must be installed and built first
+ * (the task does it: `npm ci --prefix bench/peers`, `tsc -p bench/peers/tsconfig.json`).
  */
 import * as fs from 'fs';
 import * as os from 'os';
