@@ -4,7 +4,7 @@
  * C (cdklabs `@aws-cdk-containers/ecs-service-extensions` with `XRayExtension`) and D (Datadog's
  * `datadog-cdk-constructs-v2` ECS Fargate task definition), N services each.
  *
- *   npx projen bench:peers [--sizes=3,30,100] [--runs=3] [--warmup=1] [--instructions=3,30] [--variants=A,A+,B,C,D]
+ *   npx projen bench:peers [--sizes=3,30,100 (0: no timing)] [--runs=3] [--warmup=1] [--instructions=3,30] [--variants=A,A+,B,C,D]
  *
  * Per size: `warmup` discarded runs of each variant, then `runs` rounds of every variant in a
  * rotating order, each a fresh Node process. The first timed run's resource types are the "what
@@ -61,7 +61,8 @@ function parseOptions(argv: string[]): Options {
       default: throw new Error(`unknown option ${JSON.stringify(arg)} (see the header of bench/run-peers.ts)`);
     }
   }
-  if (sizes.length === 0 || runs === undefined) throw new Error('--sizes and --runs need at least one positive integer');
+  if (runs === undefined) throw new Error('--runs needs a positive integer');
+  if (sizes.length === 0 && instructions.length === 0) throw new Error('--sizes=0 (no timing) needs --instructions');
   return { sizes, runs, warmup, instructions, variants };
 }
 
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
 
   const timing: Array<{ n: number; variant: Variant; wallMs: number; cpuMs: number; resources: number; templateBytes: number }> = [];
   const created: { [variant: string]: { [type: string]: number } } = {};
-  const smallest = Math.min(...options.sizes);
+  const smallest = Math.min(...options.sizes, ...options.instructions);
   for (const n of options.sizes) {
     const runs: { [variant: string]: Measurement[] } = {};
     for (const v of options.variants) {
@@ -120,6 +121,10 @@ async function main(): Promise<void> {
     `${t.n} ${t.variant}`, t.wallMs.toFixed(0), (t.wallMs / t.n).toFixed(1), t.cpuMs.toFixed(0),
     ratio(t.wallMs, at(t.n, 'B')?.wallMs), ratio(t.wallMs, at(t.n, 'A')?.wallMs), String(t.resources), String(t.templateBytes),
   ]);
+  if (options.sizes.length === 0) {
+    // No timing: the resource types come from one plain run of each variant at the smallest size.
+    for (const v of options.variants) created[v] = typesOf(runChild(v, smallest));
+  }
   const wallTable = table(['N variant', 'wall ms', 'wall ms / service', 'cpu ms', 'wall / B', 'wall / A', 'resources', 'template bytes'], wallRows);
   console.log(`\nWall time (median of ${options.runs}, each a fresh process: load + construct + synth)\n\n${wallTable}`);
 
@@ -130,9 +135,11 @@ async function main(): Promise<void> {
       for (let i = 0; i < options.variants.length; i += 2) {
         const pair = options.variants.slice(i, i + 2);
         const counts = await Promise.all(pair.map((v) => countInstructions(v, n)));
-        pair.forEach((variant, j) => instructions.push({ n, variant, count: counts[j] }));
+        pair.forEach((variant, j) => {
+          instructions.push({ n, variant, count: counts[j] });
+          console.log(`instructions N=${n} ${variant}: ${counts[j]}`);
+        });
       }
-      console.log(`instructions at N=${n} done`);
     }
     const count = (n: number, v: Variant) => instructions.find((x) => x.n === n && x.variant === v)?.count;
     const lo = Math.min(...options.instructions);
