@@ -65,7 +65,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     dirs: ['src'],
     devdirs: ['test', 'lib-examples', 'bench'],
   },
-  gitignore: ['cdk.out/', 'bench/results/', 'cdk-integ.out.*/', 'test/**/cdk.out/'],
+  gitignore: ['cdk.out/', 'bench/results/', 'bench/peers/build/', 'cdk-integ.out.*/', 'test/**/cdk.out/'],
   docgen: true,
   // Source maps beside the JavaScript (lib/**/*.js.map, published), not inlined in it: an app that
   // imports the library then neither parses nor keeps in memory the maps and the TypeScript
@@ -140,6 +140,18 @@ project.addTask('bench', {
     { exec: 'tsc -p bench/tsconfig.synth.json' },
     { exec: `${LAZY_INDEX} bench/results/build/src` },
     { exec: 'node bench/results/build/bench/run.js', receiveArgs: true },
+  ],
+});
+// Against the peer libraries (bench/README.md, "Against the peers"): they are installed apart in
+// bench/peers/ (own package.json and lockfile), so the project's install and CI are unchanged.
+project.addTask('bench:peers', {
+  description: 'Synth benchmark: the library against ecs-service-extensions and datadog-cdk-constructs-v2 (bench/README.md)',
+  steps: [
+    { exec: 'npm ci --prefix bench/peers --no-audit --no-fund' },
+    { exec: 'tsc -p bench/peers/tsconfig.json' },
+    { exec: 'tsc -p bench/tsconfig.synth.json' },
+    { exec: `${LAZY_INDEX} bench/results/build/src` },
+    { exec: 'node bench/results/build/bench/run-peers.js', receiveArgs: true },
   ],
 });
 

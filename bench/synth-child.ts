@@ -32,9 +32,16 @@ interface Template {
   readonly Resources?: { [logicalId: string]: { readonly Type: string } };
 }
 
+/**
+ * The benchmark apps: A (library), B (hand-written), and for `run-peers.ts` A+ (library, every
+ * feature on), C (ecs-service-extensions) and D (datadog-cdk-constructs-v2).
+ */
+export type ChildVariant = 'A' | 'B' | 'A+' | 'C' | 'D';
+const VARIANTS: ChildVariant[] = ['A', 'B', 'A+', 'C', 'D'];
+
 /** What one child run reports. */
 export interface ChildResult {
-  readonly variant: 'A' | 'B';
+  readonly variant: ChildVariant;
   readonly n: number;
   readonly bootMs: number;
   readonly loadMs: number;
@@ -149,9 +156,19 @@ interface AppModule {
 }
 
 // Named functions, so that the CPU profile can tell the phases apart.
-function benchLoad(variant: 'A' | 'B'): AppModule {
+function benchLoad(variant: ChildVariant): AppModule {
+  // The peers are compiled into bench/peers/build/ (bench/peers/tsconfig.json), next to their own
+  // node_modules, from which they and the aws-cdk-lib they use load.
+  const peers = path.join(__dirname, '..', '..', '..', 'peers', 'build', 'peers');
+  const modules: { [v in ChildVariant]: string } = {
+    'A': './app-library',
+    'B': './app-handwritten',
+    'A+': './app-library-full',
+    'C': path.join(peers, 'app-service-extensions'),
+    'D': path.join(peers, 'app-datadog'),
+  };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(variant === 'A' ? './app-library' : './app-handwritten') as AppModule;
+  return require(modules[variant]) as AppModule;
 }
 function benchConstruct(appModule: AppModule, n: number, outdir: string, context: { [key: string]: string }): App {
   return appModule.buildApp(n, outdir, context);
@@ -162,7 +179,9 @@ function benchSynth(app: App): void {
 
 function main(): void {
   const [variantArg, nArg, ...flags] = process.argv.slice(2);
-  if (variantArg !== 'A' && variantArg !== 'B') throw new Error(`variant must be A or B, got ${JSON.stringify(variantArg)}`);
+  if (!VARIANTS.includes(variantArg as ChildVariant)) {
+    throw new Error(`variant must be one of ${VARIANTS.join(', ')}, got ${JSON.stringify(variantArg)}`);
+  }
   const n = Number(nArg);
   if (!Number.isInteger(n) || n < 1) throw new Error(`N must be an integer of 1 or more, got ${JSON.stringify(nArg)}`);
   const keep = flags.includes('--keep');
@@ -179,7 +198,7 @@ function main(): void {
 
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const appModule = benchLoad(variantArg);
+  const appModule = benchLoad(variantArg as ChildVariant);
   const t1 = performance.now();
   const cpu1 = process.cpuUsage(cpu0);
   const app = benchConstruct(appModule, n, outdir, context);
@@ -230,7 +249,7 @@ function main(): void {
   if (!keep) fs.rmSync(outdir, { recursive: true, force: true });
 
   const result: ChildResult = {
-    variant: variantArg,
+    variant: variantArg as ChildVariant,
     n,
     bootMs,
     loadMs: t1 - t0,

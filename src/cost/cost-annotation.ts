@@ -1,6 +1,9 @@
 import { Annotations } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
 import { XRayCostBoostProps, XRayCostEstimator } from './cost-estimator';
+import { ComputeArchitecture } from './agent-compute-props';
+import { FARGATE_PRICING_REGION } from './pricing';
 import { isToken, renderNumber } from '../core/numbers';
 import { validateNumberInRange } from '../core/validation';
 import { WARNINGS } from '../core/warnings';
@@ -12,6 +15,27 @@ export interface CostAnnotationInput {
   readonly reservoirPerSecond: number;
   readonly rules?: number;
   readonly monthlyBudgetUsd?: number;
+  /** The tracing containers of each task and how many tasks run; counted in the estimate and the budget. */
+  readonly agentCompute?: AgentComputeInput;
+}
+
+/** What one tracing container reserves in a task (cpu units, MiB); either may be a token. */
+export interface ContainerReservation {
+  readonly name: string;
+  readonly cpu: number;
+  readonly memoryMiB: number;
+}
+
+/**
+ * The compute tracing adds to every task: the agent sidecar and any other container the library
+ * adds for tracing (an auto-instrumentation init container, say: add its reservation to
+ * `containers`), for `tasks` tasks (the service's `desiredCount`).
+ */
+export interface AgentComputeInput {
+  readonly containers: ContainerReservation[];
+  readonly tasks: number;
+  readonly architecture?: ComputeArchitecture;
+  readonly launchType?: ecs.LaunchType;
 }
 
 /**
@@ -20,15 +44,73 @@ export interface CostAnnotationInput {
  */
 export function annotateCost(scope: IConstruct, input: CostAnnotationInput): void {
   const inputs = { requestsPerMonth: input.requestsPerMonth, samplingRate: input.samplingRate, reservoirSize: input.reservoirPerSecond };
-  if (noteTokens(scope, { ...inputs, ...budget(input.monthlyBudgetUsd) })) return;
+  if (noteTokens(scope, { ...inputs, ...budget(input.monthlyBudgetUsd), ...computeInputs(input.agentCompute) })) return;
+  const compute = input.agentCompute;
+  const cpu = compute?.containers.reduce((sum, c) => sum + c.cpu, 0) ?? 0;
+  const memoryMiB = compute?.containers.reduce((sum, c) => sum + c.memoryMiB, 0) ?? 0;
   const estimate = XRayCostEstimator.estimate({
     requestsPerMonth: input.requestsPerMonth,
     samplingRate: input.samplingRate,
     reservoirPerSecond: input.reservoirPerSecond,
     rules: input.rules,
+    agentCompute: compute && compute.containers.length > 0
+      ? { cpu, memoryMiB, tasks: compute.tasks, architecture: compute.architecture, launchType: compute.launchType }
+      : undefined,
   });
   const detail = `(sampling rate ${renderNumber(input.samplingRate)}, reservoir ${input.reservoirPerSecond}/s)`;
-  addCostAnnotation(scope, estimate.monthlyCostUsd, estimate.tracesRecordedPerMonth, input.requestsPerMonth, detail, input.monthlyBudgetUsd);
+  if (compute === undefined || compute.containers.length === 0) {
+    addCostAnnotation(scope, estimate.monthlyCostUsd, estimate.tracesRecordedPerMonth, input.requestsPerMonth, detail, input.monthlyBudgetUsd);
+    return;
+  }
+  const xrayText = `X-Ray $${(estimate.recordingCostUsd + estimate.retrievalCostUsd).toFixed(2)} for ` +
+    `${Math.round(estimate.tracesRecordedPerMonth).toLocaleString('en-US')} traces recorded of ${input.requestsPerMonth.toLocaleString('en-US')} requests ${detail}`;
+  const each = `${compute.containers.map((c) => `${c.name} cpu ${c.cpu}, ${c.memoryMiB} MiB`).join(' + ')} in each`;
+  const tasks = `${compute.tasks} task${compute.tasks === 1 ? '' : 's'}`;
+  const computeText = estimate.agentComputeEstimated
+    ? `agent compute $${estimate.agentComputeCostUsd.toFixed(2)} for ${tasks} (${each}; Fargate ` +
+      `${compute.architecture ?? ComputeArchitecture.X86_64}, ${FARGATE_PRICING_REGION} list prices, 730 hours)`
+    : `agent compute not estimated on EC2 for ${tasks} (${each}; the instances are paid for whatever their containers reserve)`;
+  const text = `estimated tracing cost: $${estimate.monthlyCostUsd.toFixed(2)}/month: ${xrayText} + ${computeText}`;
+  addBudgetedAnnotation(scope, text, estimate.monthlyCostUsd, input.monthlyBudgetUsd,
+    'lower the sampling rate or the reservoir, or the agent\'s cpu / memoryReservationMiB');
+}
+
+/**
+ * What tracing adds to each task of a service: every container of `taskDefinition` but the app's
+ * (the agent sidecar, and an init container where one was added before the call), plus `extra`
+ * (a reservation not in the task definition yet), for `tasks` tasks on the task definition's
+ * launch type and architecture.
+ */
+export function agentComputeOf(
+  taskDefinition: ecs.TaskDefinition, appContainer: ecs.ContainerDefinition, tasks: number, extra: ContainerReservation[] = [],
+): AgentComputeInput {
+  const containers = taskDefinition.node.children
+    .filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition && c !== appContainer)
+    .map((c) => {
+      const rendered = c.renderContainerDefinition();
+      // A container with no cpu reserves none; with no reservation, ECS reserves its hard limit.
+      return { name: c.containerName, cpu: rendered.cpu ?? 0, memoryMiB: rendered.memoryReservation ?? rendered.memory ?? 0 };
+    });
+  const cfn = taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
+  const platform = cfn.runtimePlatform as ecs.CfnTaskDefinition.RuntimePlatformProperty | undefined;
+  return {
+    containers: [...containers, ...extra],
+    tasks,
+    // Unset, Fargate runs Linux x86_64; a value the estimator does not know is rejected there.
+    architecture: (platform?.cpuArchitecture as ComputeArchitecture | undefined) ?? ComputeArchitecture.X86_64,
+    launchType: taskDefinition.isFargateCompatible ? ecs.LaunchType.FARGATE : ecs.LaunchType.EC2,
+  };
+}
+
+/** The agent-compute inputs by prop name, for the token check. */
+function computeInputs(compute: AgentComputeInput | undefined): { [prop: string]: number } {
+  if (compute === undefined) return {};
+  const inputs: { [prop: string]: number } = { desiredCount: compute.tasks };
+  for (const c of compute.containers) {
+    inputs[`cpu of ${c.name}`] = c.cpu;
+    inputs[`memory of ${c.name}`] = c.memoryMiB;
+  }
+  return inputs;
 }
 
 /** One part of a multi-service estimate. */
@@ -98,12 +180,17 @@ function noteTokens(scope: IConstruct, inputs: { [prop: string]: number }): bool
 }
 
 function addCostAnnotation(scope: IConstruct, costUsd: number, traces: number, requests: number, detail: string, budgetUsd?: number): void {
-  validateNumberInRange(scope, 'monthlyBudgetUsd', budgetUsd, 0, Number.MAX_SAFE_INTEGER);
   const text = `estimated X-Ray cost: $${costUsd.toFixed(2)}/month for ` +
     `${Math.round(traces).toLocaleString('en-US')} traces recorded of ${requests.toLocaleString('en-US')} requests ${detail}`;
+  addBudgetedAnnotation(scope, text, costUsd, budgetUsd, 'lower the sampling rate or the reservoir');
+}
+
+/** `text` as info, or as the over-budget warning (with `fix`) when `costUsd` is above the budget. */
+function addBudgetedAnnotation(scope: IConstruct, text: string, costUsd: number, budgetUsd: number | undefined, fix: string): void {
+  validateNumberInRange(scope, 'monthlyBudgetUsd', budgetUsd, 0, Number.MAX_SAFE_INTEGER);
   if (budgetUsd !== undefined && costUsd > budgetUsd) {
     Annotations.of(scope).addWarningV2(WARNINGS.costOverBudget,
-      `${text} is over the monthly budget of $${budgetUsd.toFixed(2)}: lower the sampling rate or the reservoir`);
+      `${text} is over the monthly budget of $${budgetUsd.toFixed(2)}: ${fix}`);
   } else {
     Annotations.of(scope).addInfo(text);
   }

@@ -1,3 +1,5 @@
+import type * as agentCompute from './agent-compute';
+import type { XRayAgentComputeProps } from './agent-compute-props';
 import {
   FREE_INDEXING_PERCENTAGE,
   FREE_TRACES_RECORDED_PER_MONTH,
@@ -130,6 +132,15 @@ export interface XRayCostEstimateProps {
    * @default - no boost
    */
   readonly samplingRateBoost?: XRayCostBoostProps;
+
+  /**
+   * The compute the tracing agent reserves in every task, priced as a Fargate task-month
+   * (730 hours) at the us-east-1 list prices and added to `monthlyCostUsd` as
+   * `agentComputeCostUsd`. On Fargate the agent's reservation is often the largest part of the
+   * tracing bill. EC2 is not estimated (0).
+   * @default - agent compute not counted (0)
+   */
+  readonly agentCompute?: XRayAgentComputeProps;
 }
 
 /**
@@ -197,7 +208,16 @@ export interface XRayCostEstimate {
   /** What those extra traces would cost at most, in US dollars a month (not in `monthlyCostUsd`). */
   readonly boostWorstCaseExtraCostUsd: number;
 
-  /** Recording, retrieval and Transaction Search, in US dollars a month. */
+  /**
+   * What the agent's reserved compute costs a month over `agentCompute.tasks` tasks (Fargate,
+   * us-east-1 list prices, 730 hours), in US dollars; 0 without `agentCompute` or on EC2.
+   */
+  readonly agentComputeCostUsd: number;
+
+  /** Whether `agentComputeCostUsd` is an estimate: false without `agentCompute`, or on EC2 (not estimated). */
+  readonly agentComputeEstimated: boolean;
+
+  /** Recording, retrieval, Transaction Search and agent compute, in US dollars a month. */
   readonly monthlyCostUsd: number;
 }
 
@@ -326,6 +346,14 @@ function boostWorstCase(boost: XRayCostBoostProps | undefined, samplingRate: num
   return (boost.maxRate - samplingRate) * fixedRateRequests * boostedShare;
 }
 
+/** The agent-compute part, loaded only when asked for. */
+function agentComputeOf(props: XRayAgentComputeProps | undefined): { costUsd: number; estimated: boolean } {
+  if (props === undefined) return { costUsd: 0, estimated: false };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { estimateAgentCompute } = require('./agent-compute') as typeof agentCompute;
+  return estimateAgentCompute(props);
+}
+
 /**
  * Estimates the monthly AWS X-Ray bill of traced traffic from the request rate, the sampling rule
  * (reservoir and fixed rate) and the prices in `pricing.ts` ($5.00 per million traces recorded
@@ -343,6 +371,8 @@ function boostWorstCase(boost: XRayCostBoostProps | undefined, samplingRate: num
  * - One trace per sampled request, however many services it crosses.
  * - The free tier is applied once, as if this traffic were the account's only X-Ray use.
  * - Figures are not rounded; `markdownTable` rounds money to cents for display only.
+ * - With `agentCompute`, the agent's reservation (cpu, memory) in each of `tasks` tasks is priced
+ *   at Fargate's us-east-1 list prices over a 730-hour month and added to the total.
  *
  * The reservoir matters more than the rate at low traffic: at 10 million requests a month
  * (3.86 a second) a 1-a-second reservoir records a quarter of all requests by itself.
@@ -401,6 +431,8 @@ export class XRayCostEstimator {
     const billableRetrieved = tracesRetrievedPerMonth - freeRetrieved;
     const retrievalCostUsd = billableRetrieved * USD_PER_TRACE_RETRIEVED;
 
+    const compute = agentComputeOf(props.agentCompute);
+
     return {
       requestsPerMonth: requests,
       reservoirTracesPerMonth: reservoirTraces,
@@ -419,7 +451,9 @@ export class XRayCostEstimator {
       transactionSearchCostUsd: search?.costUsd ?? 0,
       boostWorstCaseExtraTracesPerMonth: boost,
       boostWorstCaseExtraCostUsd: boostExtraCost,
-      monthlyCostUsd: billedRecording + retrievalCostUsd + (search?.costUsd ?? 0),
+      agentComputeCostUsd: compute.costUsd,
+      agentComputeEstimated: compute.estimated,
+      monthlyCostUsd: billedRecording + retrievalCostUsd + (search?.costUsd ?? 0) + compute.costUsd,
     };
   }
 

@@ -1,1 +1,2 @@
 export * from './cost-estimator';
+export * from './agent-compute-props';

@@ -70,3 +70,47 @@ export const FREE_INDEXING_PERCENTAGE = 1;
  * (https://docs.aws.amazon.com/xray/latest/devguide/xray-adaptive-sampling.html, read 2026-12-02).
  */
 export const MAX_BOOST_MINUTES = 1;
+
+/*
+ * AWS Fargate prices, for the compute an agent container reserves in each task.
+ *
+ * Source: the AWS Fargate pricing page, https://aws.amazon.com/fargate/pricing/, On-Demand, Linux,
+ * Region US East (N. Virginia) `us-east-1`. The page itself renders its price tables with
+ * JavaScript, so the figures were read on 2026-12-02 from pages that quote it for us-east-1 and
+ * agree to the last digit: Vantage "AWS Fargate Pricing Explained" (vantage.sh/blog/fargate-pricing),
+ * Wring "AWS Fargate Pricing" (2026-03-10) and FactualMinds "Amazon Fargate & ECS Task Pricing"
+ * (2026-06-17). Other Regions cost more (typically 10 to 30 %); Fargate Spot and Savings Plans
+ * cost less; none of these are modelled. Fargate bills the task's size (vCPU and GB, per second
+ * with a one-minute minimum), not each container: the figures price the share of the task the
+ * agent's reservation takes.
+ */
+
+/** Where the Fargate prices below come from. */
+export const FARGATE_PRICING_SOURCE_URL = 'https://aws.amazon.com/fargate/pricing/';
+
+/** The Region the Fargate prices below are for. */
+export const FARGATE_PRICING_REGION = 'us-east-1';
+
+/** The date (ISO 8601) the Fargate prices below were read. */
+export const FARGATE_PRICING_READ_ON = '2026-12-02';
+
+/** US dollars per vCPU-hour, Fargate On-Demand, Linux x86_64, us-east-1. */
+export const FARGATE_USD_PER_VCPU_HOUR_X86_64 = 0.04048;
+
+/** US dollars per GB-hour of memory, Fargate On-Demand, Linux x86_64, us-east-1. */
+export const FARGATE_USD_PER_GB_HOUR_X86_64 = 0.004445;
+
+/** US dollars per vCPU-hour, Fargate On-Demand, Linux ARM64 (Graviton), us-east-1. */
+export const FARGATE_USD_PER_VCPU_HOUR_ARM64 = 0.03238;
+
+/** US dollars per GB-hour of memory, Fargate On-Demand, Linux ARM64 (Graviton), us-east-1. */
+export const FARGATE_USD_PER_GB_HOUR_ARM64 = 0.00356;
+
+/** Hours in the month agent compute is priced over (AWS's own 730-hour month: 24 x 365 / 12). */
+export const HOURS_PER_MONTH = 730;
+
+/** CPU units in one vCPU (ECS task and container `cpu`). */
+export const CPU_UNITS_PER_VCPU = 1024;
+
+/** MiB in one GB as Fargate counts memory (a 512 MiB task is billed as 0.5 GB). */
+export const MIB_PER_GB = 1024;

@@ -141,13 +141,16 @@ export interface TracedServiceBaseProps {
   readonly samplingRule?: TracedServiceSamplingRuleOptions;
 
   /**
-   * Expected requests a month, to add an info annotation with the estimated X-Ray cost.
+   * Expected requests a month, to add an info annotation with the estimated tracing cost: the
+   * X-Ray charges plus, on Fargate, the compute the agent reserves in each of `desiredCount` tasks
+   * (us-east-1 list prices; on EC2 stated as not estimated).
    * @default - no estimate
    */
   readonly expectedRequestsPerMonth?: number;
 
   /**
-   * A monthly X-Ray budget in USD: an estimate above it becomes a warning. Needs
+   * A monthly tracing budget in USD (X-Ray charges plus agent compute): an estimate above it
+   * becomes a warning. Needs
    * `expectedRequestsPerMonth`.
    * @default - no budget
    */
@@ -253,12 +256,14 @@ export abstract class TracedServiceBase extends Construct {
     if (props.expectedRequestsPerMonth !== undefined) {
       // Loaded here, not at the top: an app that asks for no estimate never loads the estimator.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { annotateCost } = require('../cost/cost-annotation') as typeof costAnnotation;
+      const { annotateCost, agentComputeOf } = require('../cost/cost-annotation') as typeof costAnnotation;
       annotateCost(this, {
         requestsPerMonth: props.expectedRequestsPerMonth,
         samplingRate,
         reservoirPerSecond: samplingRule ? ruleOptions.reservoirSize ?? 1 : 0,
         monthlyBudgetUsd: props.monthlyBudgetUsd,
+        // The agent (and any other tracing container already in the task) for every task.
+        agentCompute: agentComputeOf(taskDefinition, container, props.desiredCount ?? 1),
       });
     }
     return { container, sidecar, samplingRule };

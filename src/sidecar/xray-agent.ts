@@ -298,6 +298,11 @@ class DaemonAgent extends XRayAgent {
       // The image's entrypoint already listens on 0.0.0.0:2000 (UDP and TCP); the region is passed
       // as a flag so the container needs no environment variables.
       command: ['--region', Stack.of(scope).region],
+      // Sizes: AWS's "Running the X-Ray daemon on Amazon ECS" (X-Ray developer guide,
+      // docs.aws.amazon.com/xray/latest/devguide/xray-daemon-ecs.html, read 2026-12-02) runs the
+      // daemon with cpu 32 and memoryReservation 256. AWS gives no hard limit for it: the default
+      // is twice the reservation (512 MiB), room for a burst of buffered segments.
+      // $1.73 a Fargate x86_64 task-month (us-east-1).
       defaultCpu: 32,
       defaultMemoryReservationMiB: 256,
       minimumMemoryReservationMiB: 32,
@@ -350,8 +355,11 @@ class CloudWatchAgent extends XRayAgent {
       environment: {
         [CLOUDWATCH_AGENT_CONFIG_VARIABLE]: stack.toJsonString(cloudWatchAgentTraceConfig(stack.region, LISTEN_PORTS)),
       },
-      // Its documentation runs the agent as an ECS container with cpu 128 and a 64 MiB hard
-      // memory limit: that limit is the floor, and twice it the default reservation.
+      // Sizes: AWS's own ECS example of the agent (the CloudWatchAgentIntegration example in the
+      // aws-cdk-lib @aws-cdk/aws-applicationsignals-alpha API reference, docs.aws.amazon.com/cdk/api/v2/,
+      // read 2026-12-02) gives it cpu 128 and a 64 MiB hard memory limit. That limit is the floor
+      // here, twice it the default reservation (128 MiB) and twice that the default hard limit
+      // (256 MiB): AWS gives no reservation figure. $4.10 a Fargate x86_64 task-month (us-east-1).
       defaultCpu: 128,
       defaultMemoryReservationMiB: 128,
       minimumMemoryReservationMiB: 64,
@@ -389,9 +397,14 @@ class AdotCollectorAgent extends XRayAgent {
       environment: {
         [ADOT_COLLECTOR_CONFIG_VARIABLE]: adotCollectorTraceConfigYaml(Stack.of(scope).region, LISTEN_PORTS),
       },
-      // The collector's own ECS sidecar template gives it cpu 256 and 512 MiB. Its maintainers
-      // measured about 61 MiB idle with exactly this awsxray receiver/exporter pair: 128 MiB is
-      // the floor that leaves it room to buffer a burst.
+      // Sizes: the collector's own Fargate sidecar template (aws-observability/aws-otel-collector,
+      // deployment-template/ecs/aws-otel-fargate-sidecar-deployment-cfn.yaml, read 2026-12-02)
+      // gives its container Cpu 256 and Memory 512; the ECS developer guide's ADOT sidecar example
+      // ("Specifying the AWS Distro for OpenTelemetry sidecar for AWS X-Ray integration") gives no
+      // figure. That 512 is the default reservation, twice it the hard limit (1024 MiB). Its
+      // maintainers measured about 61 MiB idle with exactly this awsxray receiver/exporter pair:
+      // 128 MiB is the floor that leaves it room to buffer a burst. $9.01 a Fargate x86_64
+      // task-month (us-east-1): set cpu / memoryReservationMiB lower for a light trace load.
       defaultCpu: 256,
       defaultMemoryReservationMiB: 512,
       minimumMemoryReservationMiB: 128,

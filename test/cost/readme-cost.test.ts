@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { afirgenCostTable, agentTaskMonthCosts } from './readme-tables';
 import { XRayCostEstimator } from '../../src/cost';
 
 /** The text of a `## Cost` section: from its heading to the next `## ` heading; undefined if none. */
@@ -20,6 +21,21 @@ function firstTable(section: string): string {
   const rest = lines.slice(start);
   const end = rest.findIndex((line) => !line.startsWith('|'));
   return (end === -1 ? rest : rest.slice(0, end)).join('\n');
+}
+
+/** The markdown table in `text` whose header line starts with `headerStart`; '' if there is none. */
+function tableStartingWith(text: string, headerStart: string): string {
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  const start = lines.findIndex((line) => line.startsWith(headerStart));
+  if (start === -1) return '';
+  const rest = lines.slice(start);
+  const end = rest.findIndex((line) => !line.startsWith('|'));
+  return (end === -1 ? rest : rest.slice(0, end)).join('\n');
+}
+
+/** The cells of a markdown table row, trimmed. */
+function cells(row: string): string[] {
+  return row.split('|').slice(1, -1).map((cell) => cell.trim());
 }
 
 const README_PATH = path.join(__dirname, '..', '..', 'README.md');
@@ -49,5 +65,38 @@ describe('README cost section', () => {
     expect(firstTable(costSection(good) ?? '')).toBe(table.trimEnd());
     expect(firstTable(costSection(edited) ?? '')).not.toBe(table.trimEnd());
     expect(costSection('# lib\n\n## Costs\n')).toBeUndefined();
+  });
+
+  whenReadmeHasCost('README.md "## Cost" shows the AFIRGen example\'s X-Ray charges and agent compute exactly as the estimator renders them', () => {
+    // GIVEN the table rendered from the AFIRGen example and XRayCostEstimator.estimate
+    const expected = afirgenCostTable();
+
+    // THEN
+    expect(tableStartingWith(readmeCost ?? '', '| Service | Requests a month |')).toBe(expected);
+  });
+
+  const whenReadmeHasResources = readme.includes('| agent | image (pinned default) |') ? test : test.skip;
+  whenReadmeHasResources('the README resources table\'s Fargate cost column is each agent\'s default reservation priced by the estimator', () => {
+    // GIVEN the resources table's rows
+    const table = tableStartingWith(readme, '| agent | image (pinned default) |').split('\n');
+    const header = cells(table[0]);
+    const column = header.indexOf('Fargate task-month x86_64 / ARM64');
+    expect(column).toBeGreaterThan(0);
+    const shown = Object.fromEntries(table.slice(2).map((row) => [cells(row)[0], cells(row)[column]]));
+
+    // THEN every agent's cell is the estimate for its defaults, x86_64 / ARM64
+    const expected = agentTaskMonthCosts();
+    expect(expected.map((e) => e.agent)).toEqual(Object.keys(shown));
+    for (const { agent, x86, arm } of expected) {
+      expect(shown[agent]).toBe(`${x86} / ${arm}`);
+    }
+  });
+
+  test('tableStartingWith finds a table by its header and notices an edited cell', () => {
+    const table = afirgenCostTable();
+    const good = `## Cost\n\n| a | b |\n| --- | --- |\n\nText.\n\n${table}\n\nMore.\n`;
+    expect(tableStartingWith(good, '| Service | Requests a month |')).toBe(table);
+    expect(tableStartingWith(good.replace('$18.02', '$18.03'), '| Service | Requests a month |')).not.toBe(table);
+    expect(tableStartingWith(good, '| nothing |')).toBe('');
   });
 });

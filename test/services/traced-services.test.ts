@@ -191,10 +191,13 @@ describe('TracedFargateService', () => {
       monthlyBudgetUsd: 10,
     });
     const annotations = Annotations.fromStack(stack);
-    annotations.hasInfo('/TestStack/Cheap', Match.stringLikeRegexp('estimated X-Ray cost: \\$4\\.50/month for 1,000,000 traces'));
+    // X-Ray charges plus the daemon's 32 cpu / 256 MiB for the one task ($1.73 a Fargate task-month)
+    annotations.hasInfo('/TestStack/Cheap', Match.stringLikeRegexp('estimated tracing cost: \\$6\\.23/month: X-Ray \\$4\\.50 for 1,000,000 traces'));
     annotations.hasWarning('/TestStack/Dear',
-      'estimated X-Ray cost: $49.50/month for 10,000,000 traces recorded of 10,000,000 requests (sampling rate 1, reservoir 0/s) ' +
-      'is over the monthly budget of $10.00: lower the sampling rate or the reservoir [ack: @cdk-xray-ecs/cost:overBudget]');
+      'estimated tracing cost: $51.23/month: X-Ray $49.50 for 10,000,000 traces recorded of 10,000,000 requests (sampling rate 1, reservoir 0/s) ' +
+      '+ agent compute $1.73 for 1 task (xray-daemon cpu 32, 256 MiB in each; Fargate X86_64, us-east-1 list prices, 730 hours) ' +
+      'is over the monthly budget of $10.00: lower the sampling rate or the reservoir, or the agent\'s cpu / memoryReservationMiB ' +
+      '[ack: @cdk-xray-ecs/cost:overBudget]');
     annotations.hasNoWarning('/TestStack/Cheap', Match.anyValue());
   });
 });

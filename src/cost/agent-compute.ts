@@ -1,0 +1,79 @@
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { ComputeArchitecture, XRayAgentComputeProps } from './agent-compute-props';
+import {
+  CPU_UNITS_PER_VCPU,
+  FARGATE_USD_PER_GB_HOUR_ARM64,
+  FARGATE_USD_PER_GB_HOUR_X86_64,
+  FARGATE_USD_PER_VCPU_HOUR_ARM64,
+  FARGATE_USD_PER_VCPU_HOUR_X86_64,
+  HOURS_PER_MONTH,
+  MIB_PER_GB,
+} from './pricing';
+import { fail, show } from '../core/errors';
+import { requireKnownNumber } from '../core/numbers';
+
+/** The agent-compute part of an estimate. */
+export interface AgentComputeEstimate {
+  /** US dollars a month; 0 when not estimated. */
+  readonly costUsd: number;
+  /** Whether the launch type has a price here (Fargate) or not (EC2). */
+  readonly estimated: boolean;
+}
+
+const OWNER = 'XRayCostEstimator.estimate';
+const AT_SYNTH = '(the estimate is computed at synth time)';
+
+/** The largest Fargate task: 16 vCPU and 120 GiB; a container cannot reserve more. */
+const FARGATE_MAX_CPU = 16_384;
+const FARGATE_MAX_MEMORY_MIB = 122_880;
+/** The least memory ECS gives a container (Docker 20.10 and later reserve 6 MiB). */
+const MIN_CONTAINER_MEMORY_MIB = 6;
+
+const PRICES: { [architecture: string]: { vcpuHour: number; gbHour: number } } = {
+  [ComputeArchitecture.X86_64]: { vcpuHour: FARGATE_USD_PER_VCPU_HOUR_X86_64, gbHour: FARGATE_USD_PER_GB_HOUR_X86_64 },
+  [ComputeArchitecture.ARM64]: { vcpuHour: FARGATE_USD_PER_VCPU_HOUR_ARM64, gbHour: FARGATE_USD_PER_GB_HOUR_ARM64 },
+};
+
+const LAUNCH_TYPES: string[] = [ecs.LaunchType.FARGATE, ecs.LaunchType.EC2];
+
+function validateInteger(prop: string, value: number, min: number, max: number, why: string): void {
+  const ok = typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+  if (!ok) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of ${min} or more` : `from ${min} to ${max}`;
+    fail(OWNER, `${prop} must be a whole number ${range}${why}, got ${show(value)}`);
+  }
+}
+
+/**
+ * What the agent's reservation costs a month over `tasks` tasks: on Fargate,
+ * tasks x 730 h x (vCPU x price per vCPU-hour + GB x price per GB-hour), at the us-east-1 list
+ * prices in `pricing.ts`. Throws on tokens, a task count that is not a whole number of 0 or more,
+ * sizes outside what the launch type runs, and an unknown architecture or launch type.
+ */
+export function estimateAgentCompute(props: XRayAgentComputeProps): AgentComputeEstimate {
+  const architecture = props.architecture ?? ComputeArchitecture.X86_64;
+  const launchType = props.launchType ?? ecs.LaunchType.FARGATE;
+  for (const [prop, value] of [['agentCompute.cpu', props.cpu], ['agentCompute.memoryMiB', props.memoryMiB], ['agentCompute.tasks', props.tasks]] as const) {
+    if (value !== undefined) requireKnownNumber(OWNER, prop, value, AT_SYNTH);
+  }
+  if (!LAUNCH_TYPES.includes(launchType)) {
+    fail(OWNER, `agentCompute.launchType must be one of ${LAUNCH_TYPES.join(', ')}, got ${show(launchType)}`);
+  }
+  const prices = PRICES[architecture];
+  if (prices === undefined) {
+    fail(OWNER, `agentCompute.architecture must be one of ${Object.keys(PRICES).join(', ')}, got ${show(architecture)}`);
+  }
+  validateInteger('agentCompute.tasks', props.tasks, 0, Number.MAX_SAFE_INTEGER, '');
+  if (launchType === ecs.LaunchType.FARGATE) {
+    validateInteger('agentCompute.cpu', props.cpu, 0, FARGATE_MAX_CPU, ' CPU units on Fargate (its largest task has 16 vCPU)');
+    validateInteger('agentCompute.memoryMiB', props.memoryMiB, MIN_CONTAINER_MEMORY_MIB, FARGATE_MAX_MEMORY_MIB,
+      ' MiB on Fargate (ECS gives a container at least 6 MiB; the largest Fargate task has 120 GiB)');
+  } else {
+    validateInteger('agentCompute.cpu', props.cpu, 0, Number.MAX_SAFE_INTEGER, ' CPU units');
+    validateInteger('agentCompute.memoryMiB', props.memoryMiB, MIN_CONTAINER_MEMORY_MIB, Number.MAX_SAFE_INTEGER,
+      ' MiB (ECS gives a container at least 6 MiB)');
+    return { costUsd: 0, estimated: false };
+  }
+  const perHour = (props.cpu / CPU_UNITS_PER_VCPU) * prices.vcpuHour + (props.memoryMiB / MIB_PER_GB) * prices.gbHour;
+  return { costUsd: props.tasks * HOURS_PER_MONTH * perHour, estimated: true };
+}

@@ -1,0 +1,150 @@
+import { CfnParameter, Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { ComputeArchitecture, XRayAgent, XRayCostEstimator } from '../../src';
+import {
+  FARGATE_USD_PER_GB_HOUR_ARM64,
+  FARGATE_USD_PER_GB_HOUR_X86_64,
+  FARGATE_USD_PER_VCPU_HOUR_ARM64,
+  FARGATE_USD_PER_VCPU_HOUR_X86_64,
+  HOURS_PER_MONTH,
+} from '../../src/cost/pricing';
+
+/** A regular expression that matches exactly `message`. */
+function exactly(message: string): RegExp {
+  return new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
+/** No traffic, so the estimate is agent compute alone. */
+const NO_TRAFFIC = { requestsPerMonth: 0, samplingRate: 0.1 };
+
+/** The default cpu and memory reservation of an agent, as XRaySidecar would use them. */
+function defaults(agent: XRayAgent): { cpu: number; memoryMiB: number } {
+  const stack = new Stack();
+  const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 1024, memoryLimitMiB: 2048 });
+  const config = agent.bind(stack, { taskDefinition });
+  return { cpu: config.defaultCpu, memoryMiB: config.defaultMemoryReservationMiB };
+}
+
+describe('XRayCostEstimator.estimate with agentCompute', () => {
+  test('0.25 vCPU / 0.5 GB on Fargate x86_64 for one task-month is the price table\'s product, within a cent', () => {
+    // GIVEN the price table's product: 730 h x (0.25 vCPU x $/vCPU-h + 0.5 GB x $/GB-h)
+    const expected = HOURS_PER_MONTH * (0.25 * FARGATE_USD_PER_VCPU_HOUR_X86_64 + 0.5 * FARGATE_USD_PER_GB_HOUR_X86_64);
+
+    // WHEN
+    const estimate = XRayCostEstimator.estimate({ ...NO_TRAFFIC, agentCompute: { cpu: 256, memoryMiB: 512, tasks: 1 } });
+
+    // THEN about $9.01 (the issue's "about $9 a task-month"), all of it agent compute
+    expect(Math.abs(estimate.agentComputeCostUsd - expected)).toBeLessThan(0.01);
+    expect(estimate.agentComputeCostUsd).toBeCloseTo(9.01, 2);
+    expect(estimate.agentComputeEstimated).toBe(true);
+    expect(estimate.recordingCostUsd).toBe(0);
+    expect(estimate.monthlyCostUsd).toBe(estimate.agentComputeCostUsd);
+  });
+
+  test('ARM64 is priced at the Graviton rates, below x86_64', () => {
+    const arm = XRayCostEstimator.estimate({
+      ...NO_TRAFFIC, agentCompute: { cpu: 256, memoryMiB: 512, tasks: 1, architecture: ComputeArchitecture.ARM64 },
+    });
+    const x86 = XRayCostEstimator.estimate({ ...NO_TRAFFIC, agentCompute: { cpu: 256, memoryMiB: 512, tasks: 1 } });
+
+    expect(arm.agentComputeCostUsd).toBeCloseTo(HOURS_PER_MONTH * (0.25 * FARGATE_USD_PER_VCPU_HOUR_ARM64 + 0.5 * FARGATE_USD_PER_GB_HOUR_ARM64), 10);
+    expect(arm.agentComputeCostUsd).toBeLessThan(x86.agentComputeCostUsd);
+  });
+
+  test('scales with tasks: 10 tasks cost 10 times one, 0 tasks cost nothing', () => {
+    const one = XRayCostEstimator.estimate({ ...NO_TRAFFIC, agentCompute: { cpu: 32, memoryMiB: 256, tasks: 1 } });
+    const ten = XRayCostEstimator.estimate({ ...NO_TRAFFIC, agentCompute: { cpu: 32, memoryMiB: 256, tasks: 10 } });
+    const none = XRayCostEstimator.estimate({ ...NO_TRAFFIC, agentCompute: { cpu: 32, memoryMiB: 256, tasks: 0 } });
+
+    expect(one.agentComputeCostUsd).toBeGreaterThan(0);
+    expect(ten.agentComputeCostUsd).toBeCloseTo(10 * one.agentComputeCostUsd, 10);
+    expect(none.agentComputeCostUsd).toBe(0);
+  });
+
+  test('is added to the X-Ray charges in monthlyCostUsd', () => {
+    const traffic = { requestsPerMonth: 10_000_000, samplingRate: 0.1, reservoirPerSecond: 0 };
+    const xray = XRayCostEstimator.estimate(traffic);
+    const both = XRayCostEstimator.estimate({ ...traffic, agentCompute: { cpu: 256, memoryMiB: 512, tasks: 2 } });
+
+    expect(xray.agentComputeCostUsd).toBe(0);
+    expect(xray.agentComputeEstimated).toBe(false);
+    expect(both.recordingCostUsd).toBeCloseTo(4.5, 10);
+    expect(both.monthlyCostUsd).toBeCloseTo(4.5 + both.agentComputeCostUsd, 10);
+    expect(both.agentComputeCostUsd).toBeCloseTo(18.02005, 6);
+  });
+
+  test('the X-Ray daemon is cheaper than the CloudWatch agent and the ADOT collector at their default reservations', () => {
+    const cost = (agent: XRayAgent) =>
+      XRayCostEstimator.estimate({ ...NO_TRAFFIC, agentCompute: { ...defaults(agent), tasks: 1 } }).agentComputeCostUsd;
+
+    const daemon = cost(XRayAgent.daemon({ endOfLifeNotice: false }));
+    const adot = cost(XRayAgent.adotCollector());
+    const cloudWatch = cost(XRayAgent.cloudWatchAgent());
+
+    expect(daemon).toBeLessThan(adot);
+    expect(cloudWatch).toBeLessThan(adot);
+    // daemon 32 cpu / 256 MiB: 730 x (1/32 x 0.04048 + 0.25 x 0.004445) = $1.73
+    expect(daemon).toBeCloseTo(1.73, 2);
+  });
+
+  test('EC2 is not estimated: it adds 0 and says so', () => {
+    const estimate = XRayCostEstimator.estimate({
+      ...NO_TRAFFIC, agentCompute: { cpu: 256, memoryMiB: 512, tasks: 3, launchType: ecs.LaunchType.EC2 },
+    });
+
+    expect(estimate.agentComputeCostUsd).toBe(0);
+    expect(estimate.agentComputeEstimated).toBe(false);
+  });
+});
+
+describe('XRayCostEstimator.estimate agentCompute bad input', () => {
+  const estimate = (agentCompute: object) =>
+    () => XRayCostEstimator.estimate({ ...NO_TRAFFIC, agentCompute: agentCompute as never });
+
+  test('throws on a negative task count', () => {
+    expect(estimate({ cpu: 32, memoryMiB: 256, tasks: -1 }))
+      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.tasks must be a whole number of 0 or more, got -1'));
+  });
+
+  test('throws on a fractional task count', () => {
+    expect(estimate({ cpu: 32, memoryMiB: 256, tasks: 1.5 }))
+      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.tasks must be a whole number of 0 or more, got 1.5'));
+  });
+
+  test('throws on cpu above the largest Fargate task', () => {
+    expect(estimate({ cpu: 20_000, memoryMiB: 256, tasks: 1 }))
+      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.cpu must be a whole number from 0 to 16384 CPU units on Fargate ' +
+        '(its largest task has 16 vCPU), got 20000'));
+  });
+
+  test('throws on negative cpu on EC2', () => {
+    expect(estimate({ cpu: -8, memoryMiB: 256, tasks: 1, launchType: ecs.LaunchType.EC2 }))
+      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.cpu must be a whole number of 0 or more CPU units, got -8'));
+  });
+
+  test('throws on memory below what ECS gives a container, and above the largest Fargate task', () => {
+    expect(estimate({ cpu: 32, memoryMiB: 4, tasks: 1 }))
+      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.memoryMiB must be a whole number from 6 to 122880 MiB on Fargate ' +
+        '(ECS gives a container at least 6 MiB; the largest Fargate task has 120 GiB), got 4'));
+    expect(estimate({ cpu: 32, memoryMiB: 200_000, tasks: 1 }))
+      .toThrow(/agentCompute\.memoryMiB must be a whole number from 6 to 122880 MiB on Fargate .*, got 200000$/);
+  });
+
+  test('throws on an unknown architecture', () => {
+    expect(estimate({ cpu: 32, memoryMiB: 256, tasks: 1, architecture: 'RISCV64' }))
+      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.architecture must be one of X86_64, ARM64, got "RISCV64"'));
+  });
+
+  test('throws on a launch type with no price (EXTERNAL)', () => {
+    expect(estimate({ cpu: 32, memoryMiB: 256, tasks: 1, launchType: ecs.LaunchType.EXTERNAL }))
+      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.launchType must be one of FARGATE, EC2, got "EXTERNAL"'));
+  });
+
+  test('throws on a task count that is a token', () => {
+    const stack = new Stack();
+    const tasks = new CfnParameter(stack, 'Tasks', { type: 'Number' }).valueAsNumber;
+    expect(estimate({ cpu: 32, memoryMiB: 256, tasks }))
+      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.tasks must be known at synth time (the estimate is computed at synth time), ' +
+        'got a deploy-time value (token)'));
+  });
+});
