@@ -119,7 +119,9 @@ const LOADED_MARKERS: ReadonlyArray<{ name: string; test: (v: string) => boolean
  * comes from `secrets`, or may come from `environmentFiles` (not set in `environment`), is an
  * error naming it. Also refuses a container that already loads an agent.
  */
-export function autoInstrumentationAppendedEnvironment(owner: Owner, container: ecs.ContainerDefinition, input: AutoInstrumentationInput): { [name: string]: string } {
+export function autoInstrumentationAppendedEnvironment(
+  owner: Owner, container: ecs.ContainerDefinition, input: AutoInstrumentationInput,
+): { [name: string]: string } {
   const rendered = container.renderContainerDefinition();
   const existing = containerEnvironment(container);
   const secretNames = new Set(((rendered.secrets ?? []) as ecs.CfnTaskDefinition.SecretProperty[]).map((s) => s.name));
