@@ -1,4 +1,5 @@
 import { Stack, Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 
@@ -29,9 +30,21 @@ export function acknowledgeScopedPolicyWildcards(policy: iam.Policy, statements:
       // cdk-nag names a finding by the resource as it resolves, with pseudo parameters as <Name>.
       const shown = nagResourceName(stack.resolve(resource));
       if (shown === undefined) continue;
-      Validations.of(cfn).acknowledge({ id: `AwsSolutions-IAM5[Resource::${shown}]`, reason });
+      recordAcknowledgment(cfn, `AwsSolutions-IAM5[Resource::${shown}]`, reason);
     }
   }
+}
+
+/**
+ * Records an acknowledgement the way `Validations.acknowledge` does (the metadata cdk-nag reads),
+ * for an id that method refuses: it splits ids on `::`, and an ARN with pseudo parameters
+ * (`arn:<AWS::Partition>:...`) has several.
+ */
+function recordAcknowledgment(scope: IConstruct, id: string, reason: string): void {
+  const key = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
+  const entries = scope.node.metadata.filter((m) => m.type === key);
+  const last = entries.length > 0 ? (entries[entries.length - 1].data as Record<string, string>) : undefined;
+  scope.node.addMetadata(key, { ...(last ?? {}), [id]: reason });
 }
 
 /** A resolved `Fn::Join` of strings and `Ref`s as cdk-nag shows it, or undefined for another shape. */
