@@ -464,6 +464,8 @@ export class XRaySidecar extends Construct {
       essential: false,
       cpu: 0,
       memoryLimitMiB: auto.initMemoryLimitMiB,
+      // The image's own user (root): the task volume it copies into is created root-owned, so a
+      // non-root copy could not write there. It runs `cp` once and exits; nothing else runs in it.
       readonlyRootFilesystem: true,
       privileged: false,
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: `adot-init-${auto.language}` }),

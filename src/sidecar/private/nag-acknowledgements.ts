@@ -1,7 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
 
 /** The reason the X-Ray policy's `Resource: *` is acknowledged, and nothing else. */
 export const XRAY_IAM5_REASON =
