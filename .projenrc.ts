@@ -43,6 +43,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'yaml@^2.8.0',
     // AWS Control Tower's proactive controls as cfn-guard rules, with the cfn-guard binary (no download).
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
+    // The CloudWatch agent's own config schema is JSON Schema draft-04 (test/sidecar/agent-schema.test.ts).
+    'ajv-draft-04@^1.0.0',
+    // The real ADOT Node.js auto-instrumentation for the OTLP end-to-end test (test/e2e/adot-node.test.ts).
+    // The library pins image v0.12.0; the registry has 0.10.0 and 0.13.0, and 0.13.0 is the nearest.
+    '@aws/aws-distro-opentelemetry-node-autoinstrumentation@0.13.0',
   ],
 
   jestOptions: {

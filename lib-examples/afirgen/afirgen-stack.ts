@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
-  AfirgenServiceName, AfirgenTracing, TracedEc2Service, TracedFargateService, TracingConfig, TransactionSearch, XRayAgent,
+  AfirgenServiceName, AfirgenTracing, AutoInstrumentation, TracedEc2Service, TracedFargateService, TracingConfig, TransactionSearch, XRayAgent,
 } from '../../src';
 
 /** Properties of the AFIRGen example stack. */
@@ -44,7 +44,8 @@ const PLACEHOLDER_IMAGE = 'public.ecr.aws/docker/library/python:3.12-slim';
 
 /**
  * The AFIRGen services traced with cdk-xray-ecs, as the runbook describes them:
- * - `afirgen-main-backend` on Fargate behind an Application Load Balancer;
+ * - `afirgen-main-backend` on Fargate behind an Application Load Balancer, traced with no code by
+ *   `AutoInstrumentation.python()` (the ADOT Python distro) over OTLP to the ADOT collector;
  * - `afirgen-asr-ocr-server` on Fargate;
  * - `afirgen-gguf-server` (LLM inference) on GPU EC2 capacity in bridge network mode;
  * - `AfirgenTracing`: one sampling rule per service and the runbook's trace groups.
@@ -91,7 +92,8 @@ export class AfirgenStack extends Stack {
     }
     const tracing = { enabled: config.enabled, contextMissing: config.contextMissing };
     const ruleOf = (service: AfirgenServiceName) => ({ existingRule: this.tracing.samplingRuleFor(service) });
-    const sidecar = { agent: props.agent ?? XRayAgent.adotCollector() };
+    const agent = props.agent ?? XRayAgent.adotCollector();
+    const sidecar = { agent };
 
     this.mainBackend = new TracedFargateService(this, 'MainBackend', {
       cluster: this.cluster,
@@ -104,6 +106,11 @@ export class AfirgenStack extends Stack {
       tracing,
       samplingRule: ruleOf(AfirgenServiceName.MAIN_BACKEND),
       sidecar,
+      // Moved off the X-Ray SDK: the ADOT Python distro traces its FastAPI routes, requests/httpx
+      // calls, boto3 and MySQL with no code change, over OTLP to the collector, sampled by the
+      // same rule. (The app must no longer run its X-Ray SDK helper: that would trace twice.)
+      // Auto-instrumentation needs an agent that takes OTLP; with the daemon the app keeps its SDK.
+      autoInstrumentation: agent.acceptsOtlp ? AutoInstrumentation.python() : undefined,
     });
     const alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', { vpc, internetFacing: true });
     alb.addListener('Http', { port: 80 }).addTargets('MainBackend', {

@@ -4,11 +4,13 @@ import { IConstruct } from 'constructs';
 import { agentAddress } from '../core/agent-address';
 import { ADOT_REPOSITORY, AGENT_CONTAINER_NAME, AGENT_OTLP_HTTP_PORT, AGENT_PORT, CLOUDWATCH_REPOSITORY, DAEMON_REPOSITORY } from '../core/agent-facts';
 import { applyEnvironment, containerEnvironment, environmentConflicts, tracingEnvironment } from '../core/env-contract';
+import { fail } from '../core/errors';
 import { DEFAULT_SAMPLING_RATE, TracingOptions } from '../core/tracing-options';
 import { validateIntegerInRange, validateXRayServiceName, XRAY_SAMPLING_RULE_SERVICE_NAME_MAX, XRAY_SEGMENT_NAME_MAX } from '../core/validation';
 import { validateBoolean, validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
 import { WARNINGS } from '../core/warnings';
 import { SamplingRule } from '../sampling/sampling-rule';
+import { AutoInstrumentation } from '../sidecar/auto-instrumentation';
 import { XRayAgent } from '../sidecar/xray-agent';
 import { XRaySidecar, XRaySidecarOptions } from '../sidecar/xray-sidecar';
 
@@ -37,6 +39,14 @@ export interface XRayTracingAspectSamplingRuleOptions {
 
 /** Properties of an {@link XRayTracingAspect}: the sidecar's options, the tracing options and what to trace. */
 export interface XRayTracingAspectProps extends XRaySidecarOptions, TracingOptions {
+  /**
+   * Zero-code tracing of every default container the aspect instruments, with the ADOT agent of
+   * their language, e.g. `AutoInstrumentation.java()` (see `InstrumentOptions.autoInstrumentation`).
+   * Needs `agent` to take OTLP: `XRayAgent.cloudWatchAgent()` or `XRayAgent.adotCollector()`.
+   * @default - none: the apps trace themselves
+   */
+  readonly autoInstrumentation?: AutoInstrumentation;
+
   /**
    * Prepended to each task definition's family to make the X-Ray service name of its default
    * container (`AWS_XRAY_TRACING_NAME`), e.g. `afirgen-`. Letters, numbers, whitespace and
@@ -139,6 +149,11 @@ export class XRayTracingAspect implements IAspect {
     validateXRayServiceName(owner, 'serviceNamePrefix', props.serviceNamePrefix, this.nameMax(props) - 1);
     validateIntegerInRange(owner, 'samplingRule.priority', props.samplingRule?.priority, 1, 9999);
     validateIntegerInRange(owner, 'samplingRule.reservoirSize', props.samplingRule?.reservoirSize, 0);
+    if (props.autoInstrumentation !== undefined && !(props.agent ?? XRayAgent.daemon({ endOfLifeNotice: false })).acceptsOtlp) {
+      fail(owner,
+        `autoInstrumentation (${props.autoInstrumentation.language}) needs an agent that takes OTLP, and the X-Ray daemon takes only X-Ray segments: ` +
+        'switch with one line, `agent: XRayAgent.cloudWatchAgent()` (or `XRayAgent.adotCollector()`)');
+    }
     this.props = props;
     this.excludePaths = (props.excludePaths ?? []).map((p) => p.replace(/\/+$/, ''));
   }
@@ -206,6 +221,7 @@ export class XRayTracingAspect implements IAspect {
       samplingRate: this.props.samplingRate,
       enabled,
       contextMissing: this.props.contextMissing,
+      autoInstrumentation: this.props.autoInstrumentation,
     });
     const rule = this.props.samplingRule ?? {};
     if ((rule.enabled ?? true) && node.node.tryFindChild(RULE_ID) === undefined) {

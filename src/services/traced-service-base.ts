@@ -12,6 +12,7 @@ import {
 import { validateBoolean, validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
 import type * as costAnnotation from '../cost/cost-annotation';
 import { SamplingRateBoost, SamplingRule } from '../sampling/sampling-rule';
+import { AutoInstrumentation } from '../sidecar/auto-instrumentation';
 import { XRaySidecar, XRaySidecarOptions } from '../sidecar/xray-sidecar';
 
 /** Options of the sampling rule a traced service creates for itself, or uses. */
@@ -129,6 +130,14 @@ export interface TracedServiceBaseProps {
   readonly tracing?: TracingOptions;
 
   /**
+   * Zero-code tracing with the ADOT agent of the app's language, e.g. `AutoInstrumentation.python()`
+   * (see `InstrumentOptions.autoInstrumentation`). Needs `sidecar.agent` to take OTLP:
+   * `XRayAgent.cloudWatchAgent()` or `XRayAgent.adotCollector()`.
+   * @default - none: the app traces itself with its own SDK or helper
+   */
+  readonly autoInstrumentation?: AutoInstrumentation;
+
+  /**
    * Options of the tracing agent sidecar: the same options `XRaySidecar` takes.
    * @default - the X-Ray daemon with its default sizes
    */
@@ -238,7 +247,9 @@ export abstract class TracedServiceBase extends Construct {
     }
 
     const sidecar = new XRaySidecar(this, 'XRay', { ...props.sidecar, taskDefinition });
-    sidecar.instrument(container, { serviceName: props.serviceName, enabled, samplingRate, contextMissing });
+    sidecar.instrument(container, {
+      serviceName: props.serviceName, enabled, samplingRate, contextMissing, autoInstrumentation: props.autoInstrumentation,
+    });
 
     const ruleOptions = props.samplingRule ?? {};
     let samplingRule: SamplingRule | undefined = ruleOptions.existingRule;

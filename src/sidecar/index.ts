@@ -1,2 +1,3 @@
+export * from './auto-instrumentation';
 export * from './xray-agent';
 export * from './xray-sidecar';

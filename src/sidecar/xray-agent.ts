@@ -1,5 +1,6 @@
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { adotCollectorTraceConfigYaml } from './private/agent-adot';
 import { cloudWatchAgentTraceConfig } from './private/agent-cloudwatch';
@@ -8,7 +9,9 @@ import { parseDottedVersion, validateMinimumVersion, validateTagPrefix } from '.
 import {
   ADOT_REPOSITORY, AGENT_ACTIONS, AGENT_OTLP_GRPC_PORT, AGENT_OTLP_HTTP_PORT, AGENT_PORT, CLOUDWATCH_REPOSITORY, DAEMON_REPOSITORY,
 } from '../core/agent-facts';
+import { fail } from '../core/errors';
 import { validatePinnedImage } from '../core/validation';
+import { validateBoolean } from '../core/validation-tracing';
 
 /** The X-Ray daemon image in Amazon ECR Public (built FROM scratch: no shell, no curl). */
 export const XRAY_DAEMON_REPOSITORY = DAEMON_REPOSITORY;
@@ -136,6 +139,33 @@ export interface XRayAgentConfig {
 
   /** A short, human-readable name of the agent, for messages. */
   readonly displayName: string;
+
+  /**
+   * Whether the agent collects CloudWatch Application Signals: it listens for the ADOT SDKs'
+   * Application Signals OTLP on 4316 as well, and auto-instrumented apps send there.
+   * @default false
+   */
+  readonly applicationSignals?: boolean;
+
+  /**
+   * The agent container's health check command (exec form, e.g. `['CMD', '/healthcheck']`), for
+   * an image that ships a check binary.
+   * @default - no health check (the image has no shell and no check binary)
+   */
+  readonly healthCheckCommand?: string[];
+
+  /**
+   * IAM statements the task role needs beyond the X-Ray actions, each scoped to its resources.
+   * @default - none
+   */
+  readonly additionalStatements?: iam.PolicyStatement[];
+
+  /**
+   * Why the wildcards in `additionalStatements`' resources (e.g. a log group's `:*` streams) are
+   * acknowledged to cdk-nag; without it they are not.
+   * @default - not acknowledged
+   */
+  readonly additionalStatementsNagReason?: string;
 }
 
 /** Options of the X-Ray daemon agent. */
@@ -178,6 +208,18 @@ export interface CloudWatchAgentOptions {
    * @default XRayAgent.CLOUDWATCH_AGENT_REPOSITORY
    */
   readonly repository?: string;
+
+  /**
+   * Whether the agent also collects CloudWatch Application Signals: its configuration gains
+   * `traces.traces_collected.application_signals` and `logs.metrics_collected.application_signals`,
+   * its container publishes 4316 (the Application Signals OTLP port), auto-instrumented apps
+   * send traces and Application Signals metrics there (`OTEL_AWS_APPLICATION_SIGNALS_ENABLED`),
+   * and the task role may write the `/aws/application-signals/data` log group
+   * (`logs:CreateLogGroup`, `logs:CreateLogStream`, `logs:PutLogEvents` on that group only).
+   * Application Signals must also be enabled once in the account (`CfnDiscovery`).
+   * @default false
+   */
+  readonly applicationSignals?: boolean;
 }
 
 /** Options of the AWS Distro for OpenTelemetry (ADOT) collector. */
@@ -241,6 +283,7 @@ export abstract class XRayAgent {
    * `DaemonAgentOptions.endOfLifeNotice`).
    */
   public static daemon(options: DaemonAgentOptions = {}): XRayAgent {
+    refuseApplicationSignals('XRayAgent.daemon', options);
     return new DaemonAgent(options);
   }
 
@@ -263,6 +306,7 @@ export abstract class XRayAgent {
    * root filesystem. Defaults: cpu 256, memory reservation 512 MiB (at least 128).
    */
   public static adotCollector(options: AdotCollectorOptions = {}): XRayAgent {
+    refuseApplicationSignals('XRayAgent.adotCollector', options);
     return new AdotCollectorAgent(options);
   }
 
@@ -315,6 +359,18 @@ class DaemonAgent extends XRayAgent {
   }
 }
 
+/** `applicationSignals` is a CloudWatch agent option; from JavaScript it can reach the others. */
+function refuseApplicationSignals(owner: string, options: object): void {
+  if ((options as { applicationSignals?: unknown }).applicationSignals !== undefined) {
+    fail(owner,
+      `applicationSignals must not be set: only the CloudWatch agent collects Application Signals, got ${JSON.stringify((options as { applicationSignals?: unknown }).applicationSignals)}; ` +
+      'use XRayAgent.cloudWatchAgent({ applicationSignals: true })');
+  }
+}
+
+/** The log group the CloudWatch agent writes Application Signals data to. */
+export const APPLICATION_SIGNALS_LOG_GROUP = '/aws/application-signals/data';
+
 /** The ports every agent config listens on. */
 const LISTEN_PORTS = { xrayPort: AGENT_PORT, otlpGrpcPort: AGENT_OTLP_GRPC_PORT, otlpHttpPort: AGENT_OTLP_HTTP_PORT };
 
@@ -337,9 +393,12 @@ class CloudWatchAgent extends XRayAgent {
   public readonly kind = 'cloudwatch-agent';
   public readonly acceptsOtlp = true;
   private readonly imageName: string;
+  private readonly applicationSignals: boolean;
 
   constructor(options: CloudWatchAgentOptions) {
     super();
+    validateBoolean('XRayAgent.cloudWatchAgent', 'applicationSignals', options.applicationSignals);
+    this.applicationSignals = options.applicationSignals ?? false;
     const version = options.version ?? DEFAULT_CLOUDWATCH_AGENT_VERSION;
     const prop = 'XRayAgent.cloudWatchAgent';
     this.imageName = pinnedImageName(prop, options.repository, CLOUDWATCH_AGENT_REPOSITORY, version, false, DEFAULT_CLOUDWATCH_AGENT_VERSION);
@@ -353,7 +412,7 @@ class CloudWatchAgent extends XRayAgent {
       image: ecs.ContainerImage.fromRegistry(this.imageName),
       imageName: this.imageName,
       environment: {
-        [CLOUDWATCH_AGENT_CONFIG_VARIABLE]: stack.toJsonString(cloudWatchAgentTraceConfig(stack.region, LISTEN_PORTS)),
+        [CLOUDWATCH_AGENT_CONFIG_VARIABLE]: stack.toJsonString(cloudWatchAgentTraceConfig(stack.region, LISTEN_PORTS, this.applicationSignals)),
       },
       // Sizes: AWS's own ECS example of the agent (the CloudWatchAgentIntegration example in the
       // aws-cdk-lib @aws-cdk/aws-applicationsignals-alpha API reference, docs.aws.amazon.com/cdk/api/v2/,
@@ -372,6 +431,7 @@ class CloudWatchAgent extends XRayAgent {
       actions: [...AGENT_ACTIONS],
       acceptsOtlp: true,
       displayName: 'CloudWatch agent',
+      ...(this.applicationSignals ? applicationSignalsGrant(stack) : {}),
     };
   }
 }
@@ -393,6 +453,9 @@ class AdotCollectorAgent extends XRayAgent {
     return {
       image: ecs.ContainerImage.fromRegistry(this.imageName),
       imageName: this.imageName,
+      // The image ships /healthcheck, a static binary that asks the health_check extension (on
+      // 13133, which the configuration turns on): exec form, the image has no shell.
+      healthCheckCommand: ['CMD', '/healthcheck'],
       // The collector takes AOT_CONFIG_CONTENT over its baked-in --config file whenever it is set.
       environment: {
         [ADOT_COLLECTOR_CONFIG_VARIABLE]: adotCollectorTraceConfigYaml(Stack.of(scope).region, LISTEN_PORTS),
@@ -416,4 +479,26 @@ class AdotCollectorAgent extends XRayAgent {
       displayName: 'ADOT collector',
     };
   }
+}
+
+/**
+ * What the CloudWatch agent needs for Application Signals: write its EMF data to the
+ * `/aws/application-signals/data` log group, as AWS's own narrow policy for Application Signals
+ * (`CloudWatchLambdaApplicationSignalsExecutionRolePolicy`) grants it, instead of the managed
+ * `CloudWatchAgentServerPolicy` AWS's ECS guide attaches. The X-Ray actions are already there.
+ */
+function applicationSignalsGrant(stack: Stack): Pick<XRayAgentConfig, 'applicationSignals' | 'additionalStatements' | 'additionalStatementsNagReason'> {
+  const logGroupArn = stack.formatArn({
+    service: 'logs', resource: 'log-group', resourceName: `${APPLICATION_SIGNALS_LOG_GROUP}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  return {
+    applicationSignals: true,
+    additionalStatements: [new iam.PolicyStatement({
+      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroupArn],
+    })],
+    additionalStatementsNagReason:
+      `The CloudWatch agent writes Application Signals data to log streams it creates in ${APPLICATION_SIGNALS_LOG_GROUP}: ` +
+      'the stream names are not known in advance, so the resource is that one log group\'s streams (:*).',
+  };
 }

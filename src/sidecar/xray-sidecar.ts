@@ -3,13 +3,17 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeContractEnvironment, acknowledgeXRayPolicyWildcard } from './private/nag-acknowledgements';
+import { AutoInstrumentation } from './auto-instrumentation';
+import {
+  APPLICATION_SIGNALS_PORT, autoInstrumentationAppendedEnvironment, autoInstrumentationFixedEnvironment, autoInstrumentationVariableNames,
+} from './private/auto-instrumentation-env';
+import { acknowledgeContractEnvironment, acknowledgeScopedPolicyWildcards, acknowledgeXRayPolicyWildcard } from './private/nag-acknowledgements';
 import { XRayAgent, XRayAgentConfig } from './xray-agent';
 import { AgentAddress, agentAddress, BRIDGE_AGENT_HOST } from '../core/agent-address';
 import { AGENT_CONTAINER_NAME, AGENT_OTLP_GRPC_PORT, AGENT_OTLP_HTTP_PORT, AGENT_PORT } from '../core/agent-facts';
 import { applyEnvironment, CONTRACT_VARIABLES, tracingEnvironment } from '../core/env-contract';
 import { fail } from '../core/errors';
-import { knownNumber } from '../core/numbers';
+import { isToken, knownNumber } from '../core/numbers';
 import { appRoom, containerSizes, cpuFitMessage, taskSize, validateContainersFit, validateFargateSize } from '../core/task-sizing';
 import { TracingOptions } from '../core/tracing-options';
 import { ECS_NAME_CHARACTER, validateCharacters, validateIntegerInRange, validateLength, validateXRayServiceName } from '../core/validation';
@@ -26,6 +30,29 @@ export interface InstrumentOptions extends TracingOptions {
    * `afirgen-main-backend`. 1 to 200 letters, numbers, whitespace or `_ . : / % & # = + \ - @`.
    */
   readonly serviceName: string;
+
+  /**
+   * Zero-code tracing with the ADOT agent of the app's language, e.g.
+   * `AutoInstrumentation.python()`: an init container copies the agent into a task volume, the app
+   * mounts it and waits for the copy, and its variables load the agent and send spans over OTLP
+   * to the sidecar. Needs an agent that takes OTLP (`XRayAgent.cloudWatchAgent()` or
+   * `XRayAgent.adotCollector()`). Not added when `enabled` is false. Do not also run the X-Ray
+   * SDK in the app: every request would be traced twice.
+   * @default - none: the app traces itself with its own SDK or helper
+   */
+  readonly autoInstrumentation?: AutoInstrumentation;
+}
+
+/** What app containers wait for before they start: the agent started, or reported healthy. */
+export enum AgentReadiness {
+  /** The agent container has started (ECS condition `START`). */
+  STARTED = 'started',
+  /**
+   * The agent's health check passes (ECS condition `HEALTHY`). Only for agents with a health
+   * check: the ADOT collector (`/healthcheck`). The X-Ray daemon and CloudWatch agent images
+   * have no shell and no check binary.
+   */
+  HEALTHY = 'healthy',
 }
 
 /**
@@ -92,6 +119,13 @@ export interface XRaySidecarOptions {
    * @default XRaySidecar.DEFAULT_CONTAINER_NAME
    */
   readonly containerName?: string;
+
+  /**
+   * What instrumented app containers wait for before they start. `AgentReadiness.HEALTHY` is
+   * allowed only for an agent with a health check (the ADOT collector).
+   * @default AgentReadiness.STARTED
+   */
+  readonly agentReady?: AgentReadiness;
 }
 
 /** Properties of an {@link XRaySidecar}. */
@@ -198,6 +232,9 @@ export class XRaySidecar extends Construct {
   /** The inline policy on the task role with the X-Ray actions. */
   public readonly policy: iam.Policy;
 
+  /** What instrumented app containers wait for: the agent started, or healthy. */
+  public readonly agentReady: AgentReadiness;
+
   private readonly address: AgentAddress;
   private readonly agentConfig: XRayAgentConfig;
   private readonly instrumented = new Set<ecs.ContainerDefinition>();
@@ -244,6 +281,15 @@ export class XRaySidecar extends Construct {
     }
 
     this.validateTaskRoom(knownNumber(cpu), reservation);
+    this.agentReady = props.agentReady ?? AgentReadiness.STARTED;
+    if (this.agentReady !== AgentReadiness.STARTED && this.agentReady !== AgentReadiness.HEALTHY) {
+      fail(this, `agentReady must be AgentReadiness.STARTED or AgentReadiness.HEALTHY, got ${JSON.stringify(props.agentReady)}`);
+    }
+    if (this.agentReady === AgentReadiness.HEALTHY && config.healthCheckCommand === undefined) {
+      fail(this,
+        `agentReady must not be AgentReadiness.HEALTHY for the ${config.displayName}: its image has no shell and no health check binary, ` +
+        'so ECS could never report it HEALTHY; use AgentReadiness.STARTED, or XRayAgent.adotCollector(), whose image ships /healthcheck');
+    }
 
     const extension = new AgentExtension(this, (td, at) => {
       const logGroup = props.logGroup ?? new logs.LogGroup(at, 'LogGroup', {
@@ -259,6 +305,9 @@ export class XRaySidecar extends Construct {
           { containerPort: AGENT_OTLP_GRPC_PORT, protocol: ecs.Protocol.TCP },
           { containerPort: AGENT_OTLP_HTTP_PORT, protocol: ecs.Protocol.TCP },
         );
+      }
+      if (config.applicationSignals) {
+        portMappings.push({ containerPort: APPLICATION_SIGNALS_PORT, protocol: ecs.Protocol.TCP });
       }
       const container = td.addContainer(AGENT_CONTAINER_ID, {
         containerName,
@@ -276,12 +325,25 @@ export class XRaySidecar extends Construct {
         logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: this.agent.kind }),
         enableRestartPolicy,
         restartAttemptPeriod: enableRestartPolicy ? Duration.seconds(60) : undefined,
+        healthCheck: config.healthCheckCommand ? {
+          command: config.healthCheckCommand,
+          interval: Duration.seconds(10),
+          timeout: Duration.seconds(5),
+          retries: 3,
+          startPeriod: Duration.seconds(10),
+        } : undefined,
       });
       const policy = new iam.Policy(at, 'Policy', {
-        statements: [new iam.PolicyStatement({ actions: config.actions, resources: ['*'] })],
+        statements: [
+          new iam.PolicyStatement({ actions: config.actions, resources: ['*'] }),
+          ...(config.additionalStatements ?? []),
+        ],
       });
       policy.attachToRole(td.taskRole);
       acknowledgeXRayPolicyWildcard(policy);
+      if (config.additionalStatements !== undefined && config.additionalStatementsNagReason !== undefined) {
+        acknowledgeScopedPolicyWildcards(policy, config.additionalStatements, config.additionalStatementsNagReason);
+      }
       // IAM before tasks: the task definition waits for the policy, so no service or RunTask can
       // start a task from it before the task role may write traces and read sampling rules.
       (td.node.defaultChild as CfnResource).addDependency(policy.node.defaultChild as CfnResource);
@@ -298,7 +360,7 @@ export class XRaySidecar extends Construct {
 
     // One synth-time pass over the final containers: each is rendered once, for the size check
     // and for the ECS2 decision.
-    const allowedEnvironment = new Set([...CONTRACT_VARIABLES, ...Object.keys(config.environment ?? {})]);
+    const allowedEnvironment = new Set([...CONTRACT_VARIABLES, ...autoInstrumentationVariableNames(), ...Object.keys(config.environment ?? {})]);
     taskDefinition.node.addValidation({
       validate: () => {
         const containers = containerSizes(taskDefinition);
@@ -330,6 +392,15 @@ export class XRaySidecar extends Construct {
     validateSamplingRate(this, 'samplingRate', options.samplingRate);
     validateContextMissing(this, 'contextMissing', options.contextMissing);
     validateBoolean(this, 'enabled', options.enabled);
+    const auto = options.autoInstrumentation;
+    if (auto !== undefined && !(auto instanceof AutoInstrumentation)) {
+      fail(this, `autoInstrumentation must be made with AutoInstrumentation.python(), .node(), .java() or .dotnet(), got ${String(auto)}`);
+    }
+    if (auto !== undefined && !this.agentConfig.acceptsOtlp) {
+      fail(this,
+        `autoInstrumentation (${auto.language}) needs an agent that takes OTLP, and the ${this.agentConfig.displayName} takes only X-Ray segments: ` +
+        'switch with one line, `agent: XRayAgent.cloudWatchAgent()` (or `XRayAgent.adotCollector()`), in the sidecar options');
+    }
 
     const env = tracingEnvironment({
       serviceName: options.serviceName,
@@ -340,11 +411,68 @@ export class XRaySidecar extends Construct {
       otlpHttpPort: this.agentConfig.acceptsOtlp ? AGENT_OTLP_HTTP_PORT : undefined,
     });
     applyEnvironment(this, container, env);
+    if (auto !== undefined && (options.enabled ?? true)) {
+      this.addAutoInstrumentation(container, auto, options.serviceName);
+    }
     if (this.address.needsLink) {
       container.addLink(this.container, BRIDGE_AGENT_HOST);
     }
-    container.addContainerDependencies({ container: this.container, condition: ecs.ContainerDependencyCondition.START });
+    const condition = this.agentReady === AgentReadiness.HEALTHY ? ecs.ContainerDependencyCondition.HEALTHY : ecs.ContainerDependencyCondition.START;
+    container.addContainerDependencies({ container: this.container, condition });
     this.instrumented.add(container);
+  }
+
+  /**
+   * The init container that copies the agent into a task volume, the app's mount of it and its
+   * wait for the copy's `SUCCESS`, and the variables that load the agent.
+   */
+  private addAutoInstrumentation(container: ecs.ContainerDefinition, auto: AutoInstrumentation, serviceName: string): void {
+    const td = this.taskDefinition;
+    const platform = (td.node.defaultChild as ecs.CfnTaskDefinition).runtimePlatform as ecs.CfnTaskDefinition.RuntimePlatformProperty | undefined;
+    const os = platform?.operatingSystemFamily;
+    if (typeof os === 'string' && !isToken(os) && os !== 'LINUX') {
+      fail(this,
+        `autoInstrumentation (${auto.language}) needs a Linux task: the ADOT auto-instrumentation images are built for linux/amd64 and linux/arm64, ` +
+        `got runtimePlatform operatingSystemFamily ${JSON.stringify(os)}`);
+    }
+    const arch = platform?.cpuArchitecture;
+    if (typeof arch === 'string' && !isToken(arch) && arch !== 'X86_64' && arch !== 'ARM64') {
+      fail(this, `autoInstrumentation (${auto.language}) has images for X86_64 and ARM64 only, got runtimePlatform cpuArchitecture ${JSON.stringify(arch)}`);
+    }
+    const input = {
+      auto,
+      serviceName,
+      address: this.address,
+      otlpHttpPort: AGENT_OTLP_HTTP_PORT,
+      applicationSignals: this.agentConfig.applicationSignals === true,
+      cpuArchitecture: typeof arch === 'string' && !isToken(arch) ? arch : 'X86_64',
+    };
+    // Read what the app set before anything is added: appended variables keep it.
+    const appended = autoInstrumentationAppendedEnvironment(this, container, input);
+    applyEnvironment(this, container, autoInstrumentationFixedEnvironment(input));
+    for (const [name, value] of Object.entries(appended)) container.addEnvironment(name, value);
+
+    const volumeName = `${container.containerName}-adot-${auto.language}`;
+    td.addVolume({ name: volumeName });
+    const initName = `${container.containerName}-adot-init`;
+    validateLength(this, 'autoInstrumentation init container name', initName, 1, 255);
+    const init = td.addContainer(`${container.node.id}AdotInit`, {
+      containerName: initName,
+      image: ecs.ContainerImage.fromRegistry(auto.imageName),
+      // Exec form: the image is FROM scratch with only /bin/cp.
+      command: auto.initCommand,
+      essential: false,
+      cpu: 0,
+      memoryLimitMiB: auto.initMemoryLimitMiB,
+      // The image's own user (root): the task volume it copies into is created root-owned, so a
+      // non-root copy could not write there. It runs `cp` once and exits; nothing else runs in it.
+      readonlyRootFilesystem: true,
+      privileged: false,
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: `adot-init-${auto.language}` }),
+    });
+    init.addMountPoints({ sourceVolume: volumeName, containerPath: auto.mountPath, readOnly: false });
+    container.addMountPoints({ sourceVolume: volumeName, containerPath: auto.mountPath, readOnly: true });
+    container.addContainerDependencies({ container: init, condition: ecs.ContainerDependencyCondition.SUCCESS });
   }
 
   /**

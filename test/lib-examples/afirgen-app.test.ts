@@ -5,7 +5,7 @@ import * as path from 'path';
 import { App, CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AfirgenStack } from '../../lib-examples/afirgen/afirgen-stack';
-import { XRayAgent, XRayTracingChecks } from '../../src';
+import { AutoInstrumentation, XRayAgent, XRayTracingChecks } from '../../src';
 import { schemasAvailable, validateXRayResources } from '../helpers/cfn-schema';
 import { awsSolutionsFindings, findingsUnder, nagFindings } from '../helpers/nag';
 
@@ -72,6 +72,28 @@ describe('AFIRGen example app', () => {
     const stack = new AfirgenStack(app, 'AfirgenTracing', { transactionSearch: false });
     Template.fromStack(stack).resourceCountIs('AWS::XRay::TransactionSearchConfig', 0);
     expect(stack.transactionSearch).toBeUndefined();
+  });
+
+  test('the main backend is moved to AutoInstrumentation.python() on the ADOT collector; the other two keep their SDK', () => {
+    const template = Template.fromStack(synthStack().stack);
+    expect(appContainerEnv(template, 'afirgen-main-backend')).toMatchObject({
+      PYTHONPATH: '/otel-auto-instrumentation-python/opentelemetry/instrumentation/auto_instrumentation:/otel-auto-instrumentation-python',
+      OTEL_PYTHON_DISTRO: 'aws_distro',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318/v1/traces',
+      OTEL_TRACES_SAMPLER: 'xray',
+    });
+    for (const s of ['afirgen-gguf-server', 'afirgen-asr-ocr-server']) expect(appContainerEnv(template, s).PYTHONPATH).toBeUndefined();
+    const inits = Object.values(template.findResources('AWS::ECS::TaskDefinition'))
+      .flatMap((td) => td.Properties.ContainerDefinitions as Array<{ Name: string; Image: string }>)
+      .filter((c) => c.Name.endsWith('-adot-init'))
+      .map((c) => c.Image);
+    expect(inits).toEqual([`public.ecr.aws/aws-observability/adot-autoinstrumentation-python:${AutoInstrumentation.DEFAULT_PYTHON_VERSION}`]);
+  });
+
+  test('with the daemon the example keeps the X-Ray SDK on every service (no auto-instrumentation)', () => {
+    const app = new App();
+    const template = Template.fromStack(new AfirgenStack(app, 'Daemon', { agent: XRayAgent.daemon({ endOfLifeNotice: false }) }));
+    expect(appContainerEnv(template, 'afirgen-main-backend').PYTHONPATH).toBeUndefined();
   });
 
   test('XRAY_SAMPLING_RATE=0.05 in the synth environment makes a 5 % app', () => {

@@ -341,9 +341,12 @@ describe('the agents\' configurations, parsed', () => {
     expect(parsed.exporters).toEqual({ awsxray: { region: 'eu-west-1', telemetry: { enabled: true } } });
     expect(parsed.processors).toEqual({ 'batch/traces': { timeout: '1s', send_batch_size: 50 } });
     expect(parsed.service).toEqual({
+      extensions: ['health_check'],
       pipelines: { traces: { receivers: ['awsxray', 'otlp'], processors: ['batch/traces'], exporters: ['awsxray'] } },
     });
-    expect(Object.keys(parsed).sort()).toEqual(['exporters', 'processors', 'receivers', 'service']);
+    // The health extension the image's /healthcheck asks (the container's health check).
+    expect(parsed.extensions).toEqual({ health_check: { endpoint: '0.0.0.0:13133' } });
+    expect(Object.keys(parsed).sort()).toEqual(['exporters', 'extensions', 'processors', 'receivers', 'service']);
     expect(config.acceptsOtlp).toBe(true);
     expect(config.actions).toEqual(XRAY_ACTIONS);
   });

@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { XRayTracingAspect } from '../../src/aspects/xray-tracing-aspect';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
-import { XRaySidecarOptions } from '../../src/sidecar/xray-sidecar';
+import { AgentReadiness, XRaySidecarOptions } from '../../src/sidecar/xray-sidecar';
 import { createCluster, createStack } from '../helpers/app';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27');
@@ -89,6 +89,15 @@ const CASES: { readonly [K in keyof Required<XRaySidecarOptions>]: OptionCase<K>
       expect(app.DependsOn).toEqual([{ ContainerName: 'tracing-agent', Condition: 'START' }]);
     },
   },
+  // HEALTHY needs the ADOT collector (test/sidecar/auto-instrumentation.test.ts); with the default
+  // daemon only STARTED is allowed, and it is what the app waits for.
+  agentReady: {
+    value: () => AgentReadiness.STARTED,
+    check: (agent, app) => {
+      expect(agent.HealthCheck).toBeUndefined();
+      expect(app.DependsOn).toEqual([{ ContainerName: 'xray-daemon', Condition: 'START' }]);
+    },
+  },
 };
 
 const KEYS = Object.keys(CASES) as Array<keyof XRaySidecarOptions>;
@@ -113,7 +122,7 @@ function appAndAgent(stack: Stack, appName: string): { app: ContainerJson; agent
 describe('options once: every XRaySidecarOptions key reaches the template', () => {
   test('the table has every option', () => {
     expect([...KEYS].sort()).toEqual([
-      'agent', 'containerName', 'cpu', 'enableRestartPolicy', 'essential', 'logGroup', 'logRetention', 'memoryLimitMiB', 'memoryReservationMiB',
+      'agent', 'agentReady', 'containerName', 'cpu', 'enableRestartPolicy', 'essential', 'logGroup', 'logRetention', 'memoryLimitMiB', 'memoryReservationMiB',
     ]);
   });
 

@@ -13,6 +13,8 @@ import { AgentListenPorts } from './agent-cloudwatch';
  * - `awsxray` exporter in `region`, with `telemetry` on so that it reports the same
  *   PutTelemetryRecords the X-Ray daemon sends (the one X-Ray action it would not use otherwise).
  * - one `traces` pipeline; no metrics or logs pipeline, so no CloudWatch permission is needed.
+ * - `health_check` extension on 13133, which the image's `/healthcheck` binary asks (the
+ *   container's health check, and `agentReady: AgentReadiness.HEALTHY`).
  *
  * Rendered by hand (the library has no YAML dependency at run time); every value is a plain
  * scalar except `region`, which is double-quoted so that any region string (or the deploy-time
@@ -43,7 +45,11 @@ export function adotCollectorTraceConfigYaml(region: string, ports: AgentListenP
     `    region: ${quotedRegion}`,
     '    telemetry:',
     '      enabled: true',
+    'extensions:',
+    '  health_check:',
+    '    endpoint: 0.0.0.0:13133',
     'service:',
+    '  extensions: [health_check]',
     '  pipelines:',
     '    traces:',
     '      receivers: [awsxray, otlp]',

@@ -20,8 +20,12 @@ export interface CloudWatchAgentTraceConfig {
     readonly traces_collected: {
       readonly xray: { readonly bind_address: string; readonly tcp_proxy: { readonly bind_address: string } };
       readonly otlp: { readonly grpc_endpoint: string; readonly http_endpoint: string };
+      /** Application Signals: the agent's OTLP receivers on 4315 (gRPC) and 4316 (HTTP). */
+      readonly application_signals?: Record<string, never>;
     };
   };
+  /** Application Signals: the service metrics, written as EMF to `/aws/application-signals/data`. */
+  readonly logs?: { readonly metrics_collected: { readonly application_signals: Record<string, never> } };
 }
 
 /** What the config is built from. */
@@ -31,8 +35,21 @@ export interface AgentListenPorts {
   readonly otlpHttpPort: number;
 }
 
-/** The CloudWatch agent's trace-only configuration for `region`. */
-export function cloudWatchAgentTraceConfig(region: string, ports: AgentListenPorts): CloudWatchAgentTraceConfig {
+/**
+ * The CloudWatch agent's trace-only configuration for `region`; with `applicationSignals`, also
+ * the two `application_signals` sections AWS's ECS guide for Application Signals writes.
+ */
+export function cloudWatchAgentTraceConfig(region: string, ports: AgentListenPorts, applicationSignals = false): CloudWatchAgentTraceConfig {
+  const config = cloudWatchAgentTracesOnly(region, ports);
+  if (!applicationSignals) return config;
+  return {
+    ...config,
+    traces: { traces_collected: { ...config.traces.traces_collected, application_signals: {} } },
+    logs: { metrics_collected: { application_signals: {} } },
+  };
+}
+
+function cloudWatchAgentTracesOnly(region: string, ports: AgentListenPorts): CloudWatchAgentTraceConfig {
   return {
     agent: { region },
     traces: {

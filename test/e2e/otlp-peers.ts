@@ -1,0 +1,218 @@
+/**
+ * The OTLP side of the agent, for the end-to-end test with the real ADOT Node.js SDK:
+ *
+ * - {@link OtlpReceiver}: an OTLP/HTTP receiver on 127.0.0.1:4318 (`POST /v1/traces`, protobuf, as
+ *   `OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf` makes the SDK send), which decodes every
+ *   `ExportTraceServiceRequest` into spans;
+ * - a minimal protobuf wire-format reader for exactly the OTLP fields the test reads.
+ *
+ * The sampling side (TCP 2000) is `SamplingAgent` of `peers.ts`, shared with the X-Ray SDK tests:
+ * the same port, the same wait while another e2e file holds it. Loopback only; a busy 4318 is
+ * waited for and then reported, never replaced by another port (the app contract names 4318).
+ */
+import * as http from 'http';
+import { LOOPBACK, PORT_WAIT_MS } from './peers';
+
+/** The agent's OTLP/HTTP port the app is told about. */
+export const OTLP_HTTP_PORT = 4318;
+
+/** One attribute value, as far as the test reads it. */
+export type AttributeValue = string | number | boolean | undefined;
+
+/** One decoded span, with its resource's attributes. */
+export interface ReceivedSpan {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string;
+  readonly name: string;
+  /** OTLP `SpanKind`: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
+  readonly kind: number;
+  readonly attributes: Record<string, AttributeValue>;
+  readonly resource: Record<string, AttributeValue>;
+}
+
+/** OTLP `SpanKind` values. */
+export const SPAN_KIND = { SERVER: 2, CLIENT: 3 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Protobuf wire format (https://protobuf.dev/programming-guides/encoding/): varint (0), 64-bit
+// (1), length-delimited (2) and 32-bit (5) fields; the OTLP messages use only these.
+// ---------------------------------------------------------------------------------------------
+
+interface Field {
+  readonly no: number;
+  readonly wire: number;
+  /** Varint value (wire 0). */
+  readonly varint?: bigint;
+  /** Raw bytes (wire 1, 2, 5). */
+  readonly bytes?: Buffer;
+}
+
+/* eslint-disable no-bitwise -- the protobuf wire format is bit-packed */
+function readVarint(buf: Buffer, pos: number): [bigint, number] {
+  let result = 0n;
+  let shift = 0n;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= buf.length) throw new Error('protobuf: truncated varint');
+    const b = buf[pos++];
+    result |= BigInt(b & 0x7f) << shift;
+    if ((b & 0x80) === 0) return [result, pos];
+    shift += 7n;
+  }
+  throw new Error('protobuf: varint longer than 10 bytes');
+}
+
+/** The fields of one message, in order. */
+function fields(buf: Buffer): Field[] {
+  const out: Field[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const [key, next] = readVarint(buf, pos);
+    pos = next;
+    const no = Number(key >> 3n);
+    const wire = Number(key & 7n);
+    if (wire === 0) {
+      const [v, p] = readVarint(buf, pos);
+      out.push({ no, wire, varint: v });
+      pos = p;
+    } else if (wire === 1 || wire === 5) {
+      const len = wire === 1 ? 8 : 4;
+      out.push({ no, wire, bytes: buf.subarray(pos, pos + len) });
+      pos += len;
+    } else if (wire === 2) {
+      const [len, p] = readVarint(buf, pos);
+      const end = p + Number(len);
+      if (end > buf.length) throw new Error('protobuf: truncated length-delimited field');
+      out.push({ no, wire, bytes: buf.subarray(p, end) });
+      pos = end;
+    } else {
+      throw new Error(`protobuf: unsupported wire type ${wire}`);
+    }
+  }
+  return out;
+}
+
+/* eslint-enable no-bitwise */
+
+function sub(buf: Buffer, no: number): Buffer[] {
+  return fields(buf).filter((f) => f.no === no && f.bytes !== undefined).map((f) => f.bytes!);
+}
+
+/** `AnyValue`: 1 string, 2 bool, 3 int, 4 double (arrays, maps and bytes are not read). */
+function anyValue(buf: Buffer): AttributeValue {
+  for (const f of fields(buf)) {
+    if (f.no === 1 && f.bytes) return f.bytes.toString('utf-8');
+    if (f.no === 2 && f.varint !== undefined) return f.varint !== 0n;
+    if (f.no === 3 && f.varint !== undefined) return Number(BigInt.asIntN(64, f.varint));
+    if (f.no === 4 && f.bytes) return f.bytes.readDoubleLE(0);
+  }
+  return undefined;
+}
+
+/** `repeated KeyValue` (key 1, value 2) as an object. */
+function keyValues(list: Buffer[]): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {};
+  for (const kv of list) {
+    const key = sub(kv, 1)[0]?.toString('utf-8');
+    const value = sub(kv, 2)[0];
+    if (key !== undefined) out[key] = value === undefined ? undefined : anyValue(value);
+  }
+  return out;
+}
+
+/**
+ * `ExportTraceServiceRequest` { 1 resource_spans } → `ResourceSpans` { 1 resource { 1 attributes },
+ * 2 scope_spans } → `ScopeSpans` { 2 spans } → `Span` { 1 trace_id, 2 span_id, 4 parent_span_id,
+ * 5 name, 6 kind, 9 attributes }.
+ */
+export function decodeExportTraceServiceRequest(body: Buffer): ReceivedSpan[] {
+  const spans: ReceivedSpan[] = [];
+  for (const rs of sub(body, 1)) {
+    const resourceMsg = sub(rs, 1)[0];
+    const resource = resourceMsg ? keyValues(sub(resourceMsg, 1)) : {};
+    for (const ss of sub(rs, 2)) {
+      for (const span of sub(ss, 2)) {
+        const f = fields(span);
+        const bytes = (no: number) => f.find((x) => x.no === no)?.bytes;
+        spans.push({
+          traceId: bytes(1)?.toString('hex') ?? '',
+          spanId: bytes(2)?.toString('hex') ?? '',
+          parentSpanId: bytes(4)?.toString('hex') ?? '',
+          name: bytes(5)?.toString('utf-8') ?? '',
+          kind: Number(f.find((x) => x.no === 6)?.varint ?? 0n),
+          attributes: keyValues(f.filter((x) => x.no === 9 && x.bytes).map((x) => x.bytes!)),
+          resource,
+        });
+      }
+    }
+  }
+  return spans;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The receiver
+// ---------------------------------------------------------------------------------------------
+
+/** One request the receiver got. */
+export interface OtlpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly contentType: string | undefined;
+  readonly body: Buffer;
+}
+
+/** Listens on 127.0.0.1:4318 and keeps every OTLP/HTTP request and the spans it carried. */
+export class OtlpReceiver {
+  /** Binds 127.0.0.1:4318 (waiting up to `waitMs` while it is busy). */
+  public static async start(waitMs = PORT_WAIT_MS): Promise<OtlpReceiver> {
+    const receiver = new OtlpReceiver();
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          receiver.server.once('error', reject);
+          receiver.server.listen(OTLP_HTTP_PORT, LOOPBACK, () => {
+            receiver.server.removeListener('error', reject);
+            resolve();
+          });
+        });
+        return receiver;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() >= deadline) {
+          throw new Error(`${LOOPBACK}:${OTLP_HTTP_PORT}/tcp could not be bound for the OTLP receiver (the app contract names this port): ${String(err)}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  }
+
+  public readonly requests: OtlpRequest[] = [];
+  public readonly spans: ReceivedSpan[] = [];
+  private readonly server: http.Server;
+
+  private constructor() {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        this.requests.push({ method: req.method ?? '', path: req.url ?? '', contentType: req.headers['content-type'], body });
+        if (req.method === 'POST' && req.url === '/v1/traces' && req.headers['content-type'] === 'application/x-protobuf') {
+          this.spans.push(...decodeExportTraceServiceRequest(body));
+          // An empty ExportTraceServiceResponse: full success.
+          res.writeHead(200, { 'Content-Type': 'application/x-protobuf' });
+          res.end();
+          return;
+        }
+        res.writeHead(404);
+        res.end();
+      });
+    });
+    this.server.keepAliveTimeout = 500;
+  }
+
+  public async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
