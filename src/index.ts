@@ -8,3 +8,4 @@ export * from './config';
 export * from './cost';
 export * from './checks';
 export * from './aspects';
+export * from './host-agent';

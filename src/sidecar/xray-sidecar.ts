@@ -6,14 +6,15 @@ import { Construct, IConstruct } from 'constructs';
 import { acknowledgeContractEnvironment, acknowledgeXRayPolicyWildcard } from './private/nag-acknowledgements';
 import { XRayAgent, XRayAgentConfig } from './xray-agent';
 import { AgentAddress, agentAddress, BRIDGE_AGENT_HOST } from '../core/agent-address';
+import { validateAgentArchitecture } from '../core/agent-arch';
 import { AGENT_CONTAINER_NAME, AGENT_OTLP_GRPC_PORT, AGENT_OTLP_HTTP_PORT, AGENT_PORT } from '../core/agent-facts';
 import { applyEnvironment, CONTRACT_VARIABLES, tracingEnvironment } from '../core/env-contract';
 import { fail } from '../core/errors';
 import { knownNumber } from '../core/numbers';
 import { appRoom, containerSizes, cpuFitMessage, taskSize, validateContainersFit, validateFargateSize } from '../core/task-sizing';
 import { TracingOptions } from '../core/tracing-options';
-import { ECS_NAME_CHARACTER, validateCharacters, validateIntegerInRange, validateLength, validateXRayServiceName } from '../core/validation';
-import { validateBoolean, validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
+import { ECS_NAME_CHARACTER, validateCharacters, validateIntegerInRange, validateLength } from '../core/validation';
+import { validateBoolean, validateInstrumentOptions } from '../core/validation-tracing';
 import { WARNINGS } from '../core/warnings';
 
 /** The container name of the agent (and, in bridge mode, the link alias apps use). */
@@ -85,6 +86,14 @@ export interface XRaySidecarOptions {
    * @default - a new log group with `logRetention`, destroyed with the stack
    */
   readonly logGroup?: logs.ILogGroup;
+
+  /**
+   * Whether the agent's root filesystem is read-only. The X-Ray daemon and the ADOT collector
+   * write no file and run read-only already; the CloudWatch agent writes its translated
+   * configuration inside the image at start-up and cannot, so `true` with it is an error.
+   * @default - the agent's own: true for the X-Ray daemon and the ADOT collector, false for the CloudWatch agent
+   */
+  readonly readonlyRootFilesystem?: boolean;
 
   /**
    * The agent's container name. In bridge mode apps reach the agent by the link alias
@@ -226,6 +235,14 @@ export class XRaySidecar extends Construct {
     const config = this.agent.bind(this, { taskDefinition });
     this.agentConfig = config;
     this.imageName = config.imageName;
+    validateAgentArchitecture(this, taskDefinition, config.imageName, config.displayName);
+    validateBoolean(this, 'readonlyRootFilesystem', props.readonlyRootFilesystem);
+    if (props.readonlyRootFilesystem === true && !config.readonlyRootFilesystem) {
+      fail(this,
+        `readonlyRootFilesystem must not be true for the ${config.displayName}: it writes its translated configuration under ` +
+        '/opt/aws/amazon-cloudwatch-agent/etc at start-up and would not start; use XRayAgent.adotCollector() or XRayAgent.daemon() for a read-only agent');
+    }
+    const readonlyRootFilesystem = props.readonlyRootFilesystem ?? config.readonlyRootFilesystem;
 
     const cpu = props.cpu ?? config.defaultCpu;
     const memoryReservationMiB = props.memoryReservationMiB ?? config.defaultMemoryReservationMiB;
@@ -270,7 +287,7 @@ export class XRaySidecar extends Construct {
         memoryLimitMiB,
         essential,
         user: config.user,
-        readonlyRootFilesystem: config.readonlyRootFilesystem,
+        readonlyRootFilesystem,
         privileged: false,
         portMappings,
         logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: this.agent.kind }),
@@ -326,10 +343,7 @@ export class XRaySidecar extends Construct {
     if (this.instrumented.has(container)) {
       fail(this, `container ${container.containerName} is already instrumented by ${this.node.path}`);
     }
-    validateXRayServiceName(this, 'serviceName', options.serviceName);
-    validateSamplingRate(this, 'samplingRate', options.samplingRate);
-    validateContextMissing(this, 'contextMissing', options.contextMissing);
-    validateBoolean(this, 'enabled', options.enabled);
+    validateInstrumentOptions(this, options);
 
     const env = tracingEnvironment({
       serviceName: options.serviceName,
