@@ -5,9 +5,9 @@ import { Construct } from 'constructs';
 import { TracedServiceBase, TracedServiceBaseProps } from './traced-service-base';
 import { fail } from '../core/errors';
 import { claimHostPortForSidecar } from '../core/host-port';
+import { validateIntegerInRange } from '../core/validation';
 import { WARNINGS } from '../core/warnings';
 import type { XRayHostAgent } from '../host-agent/xray-host-agent';
-import { validateIntegerInRange } from '../core/validation';
 import { SamplingRule } from '../sampling/sampling-rule';
 import { XRaySidecar } from '../sidecar/xray-sidecar';
 

@@ -13,8 +13,8 @@ import {
 } from '../core/validation';
 import { validateBoolean, validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
 import type * as costAnnotation from '../cost/cost-annotation';
-import { SamplingRule } from '../sampling/sampling-rule';
 import type { XRayHostAgent } from '../host-agent/xray-host-agent';
+import { SamplingRule } from '../sampling/sampling-rule';
 import { XRaySidecar, XRaySidecarOptions } from '../sidecar/xray-sidecar';
 
 /** Options of the sampling rule a traced service creates for itself, or uses. */

@@ -202,7 +202,7 @@ describe('pass-through, Fargate only', () => {
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
       sidecar: { agent: XRayAgent.daemon({ version: '3.2.0' }) },
     }))).toThrow(
-      "TestStack/Api/XRay: the X-Ray daemon 3.2.0 has no arm64 build (multi-arch images start at 3.3.0), but taskDefinition TestStack/Api/TaskDefinition " +
+      'TestStack/Api/XRay: the X-Ray daemon 3.2.0 has no arm64 build (multi-arch images start at 3.3.0), but taskDefinition TestStack/Api/TaskDefinition ' +
       "runs on ARM64: use XRayAgent.daemon({ version: '3.3.0' }) or later, or XRayAgent.cloudWatchAgent()",
     );
   });
@@ -227,7 +227,10 @@ describe('pass-through, Fargate only', () => {
 describe('pass-through, EC2 only', () => {
   test('placement strategies and constraints, AZ rebalancing', () => {
     const { template } = build('ec2', () => ({
-      placementStrategies: [ecs.PlacementStrategy.spreadAcross(ecs.BuiltInAttributes.AVAILABILITY_ZONE), ecs.PlacementStrategy.spreadAcrossInstances()],
+      placementStrategies: [
+        ecs.PlacementStrategy.spreadAcross(ecs.BuiltInAttributes.AVAILABILITY_ZONE),
+        ecs.PlacementStrategy.spreadAcrossInstances(),
+      ],
       placementConstraints: [ecs.PlacementConstraint.memberOf('attribute:ecs.instance-type =~ g5.*')],
       availabilityZoneRebalancing: ecs.AvailabilityZoneRebalancing.ENABLED,
     }));
