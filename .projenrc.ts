@@ -81,6 +81,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 });
 
+// No release workflow (release: false), so the version is set here; CHANGELOG.md says what is in it.
+project.package.addVersion('0.1.0');
+
 // The example app that `npx cdk synth` runs from a fresh clone. It imports the library from src/,
 // so no build is needed first; --transpile-only keeps synth fast (type-checking is the build's job).
 for (const pattern of ['/lib-examples/', '/bench/', '/.ci/', '/cdk.json', '/cdk.out/', '/ARCHITECTURE.md']) {

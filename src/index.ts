@@ -9,3 +9,4 @@ export * from './cost';
 export * from './checks';
 export * from './aspects';
 export * from './transaction-search';
+export * from './host-agent';

@@ -1,6 +1,6 @@
 import { fail, Owner } from './errors';
 import { ContextMissingStrategy } from './tracing-options';
-import { validateNumberInRange } from './validation';
+import { validateNumberInRange, validateXRayServiceName } from './validation';
 
 const STRATEGIES = Object.values(ContextMissingStrategy) as string[];
 
@@ -22,4 +22,14 @@ export function validateBoolean(owner: Owner, prop: string, value: unknown): voi
   if (value !== undefined && typeof value !== 'boolean') {
     fail(owner, `${prop} must be true or false, got ${JSON.stringify(value)}`);
   }
+}
+
+/** Throws unless the options of an `instrument` call are valid (service name, rate, strategy, flag). */
+export function validateInstrumentOptions(owner: Owner, options: {
+  serviceName: string; samplingRate?: number; contextMissing?: string; enabled?: boolean;
+}): void {
+  validateXRayServiceName(owner, 'serviceName', options.serviceName);
+  validateSamplingRate(owner, 'samplingRate', options.samplingRate);
+  validateContextMissing(owner, 'contextMissing', options.contextMissing);
+  validateBoolean(owner, 'enabled', options.enabled);
 }

@@ -20,4 +20,6 @@ export const WARNINGS = {
   aspectAgentPresent: '@cdk-xray-ecs/aspects:agentPresent',
   /** The agent leaves the app containers little room in the task. */
   sidecarAppRoom: '@cdk-xray-ecs/sidecar:littleRoomForApp',
+  /** Two host-mode traced services with their own sidecars in one cluster (both bind host port 2000). */
+  hostPortConflict: '@cdk-xray-ecs/services:hostPort2000Shared',
 } as const;

@@ -1,9 +1,13 @@
+import { Annotations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { TracedServiceBase, TracedServiceBaseProps } from './traced-service-base';
 import { fail } from '../core/errors';
+import { claimHostPortForSidecar } from '../core/host-port';
 import { validateIntegerInRange } from '../core/validation';
+import { WARNINGS } from '../core/warnings';
+import type { XRayHostAgent } from '../host-agent/xray-host-agent';
 import { SamplingRule } from '../sampling/sampling-rule';
 import { XRaySidecar } from '../sidecar/xray-sidecar';
 
@@ -58,6 +62,33 @@ export interface TracedEc2ServiceProps extends TracedServiceBaseProps {
    * @default 200
    */
   readonly maxHealthyPercent?: number;
+
+  /**
+   * How tasks are spread over instances (`Ec2ServiceProps.placementStrategies`).
+   * @default - ECS's default
+   */
+  readonly placementStrategies?: ecs.PlacementStrategy[];
+
+  /**
+   * Where tasks may be placed (`Ec2ServiceProps.placementConstraints`).
+   * @default - anywhere in the cluster
+   */
+  readonly placementConstraints?: ecs.PlacementConstraint[];
+
+  /**
+   * Whether ECS rebalances tasks across Availability Zones (`Ec2ServiceProps.availabilityZoneRebalancing`).
+   * @default - aws-cdk-lib's default
+   */
+  readonly availabilityZoneRebalancing?: ecs.AvailabilityZoneRebalancing;
+
+  /**
+   * Send traces to the cluster's per-instance agent instead of a sidecar in each task: the task
+   * gets no agent container and its role no X-Ray policy. Host-mode apps reach it at
+   * `127.0.0.1:2000`, bridge-mode apps at the Docker bridge gateway (`172.17.0.1:2000`); awsvpc
+   * cannot reach it and is an error, as is `sidecar` with it.
+   * @default - a sidecar in the task
+   */
+  readonly hostAgent?: XRayHostAgent;
 }
 
 /**
@@ -99,17 +130,26 @@ export class TracedEc2Service extends TracedServiceBase {
       fail(this, `vpcSubnets and securityGroups need networkMode awsvpc, got networkMode ${networkMode}`);
     }
 
-    this.taskDefinition = new ecs.Ec2TaskDefinition(this, 'TaskDefinition', { networkMode });
+    const tracing = props.tracing?.enabled ?? true;
+    if (props.hostAgent) this.validateHostAgent(props, networkMode);
+    if (tracing && !props.hostAgent && networkMode === ecs.NetworkMode.HOST) this.flagHostPort(props.cluster);
+
+    this.taskDefinition = new ecs.Ec2TaskDefinition(this, 'TaskDefinition', { ...this.taskPassThrough(), networkMode });
     const parts = this.addTracedApp(this.taskDefinition, {
       cpu: props.cpu,
       memoryLimitMiB: props.memoryLimitMiB ?? 512,
       gpuCount: props.gpuCount,
+      hostAgent: props.hostAgent,
     });
     this.container = parts.container;
     this.sidecar = parts.sidecar;
     this.samplingRule = parts.samplingRule;
 
     this.service = new ecs.Ec2Service(this, 'Service', {
+      ...this.servicePassThrough(),
+      placementStrategies: props.placementStrategies,
+      placementConstraints: props.placementConstraints,
+      availabilityZoneRebalancing: props.availabilityZoneRebalancing,
       cluster: props.cluster,
       taskDefinition: this.taskDefinition,
       serviceName: props.ecsServiceName ?? props.serviceName,
@@ -118,8 +158,34 @@ export class TracedEc2Service extends TracedServiceBase {
       maxHealthyPercent: props.maxHealthyPercent ?? 200,
       vpcSubnets: awsvpc ? props.vpcSubnets : undefined,
       securityGroups: awsvpc ? props.securityGroups : undefined,
-      circuitBreaker: { rollback: true },
     });
     this.orderServiceAfterIam(this.service, this.sidecar);
+    // The first tasks find their instance's agent running: the app's service waits for the agent's.
+    if (props.hostAgent && tracing) this.service.node.addDependency(props.hostAgent.service);
+  }
+
+  private validateHostAgent(props: TracedEc2ServiceProps, networkMode: ecs.NetworkMode): void {
+    const agent = props.hostAgent!;
+    if (props.sidecar !== undefined) {
+      fail(this, `sidecar must not be set with hostAgent (the app sends to ${agent.node.path}, no agent runs in the task), got sidecar ${JSON.stringify(Object.keys(props.sidecar))}`);
+    }
+    if (agent.cluster !== props.cluster) {
+      fail(this, `hostAgent ${agent.node.path} runs on cluster ${agent.cluster.node.path}, not on this service's cluster ${props.cluster.node.path}`);
+    }
+    if (networkMode === ecs.NetworkMode.AWS_VPC) {
+      fail(this,
+        'networkMode awsvpc cannot reach hostAgent: an awsvpc task has its own network interface and loopback, not the instance\'s; ' +
+        'set networkMode to ecs.NetworkMode.HOST or ecs.NetworkMode.BRIDGE, or leave hostAgent out to get a sidecar');
+    }
+  }
+
+  /** Two host-mode tasks with their own sidecar both bind host port 2000: they never share an instance. */
+  private flagHostPort(cluster: ecs.ICluster): void {
+    const others = claimHostPortForSidecar(this, cluster);
+    if (others.length > 0) {
+      Annotations.of(this).addWarningV2(WARNINGS.hostPortConflict,
+        `host network mode: this service's agent sidecar binds host port 2000 on its instance, as do those of ${others.map((o) => o.node.path).join(', ')} ` +
+        `in cluster ${cluster.node.path}; their tasks can never share an instance. Run one XRayHostAgent on the cluster and pass it as hostAgent to each.`);
+    }
   }
 }

@@ -52,6 +52,33 @@ export interface TracedFargateServiceProps extends TracedServiceBaseProps {
    * @default 200
    */
   readonly maxHealthyPercent?: number;
+
+  /**
+   * The task's operating system and CPU architecture (`FargateTaskDefinitionProps.runtimePlatform`),
+   * e.g. `{ cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX }`
+   * for Graviton. The agent image must have a build for it: the X-Ray daemon from 3.3.0, the
+   * CloudWatch agent and the ADOT collector are multi-arch; an agent without one is an error.
+   * @default - Linux on x86-64 (Fargate's default)
+   */
+  readonly runtimePlatform?: ecs.RuntimePlatform;
+
+  /**
+   * Ephemeral storage of the task in GiB, 21 to 200 (`FargateTaskDefinitionProps.ephemeralStorageGiB`).
+   * @default - Fargate's 20 GiB
+   */
+  readonly ephemeralStorageGiB?: number;
+
+  /**
+   * The Fargate platform version (`FargateServiceProps.platformVersion`).
+   * @default - LATEST
+   */
+  readonly platformVersion?: ecs.FargatePlatformVersion;
+
+  /**
+   * Whether ECS rebalances tasks across Availability Zones (`FargateServiceProps.availabilityZoneRebalancing`).
+   * @default - aws-cdk-lib's default
+   */
+  readonly availabilityZoneRebalancing?: ecs.AvailabilityZoneRebalancing;
 }
 
 /**
@@ -91,13 +118,23 @@ export class TracedFargateService extends TracedServiceBase {
       memoryMiB: knownNumber(memoryLimitMiB),
     });
 
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', { cpu, memoryLimitMiB });
+    validateIntegerInRange(this, 'ephemeralStorageGiB', props.ephemeralStorageGiB, 21, 200);
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      ...this.taskPassThrough(),
+      cpu,
+      memoryLimitMiB,
+      runtimePlatform: props.runtimePlatform,
+      ephemeralStorageGiB: props.ephemeralStorageGiB,
+    });
     const parts = this.addTracedApp(this.taskDefinition, {});
     this.container = parts.container;
     this.sidecar = parts.sidecar;
     this.samplingRule = parts.samplingRule;
 
     this.service = new ecs.FargateService(this, 'Service', {
+      ...this.servicePassThrough(),
+      platformVersion: props.platformVersion,
+      availabilityZoneRebalancing: props.availabilityZoneRebalancing,
       cluster: props.cluster,
       taskDefinition: this.taskDefinition,
       serviceName: props.ecsServiceName ?? props.serviceName,
@@ -107,7 +144,6 @@ export class TracedFargateService extends TracedServiceBase {
       assignPublicIp: props.assignPublicIp ?? false,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
-      circuitBreaker: { rollback: true },
     });
     this.orderServiceAfterIam(this.service, this.sidecar);
   }

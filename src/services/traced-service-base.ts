@@ -1,4 +1,6 @@
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CONTRACT_VARIABLES, applyEnvironment, tracingEnvironment } from '../core/env-contract';
@@ -11,6 +13,7 @@ import {
 } from '../core/validation';
 import { validateBoolean, validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
 import type * as costAnnotation from '../cost/cost-annotation';
+import type { XRayHostAgent } from '../host-agent/xray-host-agent';
 import { SamplingRateBoost, SamplingRule } from '../sampling/sampling-rule';
 import { AutoInstrumentation } from '../sidecar/auto-instrumentation';
 import { XRaySidecar, XRaySidecarOptions } from '../sidecar/xray-sidecar';
@@ -149,6 +152,173 @@ export interface TracedServiceBaseProps {
    */
   readonly samplingRule?: TracedServiceSamplingRuleOptions;
 
+  // ---- Task definition: passed to aws-cdk-lib's task definition props as they are. ----
+
+  /**
+   * The IAM role the app's code runs as (`TaskDefinitionProps.taskRole`). It must trust
+   * `ecs-tasks.amazonaws.com`; the library adds the agent's X-Ray policy to it (a sidecar) and,
+   * with `enableExecuteCommand`, aws-cdk-lib adds the SSM messages actions.
+   * @default - a new role
+   */
+  readonly taskRole?: iam.IRole;
+
+  /**
+   * The role ECS uses to pull images and write logs (`TaskDefinitionProps.executionRole`). It
+   * must trust `ecs-tasks.amazonaws.com`.
+   * @default - a new role, created when something needs it
+   */
+  readonly executionRole?: iam.IRole;
+
+  /**
+   * The task definition's family (`TaskDefinitionProps.family`).
+   * @default - generated from the construct path
+   */
+  readonly family?: string;
+
+  /**
+   * Volumes of the task (`TaskDefinitionProps.volumes`); mount them with `container.addMountPoints`.
+   * @default - none
+   */
+  readonly volumes?: ecs.Volume[];
+
+  // ---- Service: passed to aws-cdk-lib's service props as they are. ----
+
+  /**
+   * Capacity providers to run on (`BaseServiceOptions.capacityProviderStrategies`), e.g.
+   * `[{ capacityProvider: 'FARGATE_SPOT', weight: 1 }]` or an EC2 capacity provider's name.
+   * With it, the service has no `LaunchType` (aws-cdk-lib leaves it out).
+   * @default - the launch type (FARGATE or EC2)
+   */
+  readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
+
+  /**
+   * Whether ECS Exec is on (`BaseServiceOptions.enableExecuteCommand`). aws-cdk-lib gives the
+   * task role the `ssmmessages:*Channel` actions ECS Exec needs.
+   * @default false
+   */
+  readonly enableExecuteCommand?: boolean;
+
+  /**
+   * How long ECS ignores failing load-balancer health checks of a new task (`BaseServiceOptions.healthCheckGracePeriod`).
+   * @default - aws-cdk-lib's: 60 seconds with a load balancer, none without
+   */
+  readonly healthCheckGracePeriod?: Duration;
+
+  /**
+   * Service Connect (`BaseServiceOptions.serviceConnectConfiguration`). Each entry of `services`
+   * names a port mapping of the app container (`portMappings[].name`); a name the app container
+   * does not have is an error.
+   * @default - no Service Connect
+   */
+  readonly serviceConnectConfiguration?: ecs.ServiceConnectProps;
+
+  /**
+   * Cloud Map service discovery (`BaseServiceOptions.cloudMapOptions`).
+   * @default - none
+   */
+  readonly cloudMapOptions?: ecs.CloudMapOptions;
+
+  /**
+   * The deployment circuit breaker (`BaseServiceOptions.circuitBreaker`).
+   * @default { rollback: true }
+   */
+  readonly circuitBreaker?: ecs.DeploymentCircuitBreaker;
+
+  /**
+   * CloudWatch alarms that stop a deployment (`BaseServiceOptions.deploymentAlarms`).
+   * @default - none
+   */
+  readonly deploymentAlarms?: ecs.DeploymentAlarmConfig;
+
+  /**
+   * Where the tasks' tags come from (`BaseServiceOptions.propagateTags`).
+   * @default - none
+   */
+  readonly propagateTags?: ecs.PropagatedTagSource;
+
+  // ---- App container: passed to aws-cdk-lib's ContainerDefinitionOptions as they are. ----
+
+  /**
+   * The app's command (`ContainerDefinitionOptions.command`).
+   * @default - the image's CMD
+   */
+  readonly command?: string[];
+
+  /**
+   * The app's entry point (`ContainerDefinitionOptions.entryPoint`).
+   * @default - the image's ENTRYPOINT
+   */
+  readonly entryPoint?: string[];
+
+  /**
+   * The app container's health check (`ContainerDefinitionOptions.healthCheck`).
+   * @default - none (the image's HEALTHCHECK is not used by ECS)
+   */
+  readonly healthCheck?: ecs.HealthCheck;
+
+  /**
+   * The app container's port mappings (`ContainerDefinitionOptions.portMappings`), named for
+   * Service Connect. `containerPort` is the short form of one TCP mapping; set one of the two.
+   * @default - one TCP mapping of `containerPort`, or none
+   */
+  readonly portMappings?: ecs.PortMapping[];
+
+  /**
+   * The user the app runs as (`ContainerDefinitionOptions.user`).
+   * @default - the image's USER
+   */
+  readonly user?: string;
+
+  /**
+   * Whether the app's root filesystem is read-only (`ContainerDefinitionOptions.readonlyRootFilesystem`).
+   * @default false
+   */
+  readonly readonlyRootFilesystem?: boolean;
+
+  /**
+   * The app's working directory (`ContainerDefinitionOptions.workingDirectory`).
+   * @default - the image's WORKDIR
+   */
+  readonly workingDirectory?: string;
+
+  /**
+   * Docker labels of the app container (`ContainerDefinitionOptions.dockerLabels`).
+   * @default - none
+   */
+  readonly dockerLabels?: { [key: string]: string };
+
+  /**
+   * Linux parameters of the app container (`ContainerDefinitionOptions.linuxParameters`).
+   * @default - none
+   */
+  readonly linuxParameters?: ecs.LinuxParameters;
+
+  /**
+   * Ulimits of the app container (`ContainerDefinitionOptions.ulimits`).
+   * @default - none
+   */
+  readonly ulimits?: ecs.Ulimit[];
+
+  /**
+   * Where the app's output goes (`ContainerDefinitionOptions.logging`), replacing the default log
+   * group. `logRetention` applies only to the default, so setting both is an error.
+   * @default - awslogs to a new log group with `logRetention`, stream prefix `app`
+   */
+  readonly logging?: ecs.LogDriver;
+
+  /**
+   * How long ECS waits after SIGTERM before it kills the app (`ContainerDefinitionOptions.stopTimeout`).
+   * @default - ECS's default (30 seconds)
+   */
+  readonly stopTimeout?: Duration;
+
+  /**
+   * Environment files of the app (`ContainerDefinitionOptions.environmentFiles`). The tracing
+   * variables set in such a file are not checked at synth time: keep them out of it.
+   * @default - none
+   */
+  readonly environmentFiles?: ecs.EnvironmentFile[];
+
   /**
    * Expected requests a month, to add an info annotation with the estimated tracing cost: the
    * X-Ray charges plus, on Fargate, the compute the agent reserves in each of `desiredCount` tasks
@@ -185,6 +355,80 @@ export interface TracedAppContainerOptions {
    * @default - none
    */
   readonly gpuCount?: number;
+
+  /**
+   * Traces the app through the per-instance agent instead of a sidecar in the task.
+   * @default - a sidecar in the task
+   */
+  readonly hostAgent?: XRayHostAgent;
+}
+
+/** The task definition props every traced service passes through as they are. */
+export interface TracedTaskPassThrough {
+  /**
+   * See `TracedServiceBaseProps.taskRole`.
+   * @default - none
+   */
+  readonly taskRole?: iam.IRole;
+  /**
+   * See `TracedServiceBaseProps.executionRole`.
+   * @default - none
+   */
+  readonly executionRole?: iam.IRole;
+  /**
+   * See `TracedServiceBaseProps.family`.
+   * @default - none
+   */
+  readonly family?: string;
+  /**
+   * See `TracedServiceBaseProps.volumes`.
+   * @default - none
+   */
+  readonly volumes?: ecs.Volume[];
+}
+
+/** The service props every traced service passes through as they are. */
+export interface TracedServicePassThrough {
+  /**
+   * See `TracedServiceBaseProps.capacityProviderStrategies`.
+   * @default - none
+   */
+  readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
+  /**
+   * See `TracedServiceBaseProps.enableExecuteCommand`.
+   * @default - none
+   */
+  readonly enableExecuteCommand?: boolean;
+  /**
+   * See `TracedServiceBaseProps.healthCheckGracePeriod`.
+   * @default - none
+   */
+  readonly healthCheckGracePeriod?: Duration;
+  /**
+   * See `TracedServiceBaseProps.serviceConnectConfiguration`.
+   * @default - none
+   */
+  readonly serviceConnectConfiguration?: ecs.ServiceConnectProps;
+  /**
+   * See `TracedServiceBaseProps.cloudMapOptions`.
+   * @default - none
+   */
+  readonly cloudMapOptions?: ecs.CloudMapOptions;
+  /**
+   * See `TracedServiceBaseProps.circuitBreaker`.
+   * @default - none
+   */
+  readonly circuitBreaker?: ecs.DeploymentCircuitBreaker;
+  /**
+   * See `TracedServiceBaseProps.deploymentAlarms`.
+   * @default - none
+   */
+  readonly deploymentAlarms?: ecs.DeploymentAlarmConfig;
+  /**
+   * See `TracedServiceBaseProps.propagateTags`.
+   * @default - none
+   */
+  readonly propagateTags?: ecs.PropagatedTagSource;
 }
 
 /**
@@ -225,8 +469,9 @@ export abstract class TracedServiceBase extends Construct {
     const samplingRate = this.samplingRate;
     const contextMissing = props.tracing?.contextMissing ?? DEFAULT_CONTEXT_MISSING;
 
-    const logGroup = new logs.LogGroup(this, 'AppLogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    const logging = props.logging ?? ecs.LogDrivers.awsLogs({
+      logGroup: new logs.LogGroup(this, 'AppLogGroup', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH }),
+      streamPrefix: 'app',
     });
     const container = taskDefinition.addContainer('App', {
       containerName: props.containerName ?? 'app',
@@ -237,8 +482,20 @@ export abstract class TracedServiceBase extends Construct {
       environment: props.environment,
       secrets: props.secrets,
       essential: true,
-      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'app' }),
-      portMappings: props.containerPort !== undefined ? [{ containerPort: props.containerPort, protocol: ecs.Protocol.TCP }] : undefined,
+      logging,
+      portMappings: props.portMappings
+        ?? (props.containerPort !== undefined ? [{ containerPort: props.containerPort, protocol: ecs.Protocol.TCP }] : undefined),
+      command: props.command,
+      entryPoint: props.entryPoint,
+      healthCheck: props.healthCheck,
+      user: props.user,
+      readonlyRootFilesystem: props.readonlyRootFilesystem,
+      workingDirectory: props.workingDirectory,
+      dockerLabels: props.dockerLabels,
+      linuxParameters: props.linuxParameters,
+      ulimits: props.ulimits,
+      stopTimeout: props.stopTimeout,
+      environmentFiles: props.environmentFiles,
     });
 
     if (!enabled) {
@@ -246,10 +503,16 @@ export abstract class TracedServiceBase extends Construct {
       return { container };
     }
 
-    const sidecar = new XRaySidecar(this, 'XRay', { ...props.sidecar, taskDefinition });
-    sidecar.instrument(container, {
+    const instrumentOptions = {
       serviceName: props.serviceName, enabled, samplingRate, contextMissing, autoInstrumentation: props.autoInstrumentation,
-    });
+    };
+    let sidecar: XRaySidecar | undefined;
+    if (options.hostAgent) {
+      options.hostAgent.instrument(container, instrumentOptions);
+    } else {
+      sidecar = new XRaySidecar(this, 'XRay', { ...props.sidecar, taskDefinition });
+      sidecar.instrument(container, instrumentOptions);
+    }
 
     const ruleOptions = props.samplingRule ?? {};
     let samplingRule: SamplingRule | undefined = ruleOptions.existingRule;
@@ -285,7 +548,65 @@ export abstract class TracedServiceBase extends Construct {
     sidecar?.orderAfterIam(service);
   }
 
+  /** The task definition props passed through from the traced service's props. */
+  protected taskPassThrough(): TracedTaskPassThrough {
+    const p = this.baseProps;
+    return { taskRole: p.taskRole, executionRole: p.executionRole, family: p.family, volumes: p.volumes };
+  }
+
+  /** The service props passed through from the traced service's props. */
+  protected servicePassThrough(): TracedServicePassThrough {
+    const p = this.baseProps;
+    return {
+      capacityProviderStrategies: p.capacityProviderStrategies,
+      enableExecuteCommand: p.enableExecuteCommand,
+      healthCheckGracePeriod: p.healthCheckGracePeriod,
+      serviceConnectConfiguration: p.serviceConnectConfiguration,
+      cloudMapOptions: p.cloudMapOptions,
+      circuitBreaker: p.circuitBreaker ?? { rollback: true },
+      deploymentAlarms: p.deploymentAlarms,
+      propagateTags: p.propagateTags,
+    };
+  }
+
+  private validatePassThrough(props: TracedServiceBaseProps): void {
+    if (props.portMappings !== undefined && props.containerPort !== undefined) {
+      fail(this,
+        `containerPort and portMappings must not both be set (containerPort is the short form of one TCP mapping), got containerPort ${props.containerPort} ` +
+        `and ${props.portMappings.length} portMappings`);
+    }
+    if (props.logging !== undefined && props.logRetention !== undefined) {
+      fail(this, `logRetention applies only to the default log group and must not be set with logging, got logRetention ${props.logRetention}`);
+    }
+    validateBoolean(this, 'enableExecuteCommand', props.enableExecuteCommand);
+    validateBoolean(this, 'readonlyRootFilesystem', props.readonlyRootFilesystem);
+    for (const [prop, role] of [['taskRole', props.taskRole], ['executionRole', props.executionRole]] as const) {
+      if (role !== undefined) this.validateEcsTasksTrust(prop, role);
+    }
+    const names = new Set((props.portMappings ?? []).map((m) => m.name).filter((n): n is string => n !== undefined));
+    for (const [i, entry] of (props.serviceConnectConfiguration?.services ?? []).entries()) {
+      if (!names.has(entry.portMappingName)) {
+        const have = names.size === 0 ? 'no named port mappings' : `port mappings named ${[...names].map((n) => JSON.stringify(n)).join(', ')}`;
+        fail(this,
+          `serviceConnectConfiguration.services[${i}].portMappingName must name a port mapping of the app container, got ` +
+          `${JSON.stringify(entry.portMappingName)} and the app container has ${have}: add portMappings: [{ name: ${JSON.stringify(entry.portMappingName)}, containerPort: ... }]`);
+      }
+    }
+  }
+
+  /** Throws when `role` is a role of this app whose trust policy does not let ECS tasks assume it. */
+  private validateEcsTasksTrust(prop: string, role: iam.IRole): void {
+    if (!(role instanceof iam.Role) || role.assumeRolePolicy === undefined) return; // imported: its trust is not known here
+    const rendered = JSON.stringify(Stack.of(this).resolve(role.assumeRolePolicy.toJSON()));
+    if (!rendered.includes('ecs-tasks.amazonaws.com')) {
+      fail(this,
+        `${prop} must be assumable by ECS tasks (a trust policy for the service principal ecs-tasks.amazonaws.com), got ${role.node.path}, ` +
+        `which trusts ${rendered}: create it with assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com')`);
+    }
+  }
+
   private validateBaseProps(props: TracedServiceBaseProps): void {
+    this.validatePassThrough(props);
     validateXRayServiceName(this, 'serviceName', props.serviceName, XRAY_SAMPLING_RULE_SERVICE_NAME_MAX);
     if (props.ecsServiceName === undefined) {
       // serviceName doubles as the ECS service name, which ECS restricts further.

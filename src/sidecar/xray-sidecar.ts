@@ -10,14 +10,15 @@ import {
 import { acknowledgeContractEnvironment, acknowledgeScopedPolicyWildcards, acknowledgeXRayPolicyWildcard } from './private/nag-acknowledgements';
 import { XRayAgent, XRayAgentConfig } from './xray-agent';
 import { AgentAddress, agentAddress, BRIDGE_AGENT_HOST } from '../core/agent-address';
+import { validateAgentArchitecture } from '../core/agent-arch';
 import { AGENT_CONTAINER_NAME, AGENT_OTLP_GRPC_PORT, AGENT_OTLP_HTTP_PORT, AGENT_PORT } from '../core/agent-facts';
 import { applyEnvironment, CONTRACT_VARIABLES, tracingEnvironment } from '../core/env-contract';
 import { fail } from '../core/errors';
 import { isToken, knownNumber } from '../core/numbers';
 import { appRoom, containerSizes, cpuFitMessage, taskSize, validateContainersFit, validateFargateSize } from '../core/task-sizing';
 import { TracingOptions } from '../core/tracing-options';
-import { ECS_NAME_CHARACTER, validateCharacters, validateIntegerInRange, validateLength, validateXRayServiceName } from '../core/validation';
-import { validateBoolean, validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
+import { ECS_NAME_CHARACTER, validateCharacters, validateIntegerInRange, validateLength } from '../core/validation';
+import { validateBoolean, validateInstrumentOptions } from '../core/validation-tracing';
 import { WARNINGS } from '../core/warnings';
 
 /** The container name of the agent (and, in bridge mode, the link alias apps use). */
@@ -112,6 +113,14 @@ export interface XRaySidecarOptions {
    * @default - a new log group with `logRetention`, destroyed with the stack
    */
   readonly logGroup?: logs.ILogGroup;
+
+  /**
+   * Whether the agent's root filesystem is read-only. The X-Ray daemon and the ADOT collector
+   * write no file and run read-only already; the CloudWatch agent writes its translated
+   * configuration inside the image at start-up and cannot, so `true` with it is an error.
+   * @default - the agent's own: true for the X-Ray daemon and the ADOT collector, false for the CloudWatch agent
+   */
+  readonly readonlyRootFilesystem?: boolean;
 
   /**
    * The agent's container name. In bridge mode apps reach the agent by the link alias
@@ -263,6 +272,14 @@ export class XRaySidecar extends Construct {
     const config = this.agent.bind(this, { taskDefinition });
     this.agentConfig = config;
     this.imageName = config.imageName;
+    validateAgentArchitecture(this, taskDefinition, config.imageName, config.displayName);
+    validateBoolean(this, 'readonlyRootFilesystem', props.readonlyRootFilesystem);
+    if (props.readonlyRootFilesystem === true && !config.readonlyRootFilesystem) {
+      fail(this,
+        `readonlyRootFilesystem must not be true for the ${config.displayName}: it writes its translated configuration under ` +
+        '/opt/aws/amazon-cloudwatch-agent/etc at start-up and would not start; use XRayAgent.adotCollector() or XRayAgent.daemon() for a read-only agent');
+    }
+    const readonlyRootFilesystem = props.readonlyRootFilesystem ?? config.readonlyRootFilesystem;
 
     const cpu = props.cpu ?? config.defaultCpu;
     const memoryReservationMiB = props.memoryReservationMiB ?? config.defaultMemoryReservationMiB;
@@ -319,7 +336,7 @@ export class XRaySidecar extends Construct {
         memoryLimitMiB,
         essential,
         user: config.user,
-        readonlyRootFilesystem: config.readonlyRootFilesystem,
+        readonlyRootFilesystem,
         privileged: false,
         portMappings,
         logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: this.agent.kind }),
@@ -388,10 +405,7 @@ export class XRaySidecar extends Construct {
     if (this.instrumented.has(container)) {
       fail(this, `container ${container.containerName} is already instrumented by ${this.node.path}`);
     }
-    validateXRayServiceName(this, 'serviceName', options.serviceName);
-    validateSamplingRate(this, 'samplingRate', options.samplingRate);
-    validateContextMissing(this, 'contextMissing', options.contextMissing);
-    validateBoolean(this, 'enabled', options.enabled);
+    validateInstrumentOptions(this, options);
     const auto = options.autoInstrumentation;
     if (auto !== undefined && !(auto instanceof AutoInstrumentation)) {
       fail(this, `autoInstrumentation must be made with AutoInstrumentation.python(), .node(), .java() or .dotnet(), got ${String(auto)}`);

@@ -31,7 +31,8 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'cost': ['core'],
   'checks': ['core'],
   'transaction-search': ['core'],
-  'services': ['core', 'sidecar', 'sampling', 'cost'],
+  'host-agent': ['core', 'sidecar'],
+  'services': ['core', 'sidecar', 'sampling', 'cost', 'host-agent'],
   'presets': ['core', 'sampling', 'groups', 'cost'],
   'aspects': ['core', 'sidecar', 'sampling'],
 };

@@ -82,6 +82,11 @@ const CASES: { readonly [K in keyof Required<XRaySidecarOptions>]: OptionCase<K>
       expect(Object.keys(template.toJSON().Resources).filter((k) => k.includes('XRayTracingLogGroup'))).toEqual([]);
     },
   },
+  readonlyRootFilesystem: {
+    // The daemon runs read-only by default: false is the setting that shows.
+    value: () => false,
+    check: (agent) => expect(agent.ReadonlyRootFilesystem).toBe(false),
+  },
   containerName: {
     value: () => 'tracing-agent',
     check: (agent, app) => {
@@ -123,6 +128,7 @@ describe('options once: every XRaySidecarOptions key reaches the template', () =
   test('the table has every option', () => {
     expect([...KEYS].sort()).toEqual([
       'agent', 'agentReady', 'containerName', 'cpu', 'enableRestartPolicy', 'essential', 'logGroup', 'logRetention', 'memoryLimitMiB', 'memoryReservationMiB',
+      'readonlyRootFilesystem',
     ]);
   });
 
