@@ -10,6 +10,8 @@
 import { App } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+// Installed apart, in bench/peers/node_modules, by `npx projen bench:peers`: absent in a fresh clone.
+// eslint-disable-next-line import/no-unresolved
 import { DatadogECSFargate } from 'datadog-cdk-constructs-v2';
 import { APP_IMAGE, APP_PORT, planStacks, serviceConstructId } from '../layout';
 import { createStackWithCluster } from '../scaffold';

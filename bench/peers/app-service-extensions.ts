@@ -7,6 +7,8 @@
  * Compiled by bench/peers/tsconfig.json into bench/peers/build/, so that aws-cdk-lib resolves to
  * bench/peers/node_modules (2.257.0, forced on the peer by overrides) for every module of the run.
  */
+// Installed apart, in bench/peers/node_modules, by `npx projen bench:peers`: absent in a fresh clone.
+// eslint-disable-next-line import/no-unresolved
 import { Container, Environment, Service, ServiceDescription, XRayExtension } from '@aws-cdk-containers/ecs-service-extensions';
 import { App } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
