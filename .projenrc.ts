@@ -167,7 +167,8 @@ project.tasks.tryFind('package:js')?.prependExec(PACKAGE_GUARD);
 // generated from .jsii first (projenrc/rosetta-fixture.ts: every cdk-xray-ecs name, aws-cdk-lib
 // modules, a Stack and the README's free variables). `-b` compiles all examples in one TypeScript
 // program instead of one program each (half the CPU time). The translations land in
-// .jsii.tabl.json; the next step gives their Python the binding's names for keyword members.
+// .jsii.tabl.json; the next step gives their Python the binding's names for keyword members, and
+// the last writes the README's generated translations (projenrc/readme-translations.ts).
 // To rerun it alone after `npx projen compile`: `npx projen rosetta`.
 const rosetta = project.addTask('rosetta', {
   description: 'Compile every README and docstring example with jsii-rosetta (strict), translate them',
@@ -175,6 +176,8 @@ const rosetta = project.addTask('rosetta', {
     { exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/rosetta-fixture.ts' },
     { exec: 'jsii-rosetta extract --strict -b 1000' },
     { exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/rosetta-python-names.ts .jsii.tabl.json' },
+    // The README's `<!-- rosetta: python -->` sections (the Python quick start, names per language).
+    { exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/readme-translations.ts README.md .jsii.tabl.json' },
   ],
 });
 project.gitignore.exclude('/.jsii.tabl.json', '/rosetta/default.ts-fixture');

@@ -10,6 +10,7 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { withTranslations } from '../../projenrc/readme-translations';
 import { PYTHON_KEYWORDS, pythonMemberNames } from '../../projenrc/rosetta-python-names';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -171,6 +172,15 @@ describeBindings(suiteName, () => {
     expect(checked).toBeGreaterThanOrEqual(10);
   });
 
+  test('the README\'s generated translations (the Python quick start, names per language) are rosetta\'s', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8');
+    const tablet = JSON.parse(fs.readFileSync(TABLET, 'utf-8'));
+    expect(readme).toContain('<!-- rosetta: python -->');
+    // Rebuilding the sections from the tablet changes nothing: nobody edited them by hand.
+    expect(withTranslations(readme, tablet)).toBe(readme);
+    expect(readme).toContain('TracedFargateService(stack, "MainBackend",\n    cluster=cluster,');
+  });
+
   test('the Java, .NET and Go sources were generated beside the Python', () => {
     const java = path.join(BINDINGS_DIR, 'java', 'src', 'main', 'java', 'io', 'github', 'cdk_xray_ecs', 'cdkxrayecs');
     expect(fs.readFileSync(path.join(java, 'TracedFargateService.java'), 'utf-8'))
@@ -198,5 +208,36 @@ describe('rosetta Python names', () => {
     expect(pythonMemberNames('x.or_(y)')).toBe('x.or_(y)');
     // Only whole member names: `.android`, `.order` and `not_equal_to` stay.
     expect(pythonMemberNames('a.android.order.not_equal_to(1)')).toBe('a.android.order.not_equal_to(1)');
+  });
+});
+
+describe('README translations', () => {
+  const tablet = {
+    snippets: {
+      a: {
+        location: { api: { api: 'moduleReadme' } },
+        translations: { $: { source: 'new X(this, "a");' }, python: { source: 'X(self, "a")' } },
+      },
+    },
+  };
+
+  test('a marked section becomes the translation of the TypeScript block above it', () => {
+    const readme = ['```ts', 'new X(this, "a");', '```', '<!-- rosetta: python -->', 'stale', '<!-- /rosetta -->', 'after'].join('\n');
+    expect(withTranslations(readme, tablet)).toBe(
+      ['```ts', 'new X(this, "a");', '```', '<!-- rosetta: python -->', '```python', 'X(self, "a")', '```', '', '<!-- /rosetta -->', 'after'].join('\n'));
+  });
+
+  test('throws naming the README line when the block above is not in the tablet', () => {
+    const readme = ['```ts', 'new Y();', '```', '', '<!-- rosetta: python -->', '<!-- /rosetta -->'].join('\n');
+    expect(() => withTranslations(readme, tablet)).toThrow(
+      /^README line 5: the TypeScript block above is not in the tablet; run `npx projen compile`/);
+  });
+
+  test('throws for an unknown language or a missing end marker', () => {
+    const head = ['```ts', 'new X(this, "a");', '```'];
+    expect(() => withTranslations([...head, '<!-- rosetta: cobol -->', '<!-- /rosetta -->'].join('\n'), tablet))
+      .toThrow('README line 4: no translation into "cobol" (languages: python, java, csharp, go)');
+    expect(() => withTranslations([...head, '<!-- rosetta: python -->'].join('\n'), tablet))
+      .toThrow('README line 4: <!-- rosetta: python --> has no <!-- /rosetta --> after it');
   });
 });
