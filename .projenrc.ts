@@ -72,6 +72,29 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['cdk.out/', 'bench/results/', 'bench/peers/build/', 'cdk-integ.out.*/', 'test/**/cdk.out/'],
   docgen: true,
+
+  // jsii targets, declared as cdklabs libraries do. The repository is
+  // github.com/cdk-xray-ecs/cdk-xray-ecs (repositoryUrl above), so every id below is derived from
+  // what its owner, the GitHub account `cdk-xray-ecs`, can prove it owns:
+  // - PyPI: the npm name as the distribution, the usual snake_case module (`import cdk_xray_ecs`).
+  // - Maven: Sonatype verifies a GitHub account `<owner>` for the namespace `io.github.<owner>`,
+  //   hence the groupId `io.github.cdk-xray-ecs`. A Java package cannot hold `-`, so the package
+  //   is the same name with `_` (as the Java language specification suggests for such domains),
+  //   followed by the library's own segment.
+  // - NuGet: namespace and package id in the library's PascalCase, as `Cdklabs.CdkNag` is for cdk-nag.
+  // - Go: jsii publishes Go sources to a repository of their own next to this one, named
+  //   `<repository>-go` (as cdklabs/cdk-nag-go is for cdklabs/cdk-nag); the package below it is
+  //   `cdkxrayecs`, so a Go app imports github.com/cdk-xray-ecs/cdk-xray-ecs-go/cdkxrayecs.
+  // Code for all four is generated and checked by every build (`bindings` task below); packaging
+  // needs each language's toolchain and registry access and stays out of the default build.
+  publishToPypi: { distName: 'cdk-xray-ecs', module: 'cdk_xray_ecs' },
+  publishToMaven: {
+    mavenGroupId: 'io.github.cdk-xray-ecs',
+    mavenArtifactId: 'cdk-xray-ecs',
+    javaPackage: 'io.github.cdk_xray_ecs.cdkxrayecs',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkXrayEcs', packageId: 'CdkXrayEcs' },
+  publishToGo: { moduleName: 'github.com/cdk-xray-ecs/cdk-xray-ecs-go' },
   // Source maps beside the JavaScript (lib/**/*.js.map, published), not inlined in it: an app that
   // imports the library then neither parses nor keeps in memory the maps and the TypeScript
   // sources (loading all of lib/ took 2.9 MiB of heap with them inlined, 1.3 MiB without), and
@@ -139,6 +162,64 @@ project.compileTask.exec(`${LAZY_INDEX} lib`);
 const PACKAGE_GUARD = 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/package-guard.ts';
 project.packageTask.prependExec(PACKAGE_GUARD);
 project.tasks.tryFind('package:js')?.prependExec(PACKAGE_GUARD);
+
+// jsii's `--silence-warnings=reserved-word` (projen's default compile flag) stays, on purpose: the
+// only reserved-word warnings are FilterExpression's `and`, `or`, `not` (Python keywords, `and_`,
+// `or_`, `not_` in the binding) and `error` (a Go predeclared name; Go exports it as `Error`
+// anyway). Those names are the filter language's own words. jsii-pacmak renames them, the README
+// says so ("Names per language"), and test/build/bindings.test.ts checks the generated Python.
+// Every other jsii diagnostic (a union type, a non-struct argument) is an error that fails compile.
+
+// Examples that cannot rot: every TypeScript example of the README and of the docstrings (both
+// are in .jsii) is compiled by jsii-rosetta in strict mode inside rosetta/default.ts-fixture,
+// generated from .jsii first (projenrc/rosetta-fixture.ts: every cdk-xray-ecs name, aws-cdk-lib
+// modules, a Stack and the README's free variables). `-b` compiles all examples in one TypeScript
+// program instead of one program each (half the CPU time). The translations land in
+// .jsii.tabl.json; the next step gives their Python the binding's names for keyword members, and
+// the last writes the README's generated translations (projenrc/readme-translations.ts).
+// To rerun it alone after `npx projen compile`: `npx projen rosetta`.
+const rosetta = project.addTask('rosetta', {
+  description: 'Compile every README and docstring example with jsii-rosetta (strict), translate them',
+  steps: [
+    { exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/rosetta-fixture.ts' },
+    { exec: 'jsii-rosetta extract --strict -b 1000' },
+    { exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/rosetta-python-names.ts .jsii.tabl.json' },
+    // The README's `<!-- rosetta: python -->` sections (the Python quick start, names per language).
+    { exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/readme-translations.ts README.md .jsii.tabl.json' },
+  ],
+});
+project.gitignore.exclude('/.jsii.tabl.json', '/rosetta/default.ts-fixture');
+
+// Code generation for every declared target, in one jsii-pacmak run (--code-only needs none of
+// the toolchains: no python venv, mvn, dotnet or go), then a Python byte-compile of the result.
+// test/build/bindings.test.ts reads dist/bindings/python. Fails the build if generation fails.
+const BINDINGS_DIR = 'dist/bindings';
+const bindings = project.addTask('bindings', {
+  description: 'Generate the Python, Java, .NET and Go bindings (code only) and byte-compile the Python',
+  steps: [
+    {
+      exec: `jsii-pacmak --code-only --force --target python --target java --target dotnet --target go --outdir ${BINDINGS_DIR} --rosetta-tablet .jsii.tabl.json`,
+    },
+    { exec: `python3 -m compileall -q ${BINDINGS_DIR}/python/src` },
+  ],
+});
+
+// The Python reference, beside API.md (TypeScript), from the same assembly and the tablet above.
+const docgenPython = project.addTask('docgen:python', {
+  description: 'Write API.python.md (the Python API reference)',
+  exec: 'jsii-docgen -l python -o API.python.md',
+});
+project.postCompileTask.spawn(rosetta);
+project.postCompileTask.spawn(bindings);
+project.postCompileTask.spawn(docgenPython);
+
+// Packaging: `npx projen package` packs npm only. package:python, package:java, package:dotnet and
+// package:go stay as tasks for a machine with that toolchain and its registry (pip/twine, mvn and
+// Maven Central, dotnet and NuGet, go): this machine has python3 and a JDK with mvn but reaches
+// no registry other than npm's, and has neither dotnet nor go.
+const packageAll = project.tasks.tryFind('package-all');
+packageAll?.reset();
+packageAll?.spawn(project.tasks.tryFind('package:js')!);
 
 // The synth benchmark (bench/README.md): not part of the tests; options pass through
 // (`npx projen bench --quick`, `--runs=15`). Its own build gets the same lazy index as lib/.
