@@ -30,6 +30,7 @@ export const MODULES: ReadonlyArray<readonly [string, string]> = [
   ['elbv2', 'aws-cdk-lib/aws-elasticloadbalancingv2'],
   ['iam', 'aws-cdk-lib/aws-iam'],
   ['logs', 'aws-cdk-lib/aws-logs'],
+  ['sns', 'aws-cdk-lib/aws-sns'],
   ['xray', 'aws-cdk-lib/aws-xray'],
 ];
 
