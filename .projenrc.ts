@@ -33,6 +33,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~6.0.0',
 
   peerDeps: [`cdk-nag@^${CDK_NAG_FLOOR}`],
+  // The `cdk-xray-ecs` command (src/cli/): its argument parser. Not a jsii library, so it is
+  // bundled into the package, as jsii requires for a non-jsii runtime dependency. Commander 14
+  // supports Node 20 (15 needs Node 22.12).
+  bundledDeps: ['commander@^14.0.3'],
+  bin: { 'cdk-xray-ecs': 'bin/cdk-xray-ecs.js' },
   devDeps: [
     `aws-cdk@${CDK_CLI_VERSION}`,
     `@aws-cdk/integ-runner@${INTEG_RUNNER_VERSION}`,
@@ -43,6 +48,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'yaml@^2.8.0',
     // AWS Control Tower's proactive controls as cfn-guard rules, with the cfn-guard binary (no download).
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
+    // The browser test of `local-agent --ui` drives Debian's `chromium` (never a browser download).
+    'playwright-core@^1.65.1',
   ],
 
   jestOptions: {
@@ -65,7 +72,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     dirs: ['src'],
     devdirs: ['test', 'lib-examples', 'bench'],
   },
-  gitignore: ['cdk.out/', 'bench/results/', 'cdk-integ.out.*/', 'test/**/cdk.out/'],
+  gitignore: ['cdk.out/', 'bench/results/', 'cdk-integ.out.*/', 'test/**/cdk.out/', '/.cli-test-compile.lock/'],
   docgen: true,
   // Source maps beside the JavaScript (lib/**/*.js.map, published), not inlined in it: an app that
   // imports the library then neither parses nor keeps in memory the maps and the TypeScript
