@@ -53,9 +53,9 @@ function send(port: number, payloads: Array<string | Buffer>): Promise<void> {
   });
 }
 
-function segment(traceId: string, id: string, extra: Record<string, unknown> = {}): string {
+function segment(trace: string, id: string, extra: Record<string, unknown> = {}): string {
   const now = Date.now() / 1000;
-  return HEADER + JSON.stringify({ trace_id: traceId, id, name: 'afirgen-main-backend', start_time: now - 0.01, end_time: now, ...extra });
+  return HEADER + JSON.stringify({ trace_id: trace, id, name: 'afirgen-main-backend', start_time: now - 0.01, end_time: now, ...extra });
 }
 
 function traceId(n: number): string {
@@ -120,13 +120,14 @@ describe('centralized sampling against local-agent follows the synthesized rules
     });
   });
 
-  async function serveTen(service: string): Promise<{ agent: RunningAgent; outcomes: Array<{ sampled: boolean; rule: string | null; traceId: string }>; rules: CachedRule[] }> {
+  type Outcome = { sampled: boolean; rule: string | null; traceId: string };
+  async function serveTen(service: string): Promise<{ agent: RunningAgent; outcomes: Outcome[]; rules: CachedRule[] }> {
     const agent = await startAgent(['--app', assembly]);
     const app = await startApp(withAgentPort(envJson(assembly, service), agent.addresses.udpPort));
     const { loaded, rules } = await app.request<{ loaded: boolean; rules: CachedRule[] }>('waitForRules', { timeoutMs: 10_000 }, 15_000);
     expect(loaded).toBe(true);
     const paths = Array.from({ length: 10 }, (_, i) => `/process/${i}`);
-    const { outcomes } = await app.request<{ outcomes: Array<{ sampled: boolean; rule: string | null; traceId: string }> }>('serve', { paths });
+    const { outcomes } = await app.request<{ outcomes: Outcome[] }>('serve', { paths });
     return { agent, outcomes, rules };
   }
 
