@@ -21,7 +21,9 @@ export const UI_PAGE = String.raw`<!doctype html>
   section { background: #fff; border: 1px solid #d5dbe3; border-radius: 4px; padding: 8px; overflow: auto; }
   h2 { font-size: 14px; margin: 0 0 8px; }
   table { border-collapse: collapse; width: 100%; }
-  td, th { text-align: left; padding: 3px 6px; border-bottom: 1px solid #eef0f3; white-space: nowrap; }
+  td, th { text-align: left; padding: 3px 6px; border-bottom: 1px solid #eef0f3; vertical-align: top; }
+  th { white-space: nowrap; }
+  td.id { font-family: ui-monospace, monospace; font-size: 12px; white-space: nowrap; }
   tr.trace { cursor: pointer; }
   tr.trace:hover, tr.trace.selected { background: #e8f1fb; }
   .flag { font-size: 11px; padding: 0 4px; border-radius: 3px; color: #fff; }
@@ -104,7 +106,8 @@ async function refresh() {
     for (const t of state.traces) {
       const tr = text("tr", undefined, "trace" + (t.traceId === selected ? " selected" : ""));
       tr.dataset.traceId = t.traceId;
-      tr.appendChild(text("td", t.traceId.slice(0, 19) + "…"));
+      const idCell = text("td", "…" + t.traceId.slice(-8), "id"); idCell.title = t.traceId;
+      tr.appendChild(idCell);
       tr.appendChild(text("td", t.services.join(", ")));
       tr.appendChild(text("td", t.durationMs.toFixed(1) + " ms"));
       tr.appendChild(text("td", [t.httpMethod, t.httpUrl, t.httpStatus].filter((x) => x !== undefined && x !== null).join(" ")));
