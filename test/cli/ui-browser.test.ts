@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (The page functions below run in the browser: they need the DOM types.)
 /**
  * The `local-agent --ui` page in a real browser: Debian's `chromium` (never a downloaded one),
  * headless, driven by `playwright-core`. It loads the page, sees a trace arrive live, filters by
