@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-// (The page functions below run in the browser: they need the DOM types.)
 /**
  * The `local-agent --ui` page in a real browser: Debian's `chromium` (never a downloaded one),
  * headless, driven by `playwright-core`. It loads the page, sees a trace arrive live, filters by
@@ -17,6 +15,8 @@ import { ensureBuiltCli, REPO_ROOT, RunningAgent, synthExample } from './cli';
 
 const HEADER = '{"format":"json","version":1}\n';
 const SCREENSHOTS = path.join(REPO_ROOT, 'test-reports', 'cli-ui');
+/** Browser-side checks are strings: the tests are compiled without the DOM library. */
+const ROW_COUNT_IS = (n: number) => `document.querySelectorAll('#traces tr').length === ${n}`;
 
 function chromiumPath(): string | undefined {
   try {
@@ -102,25 +102,23 @@ withChromium('local-agent --ui in headless Chromium', () => {
 
     // the trace group of the example app (annotation.endpoint = "/process") keeps only the first
     await page.selectOption('#group-filter', 'afirgen-endpoint-process');
-    await page.waitForFunction(() => document.querySelectorAll('#traces tr').length === 1);
+    await page.waitForFunction(ROW_COUNT_IS(1));
     expect(await page.locator('#traces tr').first().getAttribute('data-trace-id')).toBe(processId);
 
     // the service filter on its own keeps only the OCR server's
     await page.selectOption('#group-filter', '');
     await page.selectOption('#service-filter', 'afirgen-asr-ocr-server');
-    await page.waitForFunction(() => document.querySelectorAll('#traces tr').length === 1);
+    await page.waitForFunction(ROW_COUNT_IS(1));
     expect(await page.locator('#traces tr').first().getAttribute('data-trace-id')).toBe(healthId);
     await page.selectOption('#service-filter', '');
-    await page.waitForFunction(() => document.querySelectorAll('#traces tr').length === 2);
+    await page.waitForFunction(ROW_COUNT_IS(2));
 
     // the waterfall of the first trace: three rows, the segment spanning the whole width
     await page.click(`#traces tr[data-trace-id="${processId}"]`);
     await page.waitForSelector('#waterfall-rows .row[data-node-id="2000000000000001"]');
-    const rows = await page.locator('#waterfall-rows .row').evaluateAll((els) => els.map((e) => ({
-      id: (e as HTMLElement).dataset.nodeId,
-      label: e.querySelector('.label')!.textContent,
-      width: (e.querySelector('.bar') as HTMLElement).style.width,
-    })));
+    const rows = await page.evaluate<Array<{ id: string; label: string; width: string }>>(`[...document.querySelectorAll('#waterfall-rows .row')].map((e) => ({
+      id: e.dataset.nodeId, label: e.querySelector('.label').textContent, width: e.querySelector('.bar').style.width,
+    }))`);
     expect(rows.map((r) => r.id)).toEqual(['1000000000000001', '1000000000000002', '2000000000000001']);
     expect(rows[0].label).toContain('afirgen-main-backend POST http://localhost:8000/process 200 endpoint="/process"');
     expect(parseFloat(rows[0].width)).toBeCloseTo(100, 0);
@@ -129,7 +127,7 @@ withChromium('local-agent --ui in headless Chromium', () => {
     // the service map: the three services, and main backend calling the gguf server
     // (a horizontal line has no height, so Playwright never calls it visible: attached is the check)
     await page.waitForSelector('#map-svg line[data-edge="afirgen-main-backend->afirgen-gguf-server"]', { state: 'attached' });
-    const services = await page.locator('#map-svg g').evaluateAll((els) => els.map((e) => (e as SVGElement).dataset.service).sort());
+    const services = await page.evaluate<string[]>("[...document.querySelectorAll('#map-svg g')].map((e) => e.dataset.service).sort()");
     expect(services).toEqual(['afirgen-asr-ocr-server', 'afirgen-gguf-server', 'afirgen-main-backend']);
 
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
