@@ -105,8 +105,32 @@ export interface AgentAddresses {
   readonly ui?: string;
 }
 
+/** A trace as `local-agent --json` prints it (the keys the tests read). */
+export interface JsonTrace {
+  readonly traceId: string;
+  readonly complete: boolean;
+  readonly services: string[];
+  readonly roots: Array<Record<string, unknown> & { readonly children?: unknown[] }>;
+}
+
 /** A running `cdk-xray-ecs local-agent`. */
 export class RunningAgent {
+  /**
+   * Starts it on the agent port of the app contract (127.0.0.1:2000), waiting up to `waitMs` while
+   * another e2e file holds the port (jest runs files in parallel), then failing with its message.
+   */
+  public static async startOnAgentPort(args: readonly string[], waitMs: number): Promise<RunningAgent> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      try {
+        return await RunningAgent.start(['--port', '2000', ...args]);
+      } catch (e) {
+        if (!/is in use/.test(String(e)) || Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
   /** Starts it with `args` and waits for its "listening" line. */
   public static async start(args: readonly string[], timeoutMs = 20_000): Promise<RunningAgent> {
     const child = spawn(process.execPath, [BIN, 'local-agent', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -135,6 +159,25 @@ export class RunningAgent {
       if (Date.now() > deadline) throw new Error(`local-agent printed no ${pattern} in ${timeoutMs} ms; stdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** The traces printed so far (`--json`). */
+  public traces(): JsonTrace[] {
+    return this.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as JsonTrace);
+  }
+
+  /** Waits until the trace `traceId` is printed (`--json`). */
+  public async waitForTrace(traceId: string, timeoutMs = 15_000): Promise<JsonTrace> {
+    await this.waitForOutput(new RegExp(`^\\{"traceId":"${traceId}"`, 'm'), timeoutMs);
+    return this.traces().find((t) => t.traceId === traceId)!;
+  }
+
+  /** Waits exactly `windowMs`; returns the traces printed and the problems reported in that window. */
+  public async collectFor(windowMs: number): Promise<{ traces: JsonTrace[]; problems: string[] }> {
+    const [outStart, errStart] = [this.stdout.length, this.stderr.length];
+    await new Promise((r) => setTimeout(r, windowMs));
+    const traces = this.stdout.slice(outStart).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as JsonTrace);
+    return { traces, problems: this.stderr.slice(errStart).split('\n').filter((l) => l.includes('malformed')) };
   }
 
   /** Ctrl-C: SIGINT, then the exit code and everything printed. */
