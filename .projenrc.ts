@@ -150,6 +150,14 @@ project.addTask('bench', {
   ],
 });
 
+// The local-agent benchmark (bench/local-agent.ts): segments/s without drops and peak RSS at 1,000
+// kept traces, on the compiled command (run `npx projen compile` first). Not a test.
+project.addTask('bench:local-agent', {
+  description: 'Benchmark of `cdk-xray-ecs local-agent` (bench/local-agent.ts; needs lib/ compiled)',
+  exec: 'ts-node --transpile-only --project bench/tsconfig.json bench/local-agent.ts',
+  receiveArgs: true,
+});
+
 // integ-runner runs each test/integ.*.ts through ts-node (transpile only) and compares the result
 // with the committed `*.snapshot` folder; with no AWS credentials it never deploys.
 const integApp = 'node -r ts-node/register/transpile-only {filePath}';

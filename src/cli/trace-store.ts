@@ -114,10 +114,12 @@ export class TraceStore {
         this.dirty.delete(id);
         continue;
       }
-      const view = buildView(trace, false);
       const settled = now - trace.lastUpdate >= this.options.settleMs;
-      const timedOut = now - trace.firstSeen >= this.options.timeoutMs && settled;
-      if (all || (settled && view.complete) || timedOut) {
+      // Nothing is due before the trace settles: it is not even assembled until then.
+      if (!all && !settled) continue;
+      const view = buildView(trace, false);
+      const timedOut = now - trace.firstSeen >= this.options.timeoutMs;
+      if (all || view.complete || timedOut) {
         trace.reported++;
         trace.dirty = false;
         this.dirty.delete(id);
