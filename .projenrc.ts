@@ -33,6 +33,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~6.0.0',
 
   peerDeps: [`cdk-nag@^${CDK_NAG_FLOOR}`],
+  // The `cdk-xray-ecs` command (src/cli/): its argument parser. Not a jsii library, so it is
+  // bundled into the package, as jsii requires for a non-jsii runtime dependency. Commander 14
+  // supports Node 20 (15 needs Node 22.12).
+  bundledDeps: ['commander@^14.0.3'],
+  bin: { 'cdk-xray-ecs': 'bin/cdk-xray-ecs.js' },
   devDeps: [
     `aws-cdk@${CDK_CLI_VERSION}`,
     `@aws-cdk/integ-runner@${INTEG_RUNNER_VERSION}`,
@@ -48,6 +53,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The real ADOT Node.js auto-instrumentation for the OTLP end-to-end test (test/e2e/adot-node.test.ts).
     // The library pins image v0.12.0; the registry has 0.10.0 and 0.13.0, and 0.13.0 is the nearest.
     '@aws/aws-distro-opentelemetry-node-autoinstrumentation@0.13.0',
+    // The browser test of `local-agent --ui` drives Debian's `chromium` (never a browser download).
+    'playwright-core@^1.65.1',
   ],
 
   jestOptions: {
@@ -70,7 +77,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     dirs: ['src'],
     devdirs: ['test', 'lib-examples', 'bench'],
   },
-  gitignore: ['cdk.out/', 'bench/results/', 'bench/peers/build/', 'cdk-integ.out.*/', 'test/**/cdk.out/'],
+  gitignore: ['cdk.out/', 'bench/results/', 'bench/peers/build/', 'cdk-integ.out.*/', 'test/**/cdk.out/', '/.cli-test-compile.lock/'],
   docgen: true,
 
   // jsii targets, declared as cdklabs libraries do. The repository is
@@ -242,6 +249,14 @@ project.addTask('bench:peers', {
     { exec: `${LAZY_INDEX} bench/results/build/src` },
     { exec: 'node bench/results/build/bench/run-peers.js', receiveArgs: true },
   ],
+});
+
+// The local-agent benchmark (bench/local-agent.ts): segments/s without drops and peak RSS at 1,000
+// kept traces, on the compiled command (run `npx projen compile` first). Not a test.
+project.addTask('bench:local-agent', {
+  description: 'Benchmark of `cdk-xray-ecs local-agent` (bench/local-agent.ts; needs lib/ compiled)',
+  exec: 'ts-node --transpile-only --project bench/tsconfig.json bench/local-agent.ts',
+  receiveArgs: true,
 });
 
 // integ-runner runs each test/integ.*.ts through ts-node (transpile only) and compares the result

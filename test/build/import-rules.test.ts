@@ -35,7 +35,14 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'services': ['core', 'sidecar', 'sampling', 'cost', 'host-agent'],
   'presets': ['core', 'sampling', 'groups', 'cost'],
   'aspects': ['core', 'sidecar', 'sampling'],
+  'cli': ['core', 'groups'],
 };
+
+/**
+ * Folders that are not construct API, so src/index.ts does not re-export them: `cli/` is the
+ * `cdk-xray-ecs` command, loaded by its launcher (bin/cdk-xray-ecs.js), never by an app.
+ */
+const NOT_EXPORTED = ['cli'];
 
 /** Folders only index files may import (their modules are reached through the package index). */
 const IMPORTED_ONLY_BY_INDEX = ['checks', 'aspects'];
@@ -238,7 +245,7 @@ describe('the import rules of src/', () => {
 
   test('src/index.ts re-exports each folder\'s index, and nothing else', () => {
     const targets = RESOLVED.filter((e) => e.from === 'index.ts').map((e) => e.to).sort();
-    expect(targets).toEqual(Object.keys(ALLOWED).map((f) => `${f}/index.ts`).sort());
+    expect(targets).toEqual(Object.keys(ALLOWED).filter((f) => !NOT_EXPORTED.includes(f)).map((f) => `${f}/index.ts`).sort());
   });
 });
 

@@ -3,16 +3,17 @@
  *
  * - {@link AppProcess}: `child-app.js`, the app's own tracing helper on the real `aws-xray-sdk-core`,
  *   forked with exactly the environment the template gives the app container;
- * - {@link UdpAgent}: the agent's UDP side, 127.0.0.1:2000, where the SDK emits segments;
  * - {@link SamplingAgent}: the agent's TCP side, 127.0.0.1:2000, the sampling proxy the SDK polls
- *   (`POST /GetSamplingRules`, `POST /SamplingTargets`), answering with the template's rules.
+ *   (`POST /GetSamplingRules`, `POST /SamplingTargets`), answering with the records a test gives
+ *   it and recording every request (host, body, statistics), for the tests that need that;
+ * - the agent's UDP side, and a sampling API serving the synthesized rules, are the shipped
+ *   `cdk-xray-ecs local-agent` (test/cli/cli.ts starts it), not a copy here.
  *
  * Port 2000 on loopback is the contract (the app environment says so); nothing here ever falls
  * back to another port. A busy port is waited for (another e2e test file may hold it for a few
  * seconds when jest runs files in parallel) and then reported with a clear error.
  */
 import { ChildProcess, fork } from 'child_process';
-import * as dgram from 'dgram';
 import * as http from 'http';
 import * as path from 'path';
 
@@ -251,101 +252,6 @@ async function withPortRetry<T>(what: string, attempt: () => Promise<T>, waitMs:
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The agent's UDP side
-// ---------------------------------------------------------------------------------------------
-
-/** One datagram the agent received, split as the X-Ray daemon splits it. */
-export interface Datagram {
-  readonly raw: string;
-  /** The first line, parsed: `{"format": "json", "version": 1}`. */
-  readonly header: unknown;
-  /** The rest, parsed: the segment document. */
-  readonly segment: Record<string, unknown>;
-}
-
-/** Listens on 127.0.0.1:2000/udp and keeps every datagram. */
-export class UdpAgent {
-  /** Binds 127.0.0.1:2000/udp (waiting up to `waitMs` while it is busy). */
-  public static async start(waitMs = PORT_WAIT_MS): Promise<UdpAgent> {
-    const socket = await withPortRetry('udp', () => new Promise<dgram.Socket>((resolve, reject) => {
-      const s = dgram.createSocket({ type: 'udp4', reuseAddr: false });
-      s.once('error', (err) => {
-        s.close();
-        reject(err);
-      });
-      s.bind(AGENT_PORT, LOOPBACK, () => {
-        s.removeAllListeners('error');
-        resolve(s);
-      });
-    }), waitMs);
-    return new UdpAgent(socket);
-  }
-
-  public readonly datagrams: Datagram[] = [];
-  private readonly waiters = new Set<() => void>();
-
-  private constructor(private readonly socket: dgram.Socket) {
-    socket.on('message', (msg) => {
-      const raw = msg.toString('utf-8');
-      const newline = raw.indexOf('\n');
-      const header = newline === -1 ? undefined : safeJson(raw.slice(0, newline));
-      const segment = safeJson(newline === -1 ? raw : raw.slice(newline + 1)) as Record<string, unknown>;
-      this.datagrams.push({ raw, header, segment });
-      for (const wake of [...this.waiters]) wake();
-    });
-    socket.on('error', () => undefined);
-  }
-
-  /** Forgets what was received so far. */
-  public clear(): void {
-    this.datagrams.length = 0;
-  }
-
-  /** Waits until `count` datagrams match `predicate`; throws after `timeoutMs` with what arrived. */
-  public async waitFor(predicate: (d: Datagram) => boolean, count: number, timeoutMs: number): Promise<Datagram[]> {
-    const matching = () => this.datagrams.filter(predicate);
-    if (matching().length >= count) return matching();
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(wake);
-        reject(new Error(
-          `expected ${count} matching datagram(s) on ${LOOPBACK}:${AGENT_PORT}/udp within ${timeoutMs} ms, got ${matching().length}; ` +
-          `all received: ${JSON.stringify(this.datagrams.map((d) => d.raw))}`,
-        ));
-      }, timeoutMs);
-      const wake = () => {
-        if (matching().length >= count) {
-          clearTimeout(timer);
-          this.waiters.delete(wake);
-          resolve();
-        }
-      };
-      this.waiters.add(wake);
-    });
-    return matching();
-  }
-
-  /** Waits exactly `windowMs` and returns every datagram received in that window. */
-  public async collectFor(windowMs: number): Promise<Datagram[]> {
-    const start = this.datagrams.length;
-    await new Promise((resolve) => setTimeout(resolve, windowMs));
-    return this.datagrams.slice(start);
-  }
-
-  public async close(): Promise<void> {
-    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return { unparsable: text };
   }
 }
 

@@ -21,11 +21,12 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import {
   AGENT_PORT, ApiSamplingRuleRecord, AppDescription, AppProcess, AppProcessOptions, BRIDGE_PRELOAD, CachedRule,
   containerEnvironment, DecisionRun, defaultApiRecord, LOOPBACK, PORT_WAIT_MS, SampleRequest, SamplingAgent,
-  TemplateJson, templateSamplingRules, toApiRecord, UdpAgent, CfnSamplingRuleJson,
+  TemplateJson, templateSamplingRules, toApiRecord, CfnSamplingRuleJson,
 } from './peers';
 import { SamplingRule } from '../../src/sampling/sampling-rule';
 import { TracedEc2Service } from '../../src/services/traced-ec2-service';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
+import { ensureBuiltCli, RunningAgent } from '../cli/cli';
 import { createCluster, createStack } from '../helpers/app';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.12-slim');
@@ -154,11 +155,13 @@ describe('rule priority from the template', () => {
   let serviceRule: CfnSamplingRuleJson;
   let healthRule: CfnSamplingRuleJson;
   let records: ApiSamplingRuleRecord[];
+  /** The synthesized assembly of the stack below, for the shipped local-agent. */
+  let assembly: string;
 
   beforeAll(() => {
     // GIVEN the service's own rule (rate 1, no reservoir, priority 1000), a SamplingRule for its
     // health checks (rate 0, priority 10), and the account's Default (rate 0, priority 10000)
-    const { stack } = createStack();
+    const { app: cdkApp, stack } = createStack();
     new TracedFargateService(stack, 'Backend', {
       cluster: createCluster(stack),
       serviceName: 'afirgen-main-backend',
@@ -176,6 +179,7 @@ describe('rule priority from the template', () => {
     expect(healthRule).toMatchObject({ Priority: 10, FixedRate: 0, URLPath: '/health' });
     // Served Default first, in reverse priority order: the SDK must sort by priority itself.
     records = [defaultApiRecord(), toApiRecord(serviceRule), toApiRecord(healthRule)];
+    assembly = cdkApp.synth().directory;
   });
 
   test('the service\'s rule beats Default; a higher-priority path rule beats the service\'s', async () => {
@@ -201,12 +205,21 @@ describe('rule priority from the template', () => {
     expect(requestsOn(other, serviceRule.RuleName)).toBe(0);
   });
 
-  test('through the SDK\'s HTTP middleware, only sampled requests reach the agent over UDP', async () => {
-    // GIVEN both sides of the agent: the sampling proxy (TCP) and the segment listener (UDP)
-    const udp = await UdpAgent.start();
-    closers.push(() => udp.close());
+  test('through the SDK\'s HTTP middleware and the shipped local-agent, only sampled requests reach the agent over UDP', async () => {
+    // GIVEN both sides of the agent from the shipped \`cdk-xray-ecs local-agent\` on 127.0.0.1:2000:
+    // the sampling API (TCP) with the synthesized rules, and the segment listener (UDP)
+    ensureBuiltCli();
+    const agent = await RunningAgent.startOnAgentPort(['--app', assembly, '--no-otlp', '--json', '--settle-ms', '100'], PORT_WAIT_MS);
+    closers.push(async () => {
+      expect((await agent.interrupt()).code).toBe(0);
+    });
     const env = containerEnvironment(template, 'app');
-    const { app } = await startWithRules(env, records);
+    const app = await AppProcess.start(env);
+    apps.push(app);
+    const { loaded, rules } = await app.request<{ loaded: boolean; rules: CachedRule[] }>('waitForRules', { timeoutMs: RULES_TIMEOUT_MS }, RULES_TIMEOUT_MS + 5000);
+    expect(loaded).toBe(true);
+    // The agent served the template's two rules and the account's Default, which the SDK sorts by priority.
+    expect(rules.map((r) => r.name)).toEqual([healthRule.RuleName, serviceRule.RuleName, 'Default']);
     const paths = ['/process', '/health', '/process', '/health', '/process', '/health', '/process'];
 
     // WHEN the app serves real HTTP requests through traceRequestResponseCycle
@@ -218,20 +231,18 @@ describe('rule priority from the template', () => {
     expect(outcomes.map((o) => [o.path, o.sampled])).toEqual(paths.map((p) => [p, p === '/process']));
     const sampled = outcomes.filter((o) => o.sampled);
     expect(new Set(sampled.map((o) => o.rule))).toEqual(new Set([serviceRule.RuleName]));
-    // ... and exactly the sampled requests arrive as segments, named and tagged with the rule.
-    const traceIds = new Set(sampled.map((o) => o.traceId));
-    const arrived = await udp.waitFor((d) => traceIds.has(d.segment.trace_id as string), sampled.length, 5000);
-    for (const d of arrived) {
-      expect(d.header).toEqual({ format: 'json', version: 1 });
-      expect(d.segment).toMatchObject({
+    // ... and exactly the sampled requests arrive as traces, named and with their HTTP request.
+    for (const o of sampled) {
+      const trace = await agent.waitForTrace(o.traceId, 5000);
+      expect(trace.roots).toEqual([expect.objectContaining({
+        kind: 'segment',
         name: 'afirgen-main-backend',
-        aws: { xray: { rule_name: serviceRule.RuleName } },
-        http: { request: { method: 'GET', url: expect.stringMatching(/\/process$/) } },
-      });
+        http: expect.objectContaining({ method: 'GET', url: expect.stringMatching(/\/process$/) }),
+      })]);
     }
-    const late = await udp.collectFor(1000);
-    expect(late).toEqual([]);
-    expect(udp.datagrams).toHaveLength(sampled.length);
+    const late = await agent.collectFor(1000);
+    expect(late).toEqual({ traces: [], problems: [] });
+    expect(agent.traces()).toHaveLength(sampled.length);
   });
 });
 

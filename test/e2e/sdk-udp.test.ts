@@ -1,8 +1,11 @@
 /**
  * End to end, against real peers: the environment the constructs write into the app container is
  * handed (exactly, nothing added) to a Node process running the real `aws-xray-sdk-core`, which
- * emits a segment over UDP to wherever the SDK parsed `AWS_XRAY_DAEMON_ADDRESS` to be. A UDP
- * listener on 127.0.0.1:2000 plays the tracing agent and checks what arrives.
+ * emits a segment over UDP to wherever the SDK parsed `AWS_XRAY_DAEMON_ADDRESS` to be. The shipped
+ * `cdk-xray-ecs local-agent` (bin/cdk-xray-ecs.js, from lib/) on 127.0.0.1:2000 plays the tracing
+ * agent and prints what arrives (`--json`). It takes a datagram only in the daemon's wire format
+ * (a `{"format":"json","version":1}` line, a newline, one segment document) and counts anything
+ * else as malformed, so a printed trace and no malformed line mean the SDK spoke that format.
  */
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -10,13 +13,14 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import {
   AGENT_PORT, AppDescription, AppProcess, AppProcessOptions, BRIDGE_PRELOAD, containerEnvironment, findContainer,
-  LOOPBACK, PORT_WAIT_MS, TemplateJson, templateSamplingRules, UdpAgent,
+  LOOPBACK, PORT_WAIT_MS, TemplateJson, templateSamplingRules,
 } from './peers';
 import { ContextMissingStrategy } from '../../src/core/tracing-options';
 import { TracedEc2Service } from '../../src/services/traced-ec2-service';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
+import { ensureBuiltCli, RunningAgent, synthExample } from '../cli/cli';
 import { createCluster, createStack } from '../helpers/app';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.12-slim');
@@ -25,20 +29,23 @@ const SILENCE_WINDOW_MS = 1500;
 /** How long an enabled app's segment may take to arrive (it takes milliseconds). */
 const ARRIVAL_TIMEOUT_MS = 5000;
 
-let agent: UdpAgent;
+let agent: RunningAgent;
 const apps: AppProcess[] = [];
 
 beforeAll(async () => {
-  agent = await UdpAgent.start();
-}, PORT_WAIT_MS + 10_000);
+  ensureBuiltCli();
+  // The agent needs an assembly with a traced service: the example app's (its sampling rules are
+  // served on TCP 2000; these tests do not sample, they send segments directly).
+  agent = await RunningAgent.startOnAgentPort(['--app', synthExample(), '--no-otlp', '--json', '--settle-ms', '100'], PORT_WAIT_MS);
+}, PORT_WAIT_MS + 300_000);
 
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((a) => a.stop()));
-  agent.clear();
 });
 
 afterAll(async () => {
-  await agent?.close();
+  const done = await agent?.interrupt();
+  expect(done?.code).toBe(0);
 });
 
 async function startApp(env: Record<string, string>, options: AppProcessOptions = {}): Promise<AppProcess> {
@@ -85,19 +92,20 @@ async function expectSegmentArrives(app: AppProcess, env: Record<string, string>
   const sent = await app.request<SentSegment>('segment', { requestId });
   expect(sent).toMatchObject({ sent: true, name: serviceName });
 
-  const [datagram] = await agent.waitFor((d) => d.segment.trace_id === sent.traceId, 1, ARRIVAL_TIMEOUT_MS);
-  // The daemon protocol: a JSON header line, a newline, the segment document.
-  expect(datagram.raw.split('\n')).toHaveLength(2);
-  expect(datagram.header).toEqual({ format: 'json', version: 1 });
-  expect(datagram.segment).toMatchObject({
+  const trace = await agent.waitForTrace(sent.traceId!, ARRIVAL_TIMEOUT_MS);
+  // The daemon protocol (a JSON header line, a newline, the segment document): nothing malformed.
+  expect(agent.stderr).not.toContain('malformed');
+  expect(trace).toMatchObject({ traceId: sent.traceId, complete: true, services: [serviceName] });
+  expect(trace.roots).toHaveLength(1);
+  expect(trace.roots[0]).toMatchObject({
+    kind: 'segment',
     name: serviceName,
     id: sent.segmentId,
-    trace_id: sent.traceId,
     annotations: { e2e_request: requestId },
   });
-  expect(typeof datagram.segment.start_time).toBe('number');
-  expect(typeof datagram.segment.end_time).toBe('number');
-  expect(datagram.segment.in_progress).toBeUndefined();
+  expect(typeof trace.roots[0].start).toBe('number');
+  expect(typeof trace.roots[0].end).toBe('number');
+  expect(trace.roots[0].inProgress).toBeUndefined();
   return described;
 }
 
@@ -151,7 +159,7 @@ describe('TracedFargateService app → real X-Ray SDK → UDP 127.0.0.1:2000', (
 
     // THEN nothing arrives within the window
     expect(sent).toEqual({ sent: false });
-    expect(await agent.collectFor(SILENCE_WINDOW_MS)).toEqual([]);
+    expect(await agent.collectFor(SILENCE_WINDOW_MS)).toEqual({ traces: [], problems: [] });
   });
 });
 

@@ -1,0 +1,72 @@
+/**
+ * `cdk-xray-ecs env <service>`: the traced container's tracing contract from the assembly, ready
+ * for a shell on a laptop.
+ */
+import { Assembly, CliError, findTracedContainer, TracedContainer } from './assembly';
+import { AGENT_CONTAINER_NAME } from '../core/agent-facts';
+
+/** The variable families of the tracing contract (the library's and the SDKs' own). */
+const CONTRACT_PREFIXES = ['XRAY_', 'AWS_XRAY_', 'OTEL_'];
+
+/** Output formats of `env`. */
+export const ENV_FORMATS = ['sh', 'dotenv', 'json'] as const;
+export type EnvFormat = typeof ENV_FORMATS[number];
+
+/** What `env` prints: the variables on stdout, the notes (unresolved values) on stderr. */
+export interface EnvOutput {
+  readonly stdout: string;
+  readonly notes: string[];
+  readonly variables: Record<string, string>;
+}
+
+/**
+ * The agent host name of bridge mode (`xray-daemon`, the agent container's link name) where it
+ * stands as a host: after start, whitespace, `/`, `:` or `=`, and before `:port`.
+ */
+const AGENT_HOST_PATTERN = new RegExp(`(^|[\\s/:=])${AGENT_CONTAINER_NAME.replace(/[-]/g, '\\-')}(?=:\\d)`, 'g');
+
+/** `value` with the bridge-mode agent host replaced by `host`. */
+export function localizeAgentHost(value: string, host: string): string {
+  return value.replace(AGENT_HOST_PATTERN, (_m, before: string) => `${before}${host}`);
+}
+
+/** The `env` output for `service` of `assembly`. */
+export function envCommand(assembly: Assembly, service: string, format: string, agentHost: string): EnvOutput {
+  if (!(ENV_FORMATS as readonly string[]).includes(format)) {
+    throw new CliError(`--format must be one of ${ENV_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+  }
+  const container = findTracedContainer(assembly, service);
+  const { variables, notes } = contractOf(container, agentHost);
+  return { stdout: render(variables, format as EnvFormat), notes, variables };
+}
+
+function contractOf(container: TracedContainer, agentHost: string): { variables: Record<string, string>; notes: string[] } {
+  const variables: Record<string, string> = {};
+  const where = `${container.serviceName} (container ${container.containerName} of ${container.taskDefinitionPath ?? container.taskDefinitionLogicalId})`;
+  const notes: string[] = [`tracing contract of ${where}, ${container.networkMode} network mode`];
+  for (const v of container.environment) {
+    if (!CONTRACT_PREFIXES.some((p) => v.name.startsWith(p))) continue;
+    if (v.value === undefined) {
+      notes.push(`${v.name} is not printed: its value resolves only at deploy time (${JSON.stringify(v.unresolved)})`);
+      continue;
+    }
+    variables[v.name] = localizeAgentHost(v.value, agentHost);
+  }
+  if (container.networkMode === 'bridge') {
+    notes.push(`bridge mode: the agent host ${AGENT_CONTAINER_NAME} (a container link in ECS) is ${agentHost} here`);
+  }
+  return { variables, notes };
+}
+
+function render(variables: Record<string, string>, format: EnvFormat): string {
+  const entries = Object.entries(variables);
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(variables, undefined, 2)}\n`;
+    case 'dotenv':
+      return entries.map(([k, v]) => `${k}=${/^[A-Za-z0-9_.:/,=@+-]*$/.test(v) ? v : JSON.stringify(v)}\n`).join('');
+    case 'sh':
+      // Single quotes keep every character literal; a single quote itself is closed, escaped, reopened.
+      return entries.map(([k, v]) => `export ${k}='${v.replace(/'/g, "'\\''")}'\n`).join('');
+  }
+}
