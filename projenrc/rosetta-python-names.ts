@@ -1,6 +1,6 @@
 /**
  * Gives the Python translations in a jsii-rosetta tablet the member names the Python binding
- * really has, for members named with a Python keyword.
+ * really has, for members named with a Python keyword or ending in a binary unit (`MiB`).
  *
  *   ts-node --transpile-only projenrc/rosetta-python-names.ts [tablet, default: .jsii.tabl.json]
  *
@@ -21,9 +21,18 @@ export const PYTHON_KEYWORDS = [
 
 const MEMBER_NAMED_KEYWORD = new RegExp(`\\.(${PYTHON_KEYWORDS.join('|')})\\b(?!_)`, 'g');
 
-/** `source` with every member access `.<keyword>` written as `.<keyword>_`. */
+/**
+ * Names ending in a binary unit (`memoryLimitMiB`, `ephemeralStorageGiB`): jsii-pacmak writes them
+ * `memory_limit_mib` and `ephemeral_storage_gib` in the binding, jsii-rosetta `memory_limit_mi_b`.
+ */
+const BINARY_UNIT_SUFFIX = /_(mi|gi|ki|ti)_b\b/g;
+
+/**
+ * `source` with every member access `.<keyword>` written as `.<keyword>_`, and unit suffixes
+ * (`_mi_b`) written as the binding has them (`_mib`).
+ */
 export function pythonMemberNames(source: string): string {
-  return source.replace(MEMBER_NAMED_KEYWORD, '.$1_');
+  return source.replace(MEMBER_NAMED_KEYWORD, '.$1_').replace(BINARY_UNIT_SUFFIX, '_$1b');
 }
 
 interface Tablet {

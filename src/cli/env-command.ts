@@ -8,6 +8,11 @@ import { AGENT_CONTAINER_NAME } from '../core/agent-facts';
 /** The variable families of the tracing contract (the library's and the SDKs' own). */
 const CONTRACT_PREFIXES = ['XRAY_', 'AWS_XRAY_', 'OTEL_'];
 
+/** Variables through which auto-instrumentation loads the ADOT agent (`AutoInstrumentation`). */
+const AGENT_LOADERS = ['PYTHONPATH', 'NODE_OPTIONS', 'JAVA_TOOL_OPTIONS', 'CORECLR_PROFILER_PATH'];
+/** The start of every auto-instrumentation volume's mount path in the app container. */
+const AUTO_INSTRUMENTATION_MOUNT = '/otel-auto-instrumentation';
+
 /** Output formats of `env`. */
 export const ENV_FORMATS = ['sh', 'dotenv', 'json'] as const;
 export type EnvFormat = typeof ENV_FORMATS[number];
@@ -51,6 +56,13 @@ function contractOf(container: TracedContainer, agentHost: string): { variables:
       continue;
     }
     variables[v.name] = localizeAgentHost(v.value, agentHost);
+  }
+  const loader = container.environment.find((v) => AGENT_LOADERS.includes(v.name) && v.value?.includes(AUTO_INSTRUMENTATION_MOUNT));
+  if (loader) {
+    notes.push(
+      `auto-instrumented: in ECS ${loader.name} loads the ADOT agent from the init container's volume, which a laptop does not have ` +
+      `(not printed). Run the app under the language's ADOT agent instead, e.g. Python: pip install aws-opentelemetry-distro, ` +
+      'then opentelemetry-instrument python app.py');
   }
   if (container.networkMode === 'bridge') {
     notes.push(`bridge mode: the agent host ${AGENT_CONTAINER_NAME} (a container link in ECS) is ${agentHost} here`);

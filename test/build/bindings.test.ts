@@ -209,6 +209,13 @@ describe('rosetta Python names', () => {
     // Only whole member names: `.android`, `.order` and `not_equal_to` stay.
     expect(pythonMemberNames('a.android.order.not_equal_to(1)')).toBe('a.android.order.not_equal_to(1)');
   });
+
+  test('names ending in MiB or GiB are written as the binding writes them', () => {
+    expect(pythonMemberNames('Svc(self, "A", memory_limit_mi_b=2048, ephemeral_storage_gi_b=30)'))
+      .toBe('Svc(self, "A", memory_limit_mib=2048, ephemeral_storage_gib=30)');
+    // only as a suffix of a name
+    expect(pythonMemberNames('mi_b_x = 1')).toBe('mi_b_x = 1');
+  });
 });
 
 describe('README translations', () => {

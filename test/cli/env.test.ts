@@ -52,7 +52,19 @@ describe('env of the example app', () => {
       OTEL_SERVICE_NAME: 'afirgen-main-backend',
       OTEL_TRACES_SAMPLER: 'xray',
       OTEL_TRACES_SAMPLER_ARG: 'endpoint=http://127.0.0.1:2000,polling_interval=300',
+      // the example's main backend runs AutoInstrumentation.python(): its OTLP and ADOT variables
+      OTEL_AWS_APPLICATION_SIGNALS_ENABLED: 'false',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318/v1/traces',
+      OTEL_LOGS_EXPORTER: 'none',
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_PROPAGATORS: 'tracecontext,baggage,xray',
+      OTEL_PYTHON_CONFIGURATOR: 'aws_configurator',
+      OTEL_PYTHON_DISTRO: 'aws_distro',
+      OTEL_RESOURCE_ATTRIBUTES: 'service.name=afirgen-main-backend',
     });
+    // PYTHONPATH points at the init container's volume: not printed, and the note says what to run instead
+    expect(r.stdout).not.toContain('PYTHONPATH');
+    expect(r.stderr).toContain('auto-instrumented: in ECS PYTHONPATH loads the ADOT agent');
     expect(r.stderr).toContain('afirgen-main-backend (container app of AfirgenTracing/MainBackend/TaskDefinition/Resource), awsvpc network mode');
   });
 
