@@ -64,11 +64,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testPathIgnorePatterns: ['/node_modules/', '\\.snapshot/', '/cdk\\.out/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
       testTimeout: 60_000,
-      // jest's default leaves one core idle; on a 2-core machine that doubles the run. One worker
-      // more than the cores: the e2e, CLI and example-synth suites spend much of their time waiting
-      // on child processes and sockets. The e2e suites share 127.0.0.1:2000 and wait for each other
-      // (test/e2e/peers.ts).
-      maxWorkers: '150%',
+      // jest's default leaves one core idle; on a 2-core machine that doubles the run. The e2e
+      // suites share 127.0.0.1:2000 and wait for each other (test/e2e/peers.ts).
+      maxWorkers: '100%',
       // One temporary folder per run, removed at the end: the `cdk.out*` folder of every
       // `new App()`, and whatever else lands in os.tmpdir(), goes there (test/setup/temp-folder.ts).
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
