@@ -61,7 +61,7 @@ function contractOf(container: TracedContainer, agentHost: string): { variables:
   if (loader) {
     notes.push(
       `auto-instrumented: in ECS ${loader.name} loads the ADOT agent from the init container's volume, which a laptop does not have ` +
-      `(not printed). Run the app under the language's ADOT agent instead, e.g. Python: pip install aws-opentelemetry-distro, ` +
+      '(not printed). Run the app under the language\'s ADOT agent instead, e.g. Python: pip install aws-opentelemetry-distro, ' +
       'then opentelemetry-instrument python app.py');
   }
   if (container.networkMode === 'bridge') {

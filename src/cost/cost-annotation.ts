@@ -1,8 +1,8 @@
 import { Annotations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
-import { XRayCostBoostProps, XRayCostEstimator } from './cost-estimator';
 import { ComputeArchitecture } from './agent-compute-props';
+import { XRayCostBoostProps, XRayCostEstimator } from './cost-estimator';
 import { FARGATE_PRICING_REGION } from './pricing';
 import { isToken, renderNumber } from '../core/numbers';
 import { validateNumberInRange } from '../core/validation';
