@@ -110,6 +110,8 @@ export interface JsonTrace {
   readonly traceId: string;
   readonly complete: boolean;
   readonly services: string[];
+  /** Service-to-service edges (a CLIENT span's or remote subsegment's peer among them). */
+  readonly edges: Array<{ readonly from: string; readonly to: string }>;
   readonly roots: Array<Record<string, unknown> & { readonly children?: unknown[] }>;
 }
 
@@ -209,7 +211,13 @@ export function envJson(assembly: string, service: string): Record<string, strin
   return JSON.parse(r.stdout) as Record<string, string>;
 }
 
-/** `env` with the agent port 2000 replaced by `port` (the tests' agent listens on a free port). */
-export function withAgentPort(env: Record<string, string>, port: number): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/(127\.0\.0\.1):2000\b/g, `$1:${port}`)]));
+/**
+ * `env` with the agent port 2000 replaced by `port` and, given `otlpPort`, the OTLP/HTTP port 4318
+ * by `otlpPort` (the tests' agent listens on free ports).
+ */
+export function withAgentPort(env: Record<string, string>, port: number, otlpPort?: number): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => {
+    const mapped = v.replace(/(127\.0\.0\.1):2000\b/g, `$1:${port}`);
+    return [k, otlpPort === undefined ? mapped : mapped.replace(/(127\.0\.0\.1):4318\b/g, `$1:${otlpPort}`)];
+  }));
 }

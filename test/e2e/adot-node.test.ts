@@ -13,29 +13,24 @@
  * OTLP/HTTP receiver on 127.0.0.1:4318 and the sampling proxy on 127.0.0.1:2000, serving the
  * template's own sampling rule (and the account's Default, which samples nothing).
  */
-import { ChildProcess, fork } from 'child_process';
-import * as http from 'http';
-import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { OtlpReceiver, ReceivedSpan, SPAN_KIND } from './otlp-peers';
+import { AdotNodeApp, mapNodeRequire, OtlpReceiver, ReceivedSpan, SPAN_KIND } from './otlp-peers';
 import { containerEnvironment, defaultApiRecord, LOOPBACK, SamplingAgent, TemplateJson, templateSamplingRules, toApiRecord } from './peers';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { createCluster, createStack } from '../helpers/app';
 
-const APP = path.join(__dirname, 'adot-node-app.js');
-const REGISTER = require.resolve('@aws/aws-distro-opentelemetry-node-autoinstrumentation/register');
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:20-slim');
 const SERVICE = 'afirgen-main-backend';
 /** Requests the test sends to the app's /process. */
 const REQUESTS = 3;
 
 const closers: Array<() => Promise<void>> = [];
-const children: ChildProcess[] = [];
+const apps: AdotNodeApp[] = [];
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const app of apps.splice(0)) app.kill();
   for (const close of closers.splice(0).reverse()) await close();
 });
 
@@ -57,13 +52,6 @@ function synthesize(samplingRate: number, reservoirSize: number) {
   return { env: containerEnvironment(template, 'app'), rule: rules[0].rule };
 }
 
-/** The template's `NODE_OPTIONS` with the volume's `--require` path mapped to the installed package. */
-function mapRequire(env: Record<string, string>): Record<string, string> {
-  const volumePath = `${AutoInstrumentation.node().mountPath}/autoinstrumentation.js`;
-  expect(env.NODE_OPTIONS).toBe(`--require ${volumePath}`);
-  return { ...env, NODE_OPTIONS: env.NODE_OPTIONS.replace(volumePath, REGISTER) };
-}
-
 function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
@@ -73,16 +61,6 @@ function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise
       setTimeout(tick, 50);
     };
     tick();
-  });
-}
-
-function get(port: number, urlPath: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: LOOPBACK, port, path: urlPath, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
   });
 }
 
@@ -113,39 +91,20 @@ async function run(samplingRate: number, reservoirSize: number): Promise<Run> {
   const sampling = await SamplingAgent.start([toApiRecord(rule), defaultApiRecord()]);
   closers.push(() => sampling.close());
 
-  const childEnv = mapRequire(env);
-  const child = fork(APP, [], { env: childEnv, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the app did not start within 20 s; output: ${output}`)), 20_000);
-    child.on('message', (msg: { ready?: boolean; port?: number }) => {
-      if (msg.ready) child.send({ cmd: 'port' });
-      if (msg.port !== undefined) {
-        clearTimeout(timer);
-        resolve(msg.port);
-      }
-    });
-  });
+  const app = await AdotNodeApp.start(mapNodeRequire(env));
+  apps.push(app);
 
   // The X-Ray remote sampler asks the proxy for the rules when it starts; until it has them it
   // would fall back to 1 request/s + 5 %, so wait for the answer before sending requests.
   await waitFor('POST /GetSamplingRules from the SDK', () => sampling.requests.some((r) => r.path === '/GetSamplingRules'), 10_000);
   await new Promise((resolve) => setTimeout(resolve, 300));
   for (let i = 0; i < REQUESTS; i++) {
-    const res = await get(port, '/process');
+    const res = await app.get('/process');
     expect(res).toEqual({ status: 200, body: 'processed (downstream 200)' });
   }
 
-  child.kill('SIGTERM');
-  let stopTimer: NodeJS.Timeout | undefined;
-  const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => (stopTimer = setTimeout(() => resolve('timeout'), 15_000)))]);
-  clearTimeout(stopTimer);
-  if (code === 'timeout') throw new Error(`the app did not exit within 15 s of SIGTERM; output: ${output}`);
-  expect({ code, output: output.includes('Error initializing AWS Distro') ? output : '' }).toEqual({ code: 0, output: '' });
+  const code = await app.stop();
+  expect({ code, output: app.output.includes('Error initializing AWS Distro') ? app.output : '' }).toEqual({ code: 0, output: '' });
   return { spans: receiver.spans, receiver, sampling, env };
 }
 

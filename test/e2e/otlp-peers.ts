@@ -8,10 +8,15 @@
  *
  * The sampling side (TCP 2000) is `SamplingAgent` of `peers.ts`, shared with the X-Ray SDK tests:
  * the same port, the same wait while another e2e file holds it. Loopback only; a busy 4318 is
- * waited for and then reported, never replaced by another port (the app contract names 4318).
+ * waited for and then reported, never replaced by another port (the app contract names 4318);
+ * - {@link AdotNodeApp}: `adot-node-app.js` forked with the template's app environment, the real
+ *   ADOT Node.js SDK loaded by its `NODE_OPTIONS` (see {@link mapNodeRequire}).
  */
+import { ChildProcess, fork } from 'child_process';
 import * as http from 'http';
+import * as path from 'path';
 import { LOOPBACK, PORT_WAIT_MS } from './peers';
+import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
 
 /** The agent's OTLP/HTTP port the app is told about. */
 export const OTLP_HTTP_PORT = 4318;
@@ -214,5 +219,95 @@ export class OtlpReceiver {
   public async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The app: adot-node-app.js with the real ADOT Node.js SDK
+// ---------------------------------------------------------------------------------------------
+
+const ADOT_NODE_APP = path.join(__dirname, 'adot-node-app.js');
+/** What the image's `autoinstrumentation.js` requires: the installed package's `register`. */
+export const ADOT_NODE_REGISTER = require.resolve('@aws/aws-distro-opentelemetry-node-autoinstrumentation/register');
+
+/**
+ * The template's `NODE_OPTIONS` with the `--require` path into the task volume (which the init
+ * container fills) mapped to the installed package's `register`; everything else unchanged.
+ */
+export function mapNodeRequire(env: Record<string, string>): Record<string, string> {
+  const volumePath = `${AutoInstrumentation.node().mountPath}/autoinstrumentation.js`;
+  if (env.NODE_OPTIONS !== `--require ${volumePath}`) {
+    throw new Error(`NODE_OPTIONS of the app container is ${JSON.stringify(env.NODE_OPTIONS)}, expected "--require ${volumePath}"`);
+  }
+  return { ...env, NODE_OPTIONS: env.NODE_OPTIONS.replace(volumePath, ADOT_NODE_REGISTER) };
+}
+
+/**
+ * `adot-node-app.js` in its own Node process with `env` as its WHOLE environment (the template's,
+ * through {@link mapNodeRequire}); `GET /process` makes an outgoing `GET /downstream`.
+ */
+export class AdotNodeApp {
+  public static async start(env: Record<string, string>, timeoutMs = 20_000): Promise<AdotNodeApp> {
+    const child = fork(ADOT_NODE_APP, [], { env, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const app = new AdotNodeApp(child);
+    try {
+      app.port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the app did not start within ${timeoutMs / 1000} s; output: ${app.output}`)), timeoutMs);
+        child.on('message', (msg: { ready?: boolean; port?: number }) => {
+          if (msg.ready) child.send({ cmd: 'port' });
+          if (msg.port !== undefined) {
+            clearTimeout(timer);
+            resolve(msg.port);
+          }
+        });
+      });
+    } catch (e) {
+      app.kill();
+      throw e;
+    }
+    return app;
+  }
+
+  /** The child's stdout and stderr (the SDK logs its errors there). */
+  public output = '';
+  public port = 0;
+  private readonly exited: Promise<number | null>;
+
+  private constructor(private readonly child: ChildProcess) {
+    child.stdout?.on('data', (c: Buffer) => (this.output += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (this.output += c.toString()));
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  }
+
+  /** `GET urlPath` from the app. */
+  public get(urlPath: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      http.get({ host: LOOPBACK, port: this.port, path: urlPath, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      }).on('error', reject);
+    });
+  }
+
+  /**
+   * SIGTERM (what ECS sends on stop; the SDK flushes its spans on it), then the exit code; throws
+   * with the output if the app is still there after `timeoutMs`.
+   */
+  public async stop(timeoutMs = 15_000): Promise<number | null> {
+    this.child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([this.exited, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)))]);
+    clearTimeout(timer);
+    if (code === 'timeout') {
+      this.kill();
+      throw new Error(`the app did not exit within ${timeoutMs / 1000} s of SIGTERM; output: ${this.output}`);
+    }
+    return code;
+  }
+
+  /** SIGKILL if it is still running (for cleanup after a failure). */
+  public kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
 }
