@@ -5,6 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { WARNINGS } from '../../src/core/warnings';
 import { XRayHostAgent } from '../../src/host-agent/xray-host-agent';
 import { TracedEc2Service } from '../../src/services/traced-ec2-service';
+import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { createCluster, createStack } from '../helpers/app';
 import { runEcsControls } from '../helpers/cfn-guard';
@@ -184,6 +185,16 @@ describe('XRayHostAgent', () => {
     expect(() => new TracedEc2Service(stack, 'App', {
       cluster, serviceName: 'api', image: IMAGE, networkMode: ecs.NetworkMode.HOST, hostAgent: agent, sidecar: { cpu: 64 },
     })).toThrow('TestStack/App: sidecar must not be set with hostAgent (the app sends to TestStack/HostAgent, no agent runs in the task), got sidecar ["cpu"]');
+  });
+
+  test('throws for autoInstrumentation with a host agent (not supported yet), naming the way out', () => {
+    const { stack } = createStack();
+    const cluster = ec2Cluster(stack);
+    const agent = new XRayHostAgent(stack, 'HostAgent', { cluster, agent: XRayAgent.adotCollector() });
+    expect(() => new TracedEc2Service(stack, 'App', {
+      cluster, serviceName: 'api', image: IMAGE, networkMode: ecs.NetworkMode.BRIDGE, hostAgent: agent, autoInstrumentation: AutoInstrumentation.python(),
+    })).toThrow('TestStack/HostAgent: autoInstrumentation (python) is not supported with an XRayHostAgent yet: ' +
+      'trace this task with a sidecar (`sidecar: { agent: XRayAgent.adotCollector() }`), or instrument the app with the ADOT SDK in its image');
   });
 
   test('throws for a host agent of another cluster', () => {
