@@ -66,7 +66,7 @@ export interface TracedServiceSamplingRuleOptions {
 }
 
 /** Properties shared by `TracedFargateService` and `TracedEc2Service`. */
-export interface TracedServiceBaseProps {
+export interface TracedServiceBaseProps extends TracedServicePassThrough {
   /** The ECS cluster to run the service in. */
   readonly cluster: ecs.ICluster;
 
@@ -181,60 +181,7 @@ export interface TracedServiceBaseProps {
    */
   readonly volumes?: ecs.Volume[];
 
-  // ---- Service: passed to aws-cdk-lib's service props as they are. ----
-
-  /**
-   * Capacity providers to run on (`BaseServiceOptions.capacityProviderStrategies`), e.g.
-   * `[{ capacityProvider: 'FARGATE_SPOT', weight: 1 }]` or an EC2 capacity provider's name.
-   * With it, the service has no `LaunchType` (aws-cdk-lib leaves it out).
-   * @default - the launch type (FARGATE or EC2)
-   */
-  readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
-
-  /**
-   * Whether ECS Exec is on (`BaseServiceOptions.enableExecuteCommand`). aws-cdk-lib gives the
-   * task role the `ssmmessages:*Channel` actions ECS Exec needs.
-   * @default false
-   */
-  readonly enableExecuteCommand?: boolean;
-
-  /**
-   * How long ECS ignores failing load-balancer health checks of a new task (`BaseServiceOptions.healthCheckGracePeriod`).
-   * @default - aws-cdk-lib's: 60 seconds with a load balancer, none without
-   */
-  readonly healthCheckGracePeriod?: Duration;
-
-  /**
-   * Service Connect (`BaseServiceOptions.serviceConnectConfiguration`). Each entry of `services`
-   * names a port mapping of the app container (`portMappings[].name`); a name the app container
-   * does not have is an error.
-   * @default - no Service Connect
-   */
-  readonly serviceConnectConfiguration?: ecs.ServiceConnectProps;
-
-  /**
-   * Cloud Map service discovery (`BaseServiceOptions.cloudMapOptions`).
-   * @default - none
-   */
-  readonly cloudMapOptions?: ecs.CloudMapOptions;
-
-  /**
-   * The deployment circuit breaker (`BaseServiceOptions.circuitBreaker`).
-   * @default { rollback: true }
-   */
-  readonly circuitBreaker?: ecs.DeploymentCircuitBreaker;
-
-  /**
-   * CloudWatch alarms that stop a deployment (`BaseServiceOptions.deploymentAlarms`).
-   * @default - none
-   */
-  readonly deploymentAlarms?: ecs.DeploymentAlarmConfig;
-
-  /**
-   * Where the tasks' tags come from (`BaseServiceOptions.propagateTags`).
-   * @default - none
-   */
-  readonly propagateTags?: ecs.PropagatedTagSource;
+  // ---- Service: the props of TracedServicePassThrough, passed to aws-cdk-lib's service props as they are. ----
 
   // ---- App container: passed to aws-cdk-lib's ContainerDefinitionOptions as they are. ----
 
@@ -390,45 +337,58 @@ export interface TracedTaskPassThrough {
 /** The service props every traced service passes through as they are. */
 export interface TracedServicePassThrough {
   /**
-   * See `TracedServiceBaseProps.capacityProviderStrategies`.
-   * @default - none
+   * Capacity providers to run on (`BaseServiceOptions.capacityProviderStrategies`), e.g.
+   * `[{ capacityProvider: 'FARGATE_SPOT', weight: 1 }]` or an EC2 capacity provider's name.
+   * With it, the service has no `LaunchType` (aws-cdk-lib leaves it out).
+   * @default - the launch type (FARGATE or EC2)
    */
   readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
+
   /**
-   * See `TracedServiceBaseProps.enableExecuteCommand`.
-   * @default - none
+   * Whether ECS Exec is on (`BaseServiceOptions.enableExecuteCommand`). aws-cdk-lib gives the
+   * task role the `ssmmessages:*Channel` actions ECS Exec needs.
+   * @default false
    */
   readonly enableExecuteCommand?: boolean;
+
   /**
-   * See `TracedServiceBaseProps.healthCheckGracePeriod`.
-   * @default - none
+   * How long ECS ignores failing load-balancer health checks of a new task (`BaseServiceOptions.healthCheckGracePeriod`).
+   * @default - aws-cdk-lib's: 60 seconds with a load balancer, none without
    */
   readonly healthCheckGracePeriod?: Duration;
+
   /**
-   * See `TracedServiceBaseProps.serviceConnectConfiguration`.
-   * @default - none
+   * Service Connect (`BaseServiceOptions.serviceConnectConfiguration`). Each entry of `services`
+   * names a port mapping of the app container (`portMappings[].name`); a name the app container
+   * does not have is an error.
+   * @default - no Service Connect
    */
   readonly serviceConnectConfiguration?: ecs.ServiceConnectProps;
+
   /**
-   * See `TracedServiceBaseProps.cloudMapOptions`.
+   * Cloud Map service discovery (`BaseServiceOptions.cloudMapOptions`).
    * @default - none
    */
   readonly cloudMapOptions?: ecs.CloudMapOptions;
+
   /**
-   * See `TracedServiceBaseProps.circuitBreaker`.
-   * @default - none
+   * The deployment circuit breaker (`BaseServiceOptions.circuitBreaker`).
+   * @default { rollback: true }
    */
   readonly circuitBreaker?: ecs.DeploymentCircuitBreaker;
+
   /**
-   * See `TracedServiceBaseProps.deploymentAlarms`.
+   * CloudWatch alarms that stop a deployment (`BaseServiceOptions.deploymentAlarms`).
    * @default - none
    */
   readonly deploymentAlarms?: ecs.DeploymentAlarmConfig;
+
   /**
-   * See `TracedServiceBaseProps.propagateTags`.
+   * Where the tasks' tags come from (`BaseServiceOptions.propagateTags`).
    * @default - none
    */
   readonly propagateTags?: ecs.PropagatedTagSource;
+
 }
 
 /**
