@@ -1,4 +1,4 @@
-import { awscdk, javascript, JsonFile } from 'projen';
+import { awscdk, javascript, JsonFile, Task } from 'projen';
 
 // Versions that work together on a machine with only the npm registry (see README, "Versions").
 // aws-cdk-lib: the peer floor is 2.257.0 because cdk-nag 3 (a peer: XRayTracingChecks extends its
@@ -62,6 +62,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testPathIgnorePatterns: ['/node_modules/', '\\.snapshot/', '/cdk\\.out/'],
+      // No coverage in the build: V8's block coverage slows every loaded module, aws-cdk-lib
+      // included, and nearly doubled the suite on 2 cores (183 s against 105 s). Nothing gates on
+      // it; `npx projen test:coverage` writes the report (coverage/) when wanted.
+      collectCoverage: false,
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
       testTimeout: 60_000,
       // jest's default leaves one core idle; on a 2-core machine that doubles the run. The e2e
@@ -280,8 +284,37 @@ const synthExample = project.addTask('synth:example', {
   exec: 'cdk synth --quiet',
 });
 
-project.testTask.spawn(typecheck);
-project.testTask.spawn(integ);
-project.testTask.spawn(synthExample);
+// `npx projen test` runs the checks one after another: jest, eslint, the type-check, integ and
+// the example's synth.
+const JEST = 'jest --passWithNoTests --ci';
+const jest = project.addTask('test:jest', {
+  description: 'Run jest (no coverage: `npx projen test:coverage`)',
+  exec: JEST,
+  receiveArgs: true,
+});
+project.addTask('test:coverage', {
+  description: 'Run jest with the coverage report in coverage/ (istanbul instruments src/ only: faster than V8 coverage)',
+  exec: `${JEST} --coverage --coverageProvider=babel`,
+  receiveArgs: true,
+});
+const eslint = project.tasks.tryFind('eslint')!;
+project.testTask.reset();
+for (const task of [jest, eslint, typecheck, integ, synthExample]) project.testTask.spawn(task);
+
+// The full build (the README's test command) runs the same tasks, with independent
+// single-process steps side by side in lanes (projenrc/lanes.ts) so that neither core idles:
+// jsii, rosetta and pacmak beside eslint and tsc, then jest alone (a worker per core), then
+// integ beside the example's synth and the package. projen locks the build task, so its steps
+// are set in .projen/tasks.json through the escape hatch. test/build/build-task.test.ts checks
+// that the build runs each task once, in an order that respects what each one reads.
+const LANES = 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/lanes.ts';
+const lanes = (...laneTasks: Task[][]) => `${LANES} ${laneTasks.map((l) => l.map((t) => t.name).join(',')).join(' ')}`;
+project.tryFindObjectFile('.projen/tasks.json')!.addOverride('tasks.build.steps', [
+  { spawn: project.defaultTask!.name },
+  { spawn: project.preCompileTask.name },
+  { exec: lanes([project.compileTask, project.postCompileTask], [eslint, typecheck]) },
+  { spawn: jest.name },
+  { exec: lanes([integ], [synthExample, project.packageTask]) },
+]);
 
 project.synth();

@@ -32,14 +32,32 @@ function synthStack(context: Record<string, string> = {}): { app: App; stack: Af
   return { app, stack };
 }
 
+/**
+ * The example with no context and no tracing variables in the environment, synthesized once for
+ * the tests that only read its template (the nag tests add aspects, so they build their own).
+ */
+let defaultExample: { stack: AfirgenStack; template: Template } | undefined;
+function defaultTemplate(): { stack: AfirgenStack; template: Template } {
+  if (!defaultExample) {
+    const saved = process.env.XRAY_SAMPLING_RATE;
+    delete process.env.XRAY_SAMPLING_RATE;
+    try {
+      const { stack } = synthStack();
+      defaultExample = { stack, template: Template.fromStack(stack) };
+    } finally {
+      if (saved !== undefined) process.env.XRAY_SAMPLING_RATE = saved;
+    }
+  }
+  return defaultExample;
+}
+
 describe('AFIRGen example app', () => {
   const saved = process.env.XRAY_SAMPLING_RATE;
   beforeEach(() => { delete process.env.XRAY_SAMPLING_RATE; });
   afterAll(() => { if (saved === undefined) delete process.env.XRAY_SAMPLING_RATE; else process.env.XRAY_SAMPLING_RATE = saved; });
 
   test('three traced services, one rule each at 10 %, and the runbook\'s groups', () => {
-    const { stack } = synthStack();
-    const template = Template.fromStack(stack);
+    const { template } = defaultTemplate();
     expect(ruleRates(template)).toEqual({ 'afirgen-main-backend': 0.1, 'afirgen-gguf-server': 0.1, 'afirgen-asr-ocr-server': 0.1 });
     const groups = Object.values(template.findResources('AWS::XRay::Group')).map((g) => g.Properties.FilterExpression).sort();
     expect(groups).toEqual([
@@ -55,8 +73,7 @@ describe('AFIRGen example app', () => {
   });
 
   test('Transaction Search at 1 % with 7 days of spans, and the preset\'s two alarms on the alarm topic', () => {
-    const { stack } = synthStack();
-    const template = Template.fromStack(stack);
+    const { stack, template } = defaultTemplate();
     template.hasResourceProperties('AWS::XRay::TransactionSearchConfig', { IndexingPercentage: 1 });
     template.hasResourceProperties('Custom::LogRetention', { LogGroupName: 'aws/spans', RetentionInDays: 7 });
     const topicRef = { Ref: stack.getLogicalId(stack.alarmTopic.node.defaultChild as CfnElement) };
@@ -75,7 +92,7 @@ describe('AFIRGen example app', () => {
   });
 
   test('the main backend is moved to AutoInstrumentation.python() on the ADOT collector; the other two keep their SDK', () => {
-    const template = Template.fromStack(synthStack().stack);
+    const { template } = defaultTemplate();
     expect(appContainerEnv(template, 'afirgen-main-backend')).toMatchObject({
       PYTHONPATH: '/otel-auto-instrumentation-python/opentelemetry/instrumentation/auto_instrumentation:/otel-auto-instrumentation-python',
       OTEL_PYTHON_DISTRO: 'aws_distro',
@@ -138,12 +155,12 @@ describe('AFIRGen example app', () => {
   });
 
   (schemasAvailable ? test : test.skip)('every X-Ray resource validates against the registry schemas', () => {
-    const report = validateXRayResources(Template.fromStack(synthStack().stack).toJSON());
+    const report = validateXRayResources(defaultTemplate().template.toJSON());
     expect(report).toEqual({ checked: 8, problems: [] });
   });
 
   test('snapshot', () => {
-    expect(Template.fromStack(synthStack().stack).toJSON()).toMatchSnapshot();
+    expect(defaultTemplate().template.toJSON()).toMatchSnapshot();
   });
 });
 

@@ -1,13 +1,17 @@
 /**
- * How a construct property runs under jest: `FUZZ_RUNS` cases (default 2000) from a fixed seed
+ * How a construct property runs under jest: `FUZZ_RUNS` cases (default 500) from a fixed seed
  * (`FUZZ_SEED` to change it), fast-check shrinking any failure to a small counterexample, and
  * checks that the run exercised both outcomes (a property that only ever rejects proves nothing).
+ *
+ * 500 cases per construct keep the four property suites to a few seconds of the build (2000 took
+ * a quarter of the suite's CPU); the deep run is `bench/fuzz-props.ts`, 50,000 cases per
+ * construct, and `FUZZ_RUNS=2000 npx projen test:jest test/property` reruns these wider.
  */
 import * as fc from 'fast-check';
 import { cleanup, ConstructProperty, emptyStats, fuzzRuns, record, runCase, RunStats } from './harness';
 import { schemasAvailable } from '../helpers/cfn-schema';
 
-export const RUNS = fuzzRuns();
+export const RUNS = fuzzRuns(500);
 export const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
 
 /** Time allowed for the whole run: generous for a busy 2-core machine. */
