@@ -149,13 +149,21 @@ new JsonFile(project, 'lib-examples/tsconfig.json', {
   },
 });
 
+// Tests, examples and benchmarks type-checked as one program: aws-cdk-lib's declarations are read
+// once instead of three times (9 s instead of 21 s here). Options are the tests' (isolated
+// modules, as ts-jest transpiles them), which are at least as strict as the other two's.
+new JsonFile(project, 'tsconfig.typecheck.json', {
+  obj: {
+    extends: './tsconfig.json',
+    compilerOptions: { noEmit: true, rootDir: '.', declaration: false, isolatedModules: true, stripInternal: true },
+    include: ['test/**/*.ts', 'lib-examples/**/*.ts', 'bench/*.ts'],
+    exclude: ['node_modules'],
+  },
+});
+project.addPackageIgnore('/tsconfig.typecheck.json');
 const typecheck = project.addTask('typecheck', {
-  description: 'Type-check tests, examples and benchmarks (jest only transpiles)',
-  steps: [
-    { exec: 'tsc --noEmit -p test/tsconfig.json' },
-    { exec: 'tsc --noEmit -p lib-examples/tsconfig.json' },
-    { exec: 'tsc --noEmit -p bench/tsconfig.json' },
-  ],
+  description: 'Type-check tests, examples and benchmarks in one program (jest only transpiles)',
+  exec: 'tsc --noEmit -p tsconfig.typecheck.json',
 });
 
 // The compiled index loads each module on first use (projenrc/lazy-index.ts): an app pays only

@@ -30,9 +30,38 @@ export interface XRayAgentComputeProps {
 
   /**
    * Where the tasks run. `FARGATE` is priced at Fargate's per vCPU-hour and GB-hour list prices.
-   * `EC2` is not estimated (the instance is paid for whatever its containers reserve; the agent
-   * takes that much room from it) and adds 0.
+   * `EC2` is priced as the share of the instance the agent's reservation takes when `ec2Instance`
+   * says what the instance is and costs; without it, EC2 is not estimated and adds 0.
    * @default ecs.LaunchType.FARGATE
    */
   readonly launchType?: ecs.LaunchType;
+
+  /**
+   * On EC2: the container instance the agent runs on, so that the estimate prices the share of
+   * it the agent's reservation takes. For an `XRayHostAgent`, `tasks` is the number of instances
+   * (one agent each); for a sidecar, the number of tasks.
+   * @default - EC2 is not estimated (adds 0)
+   */
+  readonly ec2Instance?: XRayEc2InstanceProps;
+}
+
+/**
+ * An EC2 container instance, for pricing the share of it a tracing agent takes. The library holds
+ * no EC2 prices (they vary by instance type, Region and purchase option): give yours.
+ */
+export interface XRayEc2InstanceProps {
+  /** What the instance costs an hour, in US dollars (on-demand, Spot or your savings-plan rate), 0 or more. */
+  readonly hourlyPriceUsd: number;
+
+  /**
+   * CPU units the instance registers with ECS (1024 per vCPU: 2048 for a 2-vCPU instance). A
+   * whole number of 1 or more.
+   */
+  readonly cpu: number;
+
+  /**
+   * Memory the instance registers with ECS, in MiB: less than the instance type's memory (ECS
+   * and the operating system keep some). A whole number of 1 or more.
+   */
+  readonly memoryMiB: number;
 }

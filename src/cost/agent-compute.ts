@@ -1,5 +1,5 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { ComputeArchitecture, XRayAgentComputeProps } from './agent-compute-props';
+import { ComputeArchitecture, XRayAgentComputeProps, XRayEc2InstanceProps } from './agent-compute-props';
 import {
   CPU_UNITS_PER_VCPU,
   FARGATE_USD_PER_GB_HOUR_ARM64,
@@ -16,7 +16,7 @@ import { requireKnownNumber } from '../core/numbers';
 export interface AgentComputeEstimate {
   /** US dollars a month; 0 when not estimated. */
   readonly costUsd: number;
-  /** Whether the launch type has a price here (Fargate) or not (EC2). */
+  /** Whether it was priced: Fargate, or EC2 with `ec2Instance`; false on EC2 without it. */
   readonly estimated: boolean;
 }
 
@@ -45,9 +45,33 @@ function validateInteger(prop: string, value: number, min: number, max: number, 
 }
 
 /**
+ * The share of an EC2 instance the agent's reservation takes: the larger of its share of the
+ * instance's CPU units and of its memory, since ECS places no task that does not fit both and
+ * the instance is paid for as a whole. Throws when the instance is not described with whole
+ * positive sizes and a price of 0 or more, or when the agent does not fit in it.
+ */
+function instanceShare(props: XRayAgentComputeProps, instance: XRayEc2InstanceProps): number {
+  requireKnownNumber(OWNER, 'agentCompute.ec2Instance.hourlyPriceUsd', instance.hourlyPriceUsd, AT_SYNTH);
+  requireKnownNumber(OWNER, 'agentCompute.ec2Instance.cpu', instance.cpu, AT_SYNTH);
+  requireKnownNumber(OWNER, 'agentCompute.ec2Instance.memoryMiB', instance.memoryMiB, AT_SYNTH);
+  const price = instance.hourlyPriceUsd;
+  if (typeof price !== 'number' || !Number.isFinite(price) || price < 0) {
+    fail(OWNER, `agentCompute.ec2Instance.hourlyPriceUsd must be a number of US dollars of 0 or more, got ${show(price)}`);
+  }
+  validateInteger('agentCompute.ec2Instance.cpu', instance.cpu, 1, Number.MAX_SAFE_INTEGER, ' CPU units (1024 per vCPU)');
+  validateInteger('agentCompute.ec2Instance.memoryMiB', instance.memoryMiB, 1, Number.MAX_SAFE_INTEGER, ' MiB');
+  if (props.cpu > instance.cpu || props.memoryMiB > instance.memoryMiB) {
+    fail(OWNER, `the agent's cpu ${props.cpu} and ${props.memoryMiB} MiB do not fit the instance's cpu ${instance.cpu} and ${instance.memoryMiB} MiB ` +
+      '(agentCompute.ec2Instance): ECS could never place it there');
+  }
+  return Math.max(props.cpu / instance.cpu, props.memoryMiB / instance.memoryMiB);
+}
+
+/**
  * What the agent's reservation costs a month over `tasks` tasks: on Fargate,
  * tasks x 730 h x (vCPU x price per vCPU-hour + GB x price per GB-hour), at the us-east-1 list
- * prices in `pricing.ts`. Throws on tokens, a task count that is not a whole number of 0 or more,
+ * prices in `pricing.ts`; on EC2 with `ec2Instance`, tasks x 730 h x the instance's hourly price x
+ * the share of the instance the reservation takes (the larger of its CPU and memory shares). Throws on tokens, a task count that is not a whole number of 0 or more,
  * sizes outside what the launch type runs, and an unknown architecture or launch type.
  */
 export function estimateAgentCompute(props: XRayAgentComputeProps): AgentComputeEstimate {
@@ -68,11 +92,15 @@ export function estimateAgentCompute(props: XRayAgentComputeProps): AgentCompute
     validateInteger('agentCompute.cpu', props.cpu, 0, FARGATE_MAX_CPU, ' CPU units on Fargate (its largest task has 16 vCPU)');
     validateInteger('agentCompute.memoryMiB', props.memoryMiB, MIN_CONTAINER_MEMORY_MIB, FARGATE_MAX_MEMORY_MIB,
       ' MiB on Fargate (ECS gives a container at least 6 MiB; the largest Fargate task has 120 GiB)');
+    if (props.ec2Instance !== undefined) {
+      fail(OWNER, 'agentCompute.ec2Instance applies to launchType EC2 only: remove it, or set launchType to ecs.LaunchType.EC2');
+    }
   } else {
     validateInteger('agentCompute.cpu', props.cpu, 0, Number.MAX_SAFE_INTEGER, ' CPU units');
     validateInteger('agentCompute.memoryMiB', props.memoryMiB, MIN_CONTAINER_MEMORY_MIB, Number.MAX_SAFE_INTEGER,
       ' MiB (ECS gives a container at least 6 MiB)');
-    return { costUsd: 0, estimated: false };
+    if (props.ec2Instance === undefined) return { costUsd: 0, estimated: false };
+    return { costUsd: props.tasks * HOURS_PER_MONTH * instanceShare(props, props.ec2Instance) * props.ec2Instance.hourlyPriceUsd, estimated: true };
   }
   const perHour = (props.cpu / CPU_UNITS_PER_VCPU) * prices.vcpuHour + (props.memoryMiB / MIB_PER_GB) * prices.gbHour;
   return { costUsd: props.tasks * HOURS_PER_MONTH * perHour, estimated: true };

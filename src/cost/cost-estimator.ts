@@ -137,7 +137,9 @@ export interface XRayCostEstimateProps {
    * The compute the tracing agent reserves in every task, priced as a Fargate task-month
    * (730 hours) at the us-east-1 list prices and added to `monthlyCostUsd` as
    * `agentComputeCostUsd`. On Fargate the agent's reservation is often the largest part of the
-   * tracing bill. EC2 is not estimated (0).
+   * tracing bill. EC2 is priced as the share of the instance the reservation takes when
+   * `agentCompute.ec2Instance` gives the instance's size and price, and is not estimated (0)
+   * without it.
    * @default - agent compute not counted (0)
    */
   readonly agentCompute?: XRayAgentComputeProps;
@@ -210,11 +212,12 @@ export interface XRayCostEstimate {
 
   /**
    * What the agent's reserved compute costs a month over `agentCompute.tasks` tasks (Fargate,
-   * us-east-1 list prices, 730 hours), in US dollars; 0 without `agentCompute` or on EC2.
+   * us-east-1 list prices, 730 hours; EC2, the instance's share at `ec2Instance`'s price), in US
+   * dollars; 0 without `agentCompute`, or on EC2 without `ec2Instance`.
    */
   readonly agentComputeCostUsd: number;
 
-  /** Whether `agentComputeCostUsd` is an estimate: false without `agentCompute`, or on EC2 (not estimated). */
+  /** Whether `agentComputeCostUsd` is an estimate: false without `agentCompute`, or on EC2 without `ec2Instance` (not estimated). */
   readonly agentComputeEstimated: boolean;
 
   /** Recording, retrieval, Transaction Search and agent compute, in US dollars a month. */

@@ -97,6 +97,35 @@ describe('XRayCostEstimator.estimate with agentCompute', () => {
   });
 });
 
+describe('XRayCostEstimator.estimate with agentCompute on EC2 and ec2Instance', () => {
+  /** A 2-vCPU instance registering 7,680 MiB, at an example price (not a quote). */
+  const INSTANCE = { hourlyPriceUsd: 0.1, cpu: 2048, memoryMiB: 7680 };
+  const onEc2 = (cpu: number, memoryMiB: number, tasks: number, ec2Instance: object = INSTANCE) => XRayCostEstimator.estimate({
+    ...NO_TRAFFIC, agentCompute: { cpu, memoryMiB, tasks, launchType: ecs.LaunchType.EC2, ec2Instance: ec2Instance as never },
+  });
+
+  test('prices the memory share when memory is the larger share: the daemon takes 256/7680 of the instance', () => {
+    const estimate = onEc2(32, 256, 1);
+
+    // cpu share 32/2048 = 1.6 %, memory share 256/7680 = 3.3 %: 730 h x $0.10 x 256/7680 = $2.43
+    expect(estimate.agentComputeEstimated).toBe(true);
+    expect(estimate.agentComputeCostUsd).toBeCloseTo(HOURS_PER_MONTH * 0.1 * (256 / 7680), 10);
+    expect(estimate.agentComputeCostUsd).toBeCloseTo(2.43, 2);
+    expect(estimate.monthlyCostUsd).toBe(estimate.agentComputeCostUsd);
+  });
+
+  test('prices the CPU share when CPU is the larger share', () => {
+    expect(onEc2(1024, 128, 1).agentComputeCostUsd).toBeCloseTo(HOURS_PER_MONTH * 0.1 * 0.5, 10);
+  });
+
+  test('scales with tasks (instances, for an XRayHostAgent) and with the price; a free instance costs nothing', () => {
+    const one = onEc2(32, 256, 1).agentComputeCostUsd;
+    expect(onEc2(32, 256, 4).agentComputeCostUsd).toBeCloseTo(4 * one, 10);
+    expect(onEc2(32, 256, 1, { ...INSTANCE, hourlyPriceUsd: 0.2 }).agentComputeCostUsd).toBeCloseTo(2 * one, 10);
+    expect(onEc2(32, 256, 1, { ...INSTANCE, hourlyPriceUsd: 0 })).toMatchObject({ agentComputeCostUsd: 0, agentComputeEstimated: true });
+  });
+});
+
 describe('XRayCostEstimator.estimate agentCompute bad input', () => {
   const estimate = (agentCompute: object) =>
     () => XRayCostEstimator.estimate({ ...NO_TRAFFIC, agentCompute: agentCompute as never });
@@ -138,6 +167,40 @@ describe('XRayCostEstimator.estimate agentCompute bad input', () => {
   test('throws on a launch type with no price (EXTERNAL)', () => {
     expect(estimate({ cpu: 32, memoryMiB: 256, tasks: 1, launchType: ecs.LaunchType.EXTERNAL }))
       .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.launchType must be one of FARGATE, EC2, got "EXTERNAL"'));
+  });
+
+  test('throws on ec2Instance with Fargate', () => {
+    expect(estimate({ cpu: 32, memoryMiB: 256, tasks: 1, ec2Instance: { hourlyPriceUsd: 0.1, cpu: 2048, memoryMiB: 7680 } }))
+      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.ec2Instance applies to launchType EC2 only: remove it, ' +
+        'or set launchType to ecs.LaunchType.EC2'));
+  });
+
+  test('throws on an instance price below 0 or not a number, and on instance sizes that are not whole numbers of 1 or more', () => {
+    const ec2 = (ec2Instance: object) => estimate({ cpu: 32, memoryMiB: 256, tasks: 1, launchType: ecs.LaunchType.EC2, ec2Instance });
+    expect(ec2({ hourlyPriceUsd: -0.1, cpu: 2048, memoryMiB: 7680 }))
+      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.ec2Instance.hourlyPriceUsd must be a number of US dollars of 0 or more, got -0.1'));
+    expect(ec2({ hourlyPriceUsd: Infinity, cpu: 2048, memoryMiB: 7680 }))
+      .toThrow(/agentCompute\.ec2Instance\.hourlyPriceUsd must be a number of US dollars of 0 or more, got Infinity$/);
+    expect(ec2({ hourlyPriceUsd: 0.1, cpu: 0, memoryMiB: 7680 }))
+      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.ec2Instance.cpu must be a whole number of 1 or more CPU units (1024 per vCPU), got 0'));
+    expect(ec2({ hourlyPriceUsd: 0.1, cpu: 2048, memoryMiB: 7680.5 }))
+      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.ec2Instance.memoryMiB must be a whole number of 1 or more MiB, got 7680.5'));
+  });
+
+  test('throws when the agent does not fit the instance', () => {
+    const ec2Instance = { hourlyPriceUsd: 0.1, cpu: 2048, memoryMiB: 7680 };
+    expect(estimate({ cpu: 32, memoryMiB: 8192, tasks: 1, launchType: ecs.LaunchType.EC2, ec2Instance }))
+      .toThrow(exactly('XRayCostEstimator.estimate: the agent\'s cpu 32 and 8192 MiB do not fit the instance\'s cpu 2048 and 7680 MiB ' +
+        '(agentCompute.ec2Instance): ECS could never place it there'));
+  });
+
+  test('throws on an instance price that is a token', () => {
+    const stack = new Stack();
+    const hourlyPriceUsd = new CfnParameter(stack, 'Price', { type: 'Number' }).valueAsNumber;
+    const ec2Instance = { hourlyPriceUsd, cpu: 2048, memoryMiB: 7680 };
+    expect(estimate({ cpu: 32, memoryMiB: 256, tasks: 1, launchType: ecs.LaunchType.EC2, ec2Instance }))
+      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.ec2Instance.hourlyPriceUsd must be known at synth time (the estimate is computed at synth time), ' +
+        'got a deploy-time value (token)'));
   });
 
   test('throws on a task count that is a token', () => {

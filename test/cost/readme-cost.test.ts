@@ -92,6 +92,18 @@ describe('README cost section', () => {
     }
   });
 
+  whenReadmeHasResources('the README resources table\'s XRayHostAgent column is each agent\'s share of the example instance priced by the estimator', () => {
+    const table = tableStartingWith(readme, '| agent | image (pinned default) |').split('\n');
+    const column = cells(table[0]).indexOf('`XRayHostAgent` instance-month (example instance)');
+    expect(column).toBeGreaterThan(0);
+    const shown = Object.fromEntries(table.slice(2).map((row) => [cells(row)[0], cells(row)[column]]));
+
+    const expected = agentTaskMonthCosts();
+    expect(Object.fromEntries(expected.map((e) => [e.agent, e.instance]))).toEqual(shown);
+    // The daemon's 256 MiB of the example's 7,680 MiB, at $0.10 x 730 h: independent of the renderer.
+    expect(shown['X-Ray daemon']).toBe(`3.3 % ($${(0.1 * 730 * 256 / 7680).toFixed(2)})`);
+  });
+
   test('tableStartingWith finds a table by its header and notices an edited cell', () => {
     const table = afirgenCostTable();
     const good = `## Cost\n\n| a | b |\n| --- | --- |\n\nText.\n\n${table}\n\nMore.\n`;

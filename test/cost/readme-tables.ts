@@ -73,26 +73,44 @@ export function afirgenCostTable(): string {
   return lines.join('\n');
 }
 
-/** Each agent's default reservation priced for one Fargate task-month, x86_64 and ARM64. */
-export function agentTaskMonthCosts(): Array<{ readonly agent: string; readonly x86: string; readonly arm: string }> {
-  const agents: Array<[string, XRayAgent]> = [
-    ['X-Ray daemon', XRayAgent.daemon({ endOfLifeNotice: false })],
-    ['CloudWatch agent', XRayAgent.cloudWatchAgent()],
-    ['ADOT collector', XRayAgent.adotCollector()],
+/**
+ * The example EC2 instance of the resources table's `XRayHostAgent` column: 2 vCPU registering
+ * 7,680 MiB with ECS, at $0.10 an hour. An example to show the share, not a price quote.
+ */
+export const EXAMPLE_INSTANCE = { hourlyPriceUsd: 0.1, cpu: 2048, memoryMiB: 7680 };
+
+/**
+ * Each agent's default reservation priced for one Fargate task-month, x86_64 and ARM64, and as an
+ * `XRayHostAgent` (one per instance, host network mode) on the example instance for a month.
+ */
+export function agentTaskMonthCosts(): Array<{ readonly agent: string; readonly x86: string; readonly arm: string; readonly instance: string }> {
+  const agents: Array<[string, () => XRayAgent]> = [
+    ['X-Ray daemon', () => XRayAgent.daemon({ endOfLifeNotice: false })],
+    ['CloudWatch agent', () => XRayAgent.cloudWatchAgent()],
+    ['ADOT collector', () => XRayAgent.adotCollector()],
   ];
   return agents.map(([agent, xrayAgent]) => {
     const stack = new Stack();
-    const config = xrayAgent.bind(stack, { taskDefinition: new ecs.FargateTaskDefinition(stack, 'Task') });
+    const config = xrayAgent().bind(stack, { taskDefinition: new ecs.FargateTaskDefinition(stack, 'Task') });
     const cost = (architecture: ComputeArchitecture) => XRayCostEstimator.estimate({
       requestsPerMonth: 0,
       samplingRate: 0,
       agentCompute: { cpu: config.defaultCpu, memoryMiB: config.defaultMemoryReservationMiB, tasks: 1, architecture },
     }).agentComputeCostUsd;
-    return { agent, x86: usd(cost(ComputeArchitecture.X86_64)), arm: usd(cost(ComputeArchitecture.ARM64)) };
+    // The host agent's task: EC2, host network mode, as XRayHostAgent builds it.
+    const hostTask = new ecs.Ec2TaskDefinition(stack, 'HostTask', { networkMode: ecs.NetworkMode.HOST });
+    const host = xrayAgent().bind(stack, { taskDefinition: hostTask });
+    const agentCompute = {
+      cpu: host.defaultCpu, memoryMiB: host.defaultMemoryReservationMiB, tasks: 1, launchType: ecs.LaunchType.EC2, ec2Instance: EXAMPLE_INSTANCE,
+    };
+    const perInstance = XRayCostEstimator.estimate({ requestsPerMonth: 0, samplingRate: 0, agentCompute }).agentComputeCostUsd;
+    const share = Math.max(host.defaultCpu / EXAMPLE_INSTANCE.cpu, host.defaultMemoryReservationMiB / EXAMPLE_INSTANCE.memoryMiB);
+    const instance = `${(share * 100).toFixed(1)} % (${usd(perInstance)})`;
+    return { agent, x86: usd(cost(ComputeArchitecture.X86_64)), arm: usd(cost(ComputeArchitecture.ARM64)), instance };
   });
 }
 
 if (require.main === module) {
   process.stdout.write(`${afirgenCostTable()}\n\n`);
-  for (const row of agentTaskMonthCosts()) process.stdout.write(`${row.agent}: ${row.x86} / ${row.arm}\n`);
+  for (const row of agentTaskMonthCosts()) process.stdout.write(`${row.agent}: ${row.x86} / ${row.arm}; XRayHostAgent ${row.instance}\n`);
 }
