@@ -175,11 +175,18 @@ export class OtlpReceiver {
     for (;;) {
       try {
         await new Promise<void>((resolve, reject) => {
-          receiver.server.once('error', reject);
-          receiver.server.listen(OTLP_HTTP_PORT, LOOPBACK, () => {
-            receiver.server.removeListener('error', reject);
+          // Each listener goes when the other fires, so retries on a busy port add none.
+          const onListening = () => {
+            receiver.server.removeListener('error', onError);
             resolve();
-          });
+          };
+          const onError = (err: Error) => {
+            receiver.server.removeListener('listening', onListening);
+            reject(err);
+          };
+          receiver.server.once('error', onError);
+          receiver.server.once('listening', onListening);
+          receiver.server.listen(OTLP_HTTP_PORT, LOOPBACK);
         });
         return receiver;
       } catch (err) {

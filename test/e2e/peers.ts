@@ -296,12 +296,18 @@ export class SamplingAgent {
   ): Promise<SamplingAgent> {
     const agent = new SamplingAgent(records, targets);
     await withPortRetry('tcp', () => new Promise<void>((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      agent.server.once('error', onError);
-      agent.server.listen(AGENT_PORT, LOOPBACK, () => {
+      // Each listener goes when the other fires, so retries on a busy port add none.
+      const onListening = () => {
         agent.server.removeListener('error', onError);
         resolve();
-      });
+      };
+      const onError = (err: Error) => {
+        agent.server.removeListener('listening', onListening);
+        reject(err);
+      };
+      agent.server.once('error', onError);
+      agent.server.once('listening', onListening);
+      agent.server.listen(AGENT_PORT, LOOPBACK);
     }), waitMs);
     return agent;
   }
