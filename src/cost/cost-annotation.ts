@@ -1,9 +1,10 @@
 import { Annotations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
-import { ComputeArchitecture } from './agent-compute-props';
+import { ComputeArchitecture, XRayEc2InstanceProps } from './agent-compute-props';
 import { XRayCostBoostProps, XRayCostEstimator } from './cost-estimator';
 import { FARGATE_PRICING_REGION } from './pricing';
+import { fail } from '../core/errors';
 import { isToken, renderNumber } from '../core/numbers';
 import { validateNumberInRange } from '../core/validation';
 import { WARNINGS } from '../core/warnings';
@@ -36,6 +37,8 @@ export interface AgentComputeInput {
   readonly tasks: number;
   readonly architecture?: ComputeArchitecture;
   readonly launchType?: ecs.LaunchType;
+  /** On EC2, the instance that prices the reservation; without it EC2 is not estimated. */
+  readonly ec2Instance?: XRayEc2InstanceProps;
 }
 
 /**
@@ -48,13 +51,18 @@ export function annotateCost(scope: IConstruct, input: CostAnnotationInput): voi
   const compute = input.agentCompute;
   const cpu = compute?.containers.reduce((sum, c) => sum + c.cpu, 0) ?? 0;
   const memoryMiB = compute?.containers.reduce((sum, c) => sum + c.memoryMiB, 0) ?? 0;
+  const instance = compute?.ec2Instance;
+  if (instance !== undefined && (cpu > instance.cpu || memoryMiB > instance.memoryMiB)) {
+    fail(scope, `costEc2Instance (cpu ${instance.cpu}, ${instance.memoryMiB} MiB) is smaller than the tracing containers of each task ` +
+      `(cpu ${cpu}, ${memoryMiB} MiB): ECS could never place the task there; give the instance ECS registers`);
+  }
   const estimate = XRayCostEstimator.estimate({
     requestsPerMonth: input.requestsPerMonth,
     samplingRate: input.samplingRate,
     reservoirPerSecond: input.reservoirPerSecond,
     rules: input.rules,
     agentCompute: compute && compute.containers.length > 0
-      ? { cpu, memoryMiB, tasks: compute.tasks, architecture: compute.architecture, launchType: compute.launchType }
+      ? { cpu, memoryMiB, tasks: compute.tasks, architecture: compute.architecture, launchType: compute.launchType, ec2Instance: compute.ec2Instance }
       : undefined,
   });
   const detail = `(sampling rate ${renderNumber(input.samplingRate)}, reservoir ${input.reservoirPerSecond}/s)`;
@@ -66,10 +74,13 @@ export function annotateCost(scope: IConstruct, input: CostAnnotationInput): voi
     `${Math.round(estimate.tracesRecordedPerMonth).toLocaleString('en-US')} traces recorded of ${input.requestsPerMonth.toLocaleString('en-US')} requests ${detail}`;
   const each = `${compute.containers.map((c) => `${c.name} cpu ${c.cpu}, ${c.memoryMiB} MiB`).join(' + ')} in each`;
   const tasks = `${compute.tasks} task${compute.tasks === 1 ? '' : 's'}`;
+  const priced = instance === undefined
+    ? `Fargate ${compute.architecture ?? ComputeArchitecture.X86_64}, ${FARGATE_PRICING_REGION} list prices, 730 hours`
+    : `EC2, its share of an instance of cpu ${instance.cpu}, ${instance.memoryMiB} MiB at $${instance.hourlyPriceUsd}/hour, 730 hours`;
   const computeText = estimate.agentComputeEstimated
-    ? `agent compute $${estimate.agentComputeCostUsd.toFixed(2)} for ${tasks} (${each}; Fargate ` +
-      `${compute.architecture ?? ComputeArchitecture.X86_64}, ${FARGATE_PRICING_REGION} list prices, 730 hours)`
-    : `agent compute not estimated on EC2 for ${tasks} (${each}; the instances are paid for whatever their containers reserve)`;
+    ? `agent compute $${estimate.agentComputeCostUsd.toFixed(2)} for ${tasks} (${each}; ${priced})`
+    : `agent compute not estimated on EC2 for ${tasks} (${each}; the instances are paid for whatever their containers reserve; ` +
+      'costEc2Instance prices it)';
   const text = `estimated tracing cost: $${estimate.monthlyCostUsd.toFixed(2)}/month: ${xrayText} + ${computeText}`;
   addBudgetedAnnotation(scope, text, estimate.monthlyCostUsd, input.monthlyBudgetUsd,
     'lower the sampling rate or the reservoir, or the agent\'s cpu / memoryReservationMiB');
@@ -106,6 +117,11 @@ export function agentComputeOf(
 function computeInputs(compute: AgentComputeInput | undefined): { [prop: string]: number } {
   if (compute === undefined) return {};
   const inputs: { [prop: string]: number } = { desiredCount: compute.tasks };
+  if (compute.ec2Instance !== undefined) {
+    inputs['costEc2Instance.hourlyPriceUsd'] = compute.ec2Instance.hourlyPriceUsd;
+    inputs['costEc2Instance.cpu'] = compute.ec2Instance.cpu;
+    inputs['costEc2Instance.memoryMiB'] = compute.ec2Instance.memoryMiB;
+  }
   for (const c of compute.containers) {
     inputs[`cpu of ${c.name}`] = c.cpu;
     inputs[`memory of ${c.name}`] = c.memoryMiB;

@@ -5,8 +5,9 @@ import { Construct } from 'constructs';
 import { TracedServiceBase, TracedServiceBaseProps } from './traced-service-base';
 import { fail } from '../core/errors';
 import { claimHostPortForSidecar } from '../core/host-port';
-import { validateIntegerInRange } from '../core/validation';
+import { validateIntegerInRange, validateNumberInRange } from '../core/validation';
 import { WARNINGS } from '../core/warnings';
+import type { XRayEc2InstanceProps } from '../cost/agent-compute-props';
 import type { XRayHostAgent } from '../host-agent/xray-host-agent';
 import { SamplingRule } from '../sampling/sampling-rule';
 import { XRaySidecar } from '../sidecar/xray-sidecar';
@@ -37,6 +38,15 @@ export interface TracedEc2ServiceProps extends TracedServiceBaseProps {
    * @default 0
    */
   readonly gpuCount?: number;
+
+  /**
+   * The container instance the tasks run on, for the cost note of `expectedRequestsPerMonth`:
+   * with it, the agent sidecar's reservation in each of `desiredCount` tasks is priced as its
+   * share of the instance (the larger of its CPU and memory shares) at `hourlyPriceUsd`, and
+   * counts against `monthlyBudgetUsd`. Needs `expectedRequestsPerMonth`.
+   * @default - agent compute on EC2 is stated as not estimated
+   */
+  readonly costEc2Instance?: XRayEc2InstanceProps;
 
   /**
    * Where the tasks run (awsvpc only).
@@ -119,6 +129,7 @@ export class TracedEc2Service extends TracedServiceBase {
     validateIntegerInRange(this, 'memoryLimitMiB', props.memoryLimitMiB, 1);
     validateIntegerInRange(this, 'minHealthyPercent', props.minHealthyPercent, 0, 100);
     validateIntegerInRange(this, 'maxHealthyPercent', props.maxHealthyPercent, 100, 200);
+    this.validateCostEc2Instance(props);
     if (!props.cluster.hasEc2Capacity) {
       fail(this,
         `cluster ${props.cluster.node.path} has no EC2 capacity for TracedEc2Service ${this.node.path}: ` +
@@ -140,6 +151,7 @@ export class TracedEc2Service extends TracedServiceBase {
       memoryLimitMiB: props.memoryLimitMiB ?? 512,
       gpuCount: props.gpuCount,
       hostAgent: props.hostAgent,
+      costEc2Instance: props.costEc2Instance,
     });
     this.container = parts.container;
     this.sidecar = parts.sidecar;
@@ -162,6 +174,23 @@ export class TracedEc2Service extends TracedServiceBase {
     this.orderServiceAfterIam(this.service, this.sidecar);
     // The first tasks find their instance's agent running: the app's service waits for the agent's.
     if (props.hostAgent && tracing) this.service.node.addDependency(props.hostAgent.service);
+  }
+
+  /** costEc2Instance: whole positive sizes, a price of 0 or more, and a cost note to count it in. */
+  private validateCostEc2Instance(props: TracedEc2ServiceProps): void {
+    const instance = props.costEc2Instance;
+    if (instance === undefined) return;
+    if (props.expectedRequestsPerMonth === undefined) {
+      fail(this, 'costEc2Instance prices the agent in the cost note of expectedRequestsPerMonth: set expectedRequestsPerMonth too, ' +
+        'or price the agent with XRayCostEstimator.estimate({ agentCompute: { ..., ec2Instance } })');
+    }
+    if (props.hostAgent) {
+      fail(this, `costEc2Instance prices an agent in each task, and with hostAgent (${props.hostAgent.node.path}) the tasks have none: ` +
+        'price the host agent once per instance with XRayCostEstimator.estimate({ agentCompute: { ..., tasks: <instances>, ec2Instance } })');
+    }
+    validateNumberInRange(this, 'costEc2Instance.hourlyPriceUsd', instance.hourlyPriceUsd, 0, Number.MAX_SAFE_INTEGER, ' (US dollars an hour)');
+    validateIntegerInRange(this, 'costEc2Instance.cpu', instance.cpu, 1);
+    validateIntegerInRange(this, 'costEc2Instance.memoryMiB', instance.memoryMiB, 1);
   }
 
   private validateHostAgent(props: TracedEc2ServiceProps, networkMode: ecs.NetworkMode): void {

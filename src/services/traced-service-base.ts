@@ -12,6 +12,7 @@ import {
   XRAY_SAMPLING_RULE_SERVICE_NAME_MAX,
 } from '../core/validation';
 import { validateBoolean, validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
+import type { XRayEc2InstanceProps } from '../cost/agent-compute-props';
 import type * as costAnnotation from '../cost/cost-annotation';
 import type { XRayHostAgent } from '../host-agent/xray-host-agent';
 import { SamplingRateBoost, SamplingRule } from '../sampling/sampling-rule';
@@ -269,7 +270,8 @@ export interface TracedServiceBaseProps extends TracedServicePassThrough {
   /**
    * Expected requests a month, to add an info annotation with the estimated tracing cost: the
    * X-Ray charges plus, on Fargate, the compute the agent reserves in each of `desiredCount` tasks
-   * (us-east-1 list prices; on EC2 stated as not estimated).
+   * (us-east-1 list prices; on EC2 its share of the instance with `TracedEc2Service`'s
+   * `costEc2Instance`, else stated as not estimated).
    * @default - no estimate
    */
   readonly expectedRequestsPerMonth?: number;
@@ -308,6 +310,12 @@ export interface TracedAppContainerOptions {
    * @default - a sidecar in the task
    */
   readonly hostAgent?: XRayHostAgent;
+
+  /**
+   * The EC2 instance that prices the tracing containers' reservation in the cost note.
+   * @default - agent compute on EC2 not estimated
+   */
+  readonly costEc2Instance?: XRayEc2InstanceProps;
 }
 
 /** The task definition props every traced service passes through as they are. */
@@ -497,7 +505,7 @@ export abstract class TracedServiceBase extends Construct {
         reservoirPerSecond: samplingRule ? ruleOptions.reservoirSize ?? 1 : 0,
         monthlyBudgetUsd: props.monthlyBudgetUsd,
         // The agent (and any other tracing container already in the task) for every task.
-        agentCompute: agentComputeOf(taskDefinition, container, props.desiredCount ?? 1),
+        agentCompute: { ...agentComputeOf(taskDefinition, container, props.desiredCount ?? 1), ec2Instance: options.costEc2Instance },
       });
     }
     return { container, sidecar, samplingRule };

@@ -5,6 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { ComputeArchitecture } from '../../src/cost/agent-compute-props';
 import { agentComputeOf, annotateCost } from '../../src/cost/cost-annotation';
 import { XRayCostEstimator } from '../../src/cost/cost-estimator';
+import { XRayHostAgent } from '../../src/host-agent/xray-host-agent';
 import { TracedEc2Service } from '../../src/services/traced-ec2-service';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
@@ -78,8 +79,77 @@ describe('the services\' cost annotation counts the agent for desiredCount tasks
 
     expect(messagesAt(stack, '/TestStack/Svc')).toEqual([
       'estimated tracing cost: $4.50/month: X-Ray $4.50 for 1,000,000 traces recorded of 10,000,000 requests (sampling rate 0.1, reservoir 0/s) ' +
-      '+ agent compute not estimated on EC2 for 2 tasks (xray-daemon cpu 32, 256 MiB in each; the instances are paid for whatever their containers reserve)',
+      '+ agent compute not estimated on EC2 for 2 tasks (xray-daemon cpu 32, 256 MiB in each; the instances are paid for whatever their containers reserve; ' +
+      'costEc2Instance prices it)',
     ]);
+  });
+
+  describe('on EC2 with costEc2Instance', () => {
+    const INSTANCE = { hourlyPriceUsd: 0.1, cpu: 2048, memoryMiB: 7680 };
+    function ec2Service(props: Partial<ConstructorParameters<typeof TracedEc2Service>[2]>): Stack {
+      const { stack } = createStack();
+      const cluster = createCluster(stack);
+      cluster.addCapacity('Capacity', { instanceType: new ec2.InstanceType('m6i.large'), minCapacity: 1 });
+      new TracedEc2Service(stack, 'Svc', { cluster, serviceName: 'svc', image: IMAGE, samplingRule: { reservoirSize: 0 }, ...props });
+      return stack;
+    }
+
+    test('the agent in each of desiredCount tasks is priced as its share of the instance, and counts against the budget', () => {
+      // 2 tasks x 730 h x $0.10 x 256/7680 (the daemon's memory is the larger share) = $4.87
+      const compute = 2 * 730 * 0.1 * (256 / 7680);
+      const stack = ec2Service({ desiredCount: 2, expectedRequestsPerMonth: 10_000_000, costEc2Instance: INSTANCE, monthlyBudgetUsd: 9 });
+
+      Annotations.fromStack(stack).hasWarning('/TestStack/Svc', `estimated tracing cost: $${(4.5 + compute).toFixed(2)}/month: ` +
+        'X-Ray $4.50 for 1,000,000 traces recorded of 10,000,000 requests (sampling rate 0.1, reservoir 0/s) ' +
+        `+ agent compute $${compute.toFixed(2)} for 2 tasks (xray-daemon cpu 32, 256 MiB in each; EC2, its share of an instance of cpu 2048, ` +
+        '7680 MiB at $0.1/hour, 730 hours) is over the monthly budget of $9.00: lower the sampling rate or the reservoir, or the agent\'s cpu / memoryReservationMiB ' +
+        '[ack: @cdk-xray-ecs/cost:overBudget]');
+      expect(compute.toFixed(2)).toBe('4.87');
+    });
+
+    test('throws without expectedRequestsPerMonth, naming the way to price it alone', () => {
+      expect(() => ec2Service({ costEc2Instance: INSTANCE })).toThrow(
+        /^TestStack\/Svc: costEc2Instance prices the agent in the cost note of expectedRequestsPerMonth: set expectedRequestsPerMonth too, or price the agent with XRayCostEstimator/);
+    });
+
+    test('throws on an instance price below 0 and sizes that are not whole numbers of 1 or more, naming the prop', () => {
+      const base = { expectedRequestsPerMonth: 1000 };
+      expect(() => ec2Service({ ...base, costEc2Instance: { ...INSTANCE, hourlyPriceUsd: -1 } }))
+        .toThrow('TestStack/Svc: costEc2Instance.hourlyPriceUsd must be a number from 0 to 9007199254740991 (US dollars an hour), got -1');
+      expect(() => ec2Service({ ...base, costEc2Instance: { ...INSTANCE, cpu: 0.5 } }))
+        .toThrow('TestStack/Svc: costEc2Instance.cpu must be an integer 1 or more, got 0.5');
+      expect(() => ec2Service({ ...base, costEc2Instance: { ...INSTANCE, memoryMiB: 0 } }))
+        .toThrow('TestStack/Svc: costEc2Instance.memoryMiB must be an integer 1 or more, got 0');
+    });
+
+    test('throws with hostAgent (the tasks carry no agent), naming how to price the host agent', () => {
+      const { stack } = createStack();
+      const cluster = createCluster(stack);
+      cluster.addCapacity('Capacity', { instanceType: new ec2.InstanceType('m6i.large'), minCapacity: 1 });
+      const hostAgent = new XRayHostAgent(stack, 'Agent', { cluster });
+      expect(() => new TracedEc2Service(stack, 'Svc', {
+        cluster, serviceName: 'svc', image: IMAGE, networkMode: ecs.NetworkMode.BRIDGE, hostAgent, expectedRequestsPerMonth: 1000, costEc2Instance: INSTANCE,
+      })).toThrow('TestStack/Svc: costEc2Instance prices an agent in each task, and with hostAgent (TestStack/Agent) the tasks have none: ' +
+        'price the host agent once per instance with XRayCostEstimator.estimate({ agentCompute: { ..., tasks: <instances>, ec2Instance } })');
+    });
+
+    test('throws when the instance is smaller than the tracing containers of a task', () => {
+      expect(() => ec2Service({ expectedRequestsPerMonth: 1000, costEc2Instance: { ...INSTANCE, memoryMiB: 128 } })).toThrow(
+        'TestStack/Svc: costEc2Instance (cpu 2048, 128 MiB) is smaller than the tracing containers of each task (cpu 32, 256 MiB): ' +
+        'ECS could never place the task there; give the instance ECS registers');
+    });
+
+    test('an instance price that is a token gives the not-estimated warning naming it', () => {
+      const { stack } = createStack();
+      const price = new CfnParameter(stack, 'Price', { type: 'Number' }).valueAsNumber;
+      const cluster = createCluster(stack);
+      cluster.addCapacity('Capacity', { instanceType: new ec2.InstanceType('m6i.large'), minCapacity: 1 });
+      new TracedEc2Service(stack, 'Svc', {
+        cluster, serviceName: 'svc', image: IMAGE, expectedRequestsPerMonth: 1000, costEc2Instance: { ...INSTANCE, hourlyPriceUsd: price },
+      });
+      Annotations.fromStack(stack).hasWarning('/TestStack/Svc',
+        Match.stringLikeRegexp('^no X-Ray cost estimate: costEc2Instance\\.hourlyPriceUsd is only known at deploy time \\(a token\\)'));
+    });
   });
 
   test('a desiredCount that is a token gives the not-estimated warning naming it', () => {
