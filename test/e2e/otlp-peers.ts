@@ -15,7 +15,7 @@
 import { ChildProcess, fork } from 'child_process';
 import * as http from 'http';
 import * as path from 'path';
-import { LOOPBACK, PORT_WAIT_MS } from './peers';
+import { listenOnce, LOOPBACK, PORT_WAIT_MS } from './peers';
 import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
 
 /** The agent's OTLP/HTTP port the app is told about. */
@@ -174,20 +174,7 @@ export class OtlpReceiver {
     const deadline = Date.now() + waitMs;
     for (;;) {
       try {
-        await new Promise<void>((resolve, reject) => {
-          // Each listener goes when the other fires, so retries on a busy port add none.
-          const onListening = () => {
-            receiver.server.removeListener('error', onError);
-            resolve();
-          };
-          const onError = (err: Error) => {
-            receiver.server.removeListener('listening', onListening);
-            reject(err);
-          };
-          receiver.server.once('error', onError);
-          receiver.server.once('listening', onListening);
-          receiver.server.listen(OTLP_HTTP_PORT, LOOPBACK);
-        });
+        await listenOnce(receiver.server, OTLP_HTTP_PORT);
         return receiver;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() >= deadline) {

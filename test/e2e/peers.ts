@@ -236,6 +236,27 @@ function isAddressInUse(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
 }
 
+/**
+ * One attempt to bind `server` to `LOOPBACK:port`: resolves once it listens, rejects with the
+ * bind error (EADDRINUSE for a busy port). Each listener goes when the other fires, so retries on
+ * a busy port add none.
+ */
+export function listenOnce(server: http.Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onListening = () => {
+      server.removeListener('error', onError);
+      resolve();
+    };
+    const onError = (err: Error) => {
+      server.removeListener('listening', onListening);
+      reject(err);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, LOOPBACK);
+  });
+}
+
 async function withPortRetry<T>(what: string, attempt: () => Promise<T>, waitMs: number): Promise<T> {
   const deadline = Date.now() + waitMs;
   for (;;) {
@@ -295,20 +316,7 @@ export class SamplingAgent {
     waitMs = PORT_WAIT_MS,
   ): Promise<SamplingAgent> {
     const agent = new SamplingAgent(records, targets);
-    await withPortRetry('tcp', () => new Promise<void>((resolve, reject) => {
-      // Each listener goes when the other fires, so retries on a busy port add none.
-      const onListening = () => {
-        agent.server.removeListener('error', onError);
-        resolve();
-      };
-      const onError = (err: Error) => {
-        agent.server.removeListener('listening', onListening);
-        reject(err);
-      };
-      agent.server.once('error', onError);
-      agent.server.once('listening', onListening);
-      agent.server.listen(AGENT_PORT, LOOPBACK);
-    }), waitMs);
+    await withPortRetry('tcp', () => listenOnce(agent.server, AGENT_PORT), waitMs);
     return agent;
   }
 
