@@ -4,7 +4,14 @@
  * - UDP `port` (2000): X-Ray segment datagrams, the daemon's wire format;
  * - TCP `port` (2000): the sampling API, answering with the assembly's rules;
  * - TCP `otlpPort` (4318): OTLP/HTTP traces, `POST /v1/traces`, protobuf or JSON;
+ * - TCP `appSignalsPort` (4316): the same, where Application Signals sends (the CloudWatch
+ *   agent's `otlp/http_0_0_0_0_4316` receiver); metrics and logs on either port are taken and
+ *   dropped;
  * - TCP `uiPort`, when asked: the trace view (see ui-page.ts).
+ *
+ * An OTLP span is shown as the agent of the service that sent it would export it: that agent's
+ * configuration from the assembly (agent-config.ts) and the collector exporter's rules
+ * (xray-translator.ts).
  *
  * Nothing received can crash it: every datagram and body is parsed inside a try, and what fails
  * is counted and shown.
@@ -13,14 +20,16 @@ import * as dgram from 'dgram';
 import * as http from 'http';
 import * as net from 'net';
 import * as zlib from 'zlib';
+import { agentConfigs } from './agent-config';
 import { Assembly, CliError } from './assembly';
-import { decodeJsonRequest, decodeProtobufRequest } from './otlp';
+import { ConfigFor, decodeJsonRequest, decodeProtobufRequest } from './otlp';
 import { renderJson, renderTree, toJson } from './render';
 import { SamplingApi } from './sampling-api';
 import { compileFilter, TracePredicate, UnsupportedFilter } from './trace-filter';
 import { MalformedInput, parseDatagram, TraceNode } from './trace-model';
 import { TraceStore, TraceView } from './trace-store';
 import { UI_PAGE } from './ui-page';
+import { DEFAULT_EXPORTER_CONFIG } from './xray-translator';
 
 /** The largest OTLP body accepted (the OpenTelemetry collector's default limit is in this range). */
 const MAX_OTLP_BODY_BYTES = 16 * 1024 * 1024;
@@ -41,6 +50,8 @@ export interface LocalAgentOptions {
   readonly port: number;
   /** 0 picks a free port; undefined turns OTLP off. */
   readonly otlpPort?: number;
+  /** The Application Signals OTLP/HTTP port (4316); 0 picks a free port; undefined: not served. */
+  readonly appSignalsPort?: number;
   readonly uiPort?: number;
   readonly json: boolean;
   readonly maxTraces: number;
@@ -66,6 +77,8 @@ export interface AgentCounters {
   segments: number;
   spans: number;
   otlpRequests: number;
+  /** OTLP metrics and logs requests, taken and dropped. */
+  otlpIgnored: number;
   malformedDatagrams: number;
   malformedOtlp: number;
   tracesReported: number;
@@ -80,18 +93,23 @@ export class LocalAgent {
   }
 
   public readonly counters: AgentCounters = {
-    datagrams: 0, segments: 0, spans: 0, otlpRequests: 0, malformedDatagrams: 0, malformedOtlp: 0, tracesReported: 0,
+    datagrams: 0, segments: 0, spans: 0, otlpRequests: 0, otlpIgnored: 0, malformedDatagrams: 0, malformedOtlp: 0, tracesReported: 0,
   };
   public readonly store: TraceStore;
   public readonly sampling: SamplingApi;
   public readonly groups: GroupFilter[];
   /** The addresses listened on, once started. */
-  public readonly addresses: { udp?: string; sampling?: string; otlp?: string; ui?: string } = {};
+  public readonly addresses: { udp?: string; sampling?: string; otlp?: string; appSignals?: string; ui?: string } = {};
+  /** The agent configuration of each service's spans (from the assembly). */
+  public readonly configFor: ConfigFor;
+  /** Agent configurations of the assembly that could not be read. */
+  public readonly configProblems: readonly string[];
   private readonly problems: string[] = [];
   private printedProblems = 0;
   private readonly udp: dgram.Socket;
   private readonly samplingServer: http.Server;
   private readonly otlpServer?: http.Server;
+  private readonly appSignalsServer?: http.Server;
   private readonly uiServer?: http.Server;
   private readonly uiClients = new Set<http.ServerResponse>();
   private timer?: NodeJS.Timeout;
@@ -110,11 +128,15 @@ export class LocalAgent {
         throw e;
       }
     });
+    const configs = agentConfigs(assembly);
+    this.configFor = (service) => configs.byService.get(service) ?? DEFAULT_EXPORTER_CONFIG;
+    this.configProblems = configs.problems;
     this.udp = dgram.createSocket({ type: net.isIPv6(options.host) ? 'udp6' : 'udp4' });
     this.udp.on('message', (msg, rinfo) => this.onDatagram(msg, `${rinfo.address}:${rinfo.port}`));
     this.samplingServer = http.createServer((req, res) => this.onSampling(req, res));
     this.samplingServer.keepAliveTimeout = 5000;
     if (options.otlpPort !== undefined) this.otlpServer = http.createServer((req, res) => this.onOtlp(req, res));
+    if (options.appSignalsPort !== undefined) this.appSignalsServer = http.createServer((req, res) => this.onOtlp(req, res));
     if (options.uiPort !== undefined) this.uiServer = http.createServer((req, res) => this.onUi(req, res));
   }
 
@@ -140,7 +162,8 @@ export class LocalAgent {
     return [
       `local-agent summary: ${c.tracesReported} trace(s) reported, ${this.store.size} kept (at most ${this.options.maxTraces}, ${s.evictedTraces} evicted)`,
       `  ${c.segments} X-Ray segment document(s) in ${c.datagrams} datagram(s), ${c.spans} OTLP span(s) in ${c.otlpRequests} request(s), ${this.sampling.requests} sampling request(s)`,
-      `  malformed: ${c.malformedDatagrams} datagram(s), ${c.malformedOtlp} OTLP body(ies)${s.droppedNodes ? `; ${s.droppedNodes} node(s) dropped (trace too large)` : ''}`,
+      `  malformed: ${c.malformedDatagrams} datagram(s), ${c.malformedOtlp} OTLP body(ies)${s.droppedNodes ? `; ${s.droppedNodes} node(s) dropped (trace too large)` : ''}` +
+      `${c.otlpIgnored ? `; ${c.otlpIgnored} OTLP metrics/logs request(s) taken and dropped` : ''}`,
     ].join('\n');
   }
 
@@ -158,6 +181,7 @@ export class LocalAgent {
       new Promise<void>((resolve) => this.udp.close(() => resolve())),
       closeServer(this.samplingServer),
       closeServer(this.otlpServer),
+      closeServer(this.appSignalsServer),
       closeServer(this.uiServer),
     ]);
   }
@@ -173,8 +197,12 @@ export class LocalAgent {
       const p = await listenTcp(this.otlpServer, host, this.options.otlpPort!, 'OTLP/HTTP (--otlp-port)', this.udp, this.samplingServer);
       this.addresses.otlp = `http://${hostPort(host, p)}/v1/traces`;
     }
+    if (this.appSignalsServer) {
+      const p = await listenTcp(this.appSignalsServer, host, this.options.appSignalsPort!, 'Application Signals OTLP/HTTP (--app-signals-port)', this.udp, this.samplingServer, this.otlpServer);
+      this.addresses.appSignals = `http://${hostPort(host, p)}/v1/traces`;
+    }
     if (this.uiServer) {
-      const p = await listenTcp(this.uiServer, host, this.options.uiPort!, 'the trace view (--ui)', this.udp, this.samplingServer, this.otlpServer);
+      const p = await listenTcp(this.uiServer, host, this.options.uiPort!, 'the trace view (--ui)', this.udp, this.samplingServer, this.otlpServer, this.appSignalsServer);
       this.addresses.ui = `http://${hostPort(host, p)}/`;
     }
     this.timer = setInterval(() => this.flush(), TICK_MS);
@@ -204,6 +232,13 @@ export class LocalAgent {
 
   private onOtlp(req: http.IncomingMessage, res: http.ServerResponse): void {
     const route = (req.url ?? '').split('?')[0];
+    if (req.method === 'POST' && (route === '/v1/metrics' || route === '/v1/logs')) {
+      // An agent takes these too (Application Signals metrics, an SDK's logs); they are not traces.
+      this.counters.otlpIgnored++;
+      req.resume();
+      req.on('end', () => sendJson(res, 200, {}));
+      return;
+    }
     if (route !== '/v1/traces') return sendText(res, 404, `no such path ${route}: this agent takes OTLP traces at POST /v1/traces`);
     if (req.method !== 'POST') return sendText(res, 405, 'POST /v1/traces only');
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -223,7 +258,7 @@ export class LocalAgent {
       let nodes: TraceNode[];
       try {
         const body = String(req.headers['content-encoding'] ?? '').toLowerCase() === 'gzip' ? zlib.gunzipSync(raw, { maxOutputLength: MAX_OTLP_BODY_BYTES }) : raw;
-        nodes = isJson ? decodeJsonRequest(body) : decodeProtobufRequest(body);
+        nodes = isJson ? decodeJsonRequest(body, this.configFor) : decodeProtobufRequest(body, this.configFor);
       } catch (e) {
         this.counters.malformedOtlp++;
         this.problem(`malformed OTLP ${isJson ? 'JSON' : 'protobuf'} body (${raw.length} bytes): ${reason(e)}`);
@@ -269,8 +304,10 @@ export class LocalAgent {
     const traces = all.filter((t) => (service === '' || t.services.includes(service)) && (!selected?.predicate || selected.predicate(t)));
     const services = new Set<string>();
     const edges = new Map<string, { from: string; to: string; count: number }>();
+    const inferred = new Map<string, { name: string; namespace: string; sql?: boolean }>();
     for (const t of all) {
       t.services.forEach((s) => services.add(s));
+      t.inferred.forEach((n) => inferred.set(n.name, n));
       for (const e of t.edges) {
         const key = `${e.from}\u0000${e.to}`;
         const seen = edges.get(key) ?? { ...e, count: 0 };
@@ -297,7 +334,7 @@ export class LocalAgent {
       services: [...services].sort(),
       groups: this.groups.map((g) => ({ name: g.name, filterExpression: g.filterExpression, unsupported: g.unsupported })),
       groupUnsupported: selected?.unsupported,
-      map: { services: [...services].sort(), edges: [...edges.values()] },
+      map: { services: [...services].sort(), edges: [...edges.values()], inferred: [...inferred.values()].filter((n) => !services.has(n.name)) },
       counters: { ...this.counters, kept: this.store.size, maxTraces: this.options.maxTraces },
       problems: this.problems,
     };

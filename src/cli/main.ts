@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readAssembly, CliError } from './assembly';
 import { envCommand, ENV_FORMATS } from './env-command';
 import { LocalAgent } from './local-agent';
-import { AGENT_OTLP_HTTP_PORT, AGENT_PORT } from '../core/agent-facts';
+import { AGENT_APPLICATION_SIGNALS_PORT, AGENT_OTLP_HTTP_PORT, AGENT_PORT } from '../core/agent-facts';
 
 /** Loopback: where the local agent listens unless `--host` says otherwise. */
 const DEFAULT_HOST = '127.0.0.1';
@@ -59,7 +59,8 @@ export function program(): Command {
     .option('--host <address>', 'the address to listen on', DEFAULT_HOST)
     .option('--port <port>', 'UDP port for segments and TCP port for the sampling API (0: any free port)', port('--port'), AGENT_PORT)
     .option('--otlp-port <port>', 'OTLP/HTTP port (POST /v1/traces; 0: any free port)', port('--otlp-port'), AGENT_OTLP_HTTP_PORT)
-    .option('--no-otlp', 'do not listen for OTLP')
+    .option('--app-signals-port <port>', 'Application Signals OTLP/HTTP port, where auto-instrumented services on the CloudWatch agent with Application Signals send (0: any free port)', port('--app-signals-port'), AGENT_APPLICATION_SIGNALS_PORT)
+    .option('--no-otlp', 'do not listen for OTLP (neither port)')
     .option('--ui <port>', 'serve the trace view on this port (0: any free port)', port('--ui'))
     .option('--json', 'print one JSON object a line per trace instead of a tree', false)
     .option('--max-traces <n>', 'keep at most this many traces (the oldest go first)', positiveInteger('--max-traces', 1_000_000), DEFAULT_MAX_TRACES)
@@ -71,6 +72,7 @@ export function program(): Command {
       host: string;
       port: number;
       otlpPort: number;
+      appSignalsPort: number;
       otlp: boolean;
       ui?: number;
       json: boolean;
@@ -89,6 +91,7 @@ export function program(): Command {
         host: opts.host,
         port: opts.port,
         otlpPort: opts.otlp ? opts.otlpPort : undefined,
+        appSignalsPort: opts.otlp ? opts.appSignalsPort : undefined,
         uiPort: opts.ui,
         json: opts.json,
         maxTraces: opts.maxTraces,
@@ -100,12 +103,13 @@ export function program(): Command {
       const a = agent.addresses;
       const services = [...new Set(assembly.tracedContainers.map((c) => c.serviceName))];
       process.stderr.write(
-        `local-agent: listening: segments ${a.udp}, sampling ${a.sampling}${a.otlp ? `, otlp ${a.otlp}` : ''}${a.ui ? `, ui ${a.ui}` : ''}\n` +
+        `local-agent: listening: segments ${a.udp}, sampling ${a.sampling}${a.otlp ? `, otlp ${a.otlp}` : ''}${a.appSignals ? `, app-signals ${a.appSignals}` : ''}${a.ui ? `, ui ${a.ui}` : ''}\n` +
         `local-agent: ${agent.sampling.records.length} sampling rule(s) (${agent.sampling.records.map((r) => r.SamplingRule.RuleName).join(', ')}), ` +
         `${agent.groups.length} trace group(s), traced services: ${services.join(', ')}\n`,
       );
       for (const skipped of assembly.skippedRules) process.stderr.write(`local-agent: sampling rule ${skipped.stack}/${skipped.logicalId} not served: ${skipped.reason}\n`);
       for (const d of agent.sampling.duplicates) process.stderr.write(`local-agent: sampling rule ${d} not served: another stack has a rule of that name\n`);
+      for (const problem of agent.configProblems) process.stderr.write(`local-agent: ${problem}\n`);
       for (const g of agent.groups.filter((x) => x.unsupported)) process.stderr.write(`local-agent: trace group ${g.name} cannot be evaluated locally: ${g.unsupported}\n`);
       await new Promise<void>((resolve) => {
         const finish = () => {

@@ -26,10 +26,12 @@
  * Unknown fields are skipped by wire type, as protobuf requires. Anything truncated or of the
  * wrong wire type is a {@link MalformedInput}.
  */
-import { AnnotationValue, isRecord, MalformedInput, show, TraceNode } from './trace-model';
+import { isRecord, MalformedInput, show, TraceNode } from './trace-model';
+import { AttributeValue, DEFAULT_EXPORTER_CONFIG, ExporterConfig, redact, translateSpan } from './xray-translator';
 
-/** An attribute value as the agent keeps it. */
-type AttributeValue = string | number | boolean | undefined;
+/** The agent configuration that applies to the spans of a service (`service.name`). */
+export type ConfigFor = (serviceName: string) => ExporterConfig;
+const defaultConfig: ConfigFor = () => DEFAULT_EXPORTER_CONFIG;
 
 /** A span, before it becomes a {@link TraceNode}. */
 interface RawSpan {
@@ -140,14 +142,14 @@ class Reader {
 /* eslint-enable no-bitwise */
 
 /** Decodes a protobuf `ExportTraceServiceRequest`. */
-export function decodeProtobufRequest(body: Buffer): TraceNode[] {
+export function decodeProtobufRequest(body: Buffer, configFor: ConfigFor = defaultConfig): TraceNode[] {
   const r = new Reader(body, 0, body.length);
   const nodes: TraceNode[] = [];
   while (!r.done()) {
     const { field, wire } = r.tag();
     if (field === 1) {
       r.expect(wire, WIRE_LEN, 'resource_spans');
-      nodes.push(...resourceSpans(r.bytes()));
+      nodes.push(...resourceSpans(r.bytes(), configFor));
     } else {
       r.skip(wire);
     }
@@ -155,7 +157,7 @@ export function decodeProtobufRequest(body: Buffer): TraceNode[] {
   return nodes;
 }
 
-function resourceSpans(r: Reader): TraceNode[] {
+function resourceSpans(r: Reader, configFor: ConfigFor): TraceNode[] {
   let resource = new Map<string, AttributeValue>();
   const spans: RawSpan[] = [];
   while (!r.done()) {
@@ -179,7 +181,7 @@ function resourceSpans(r: Reader): TraceNode[] {
       r.skip(wire);
     }
   }
-  return spans.map((s) => toNode(s, resource));
+  return spans.map((s) => toNode(s, resource, configFor));
 }
 
 function protoResource(r: Reader): Map<string, AttributeValue> {
@@ -264,20 +266,21 @@ function protoAnyValue(r: Reader, depth: number): AttributeValue {
       case 3: r.expect(wire, WIRE_VARINT, 'int_value'); value = Number(BigInt.asIntN(64, r.varint())); break;
       case 4: r.expect(wire, WIRE_I64, 'double_value'); value = r.double(); break;
       case 5: {
-        // array_value: the string values, comma-joined (what `aws.xray.annotations` needs).
+        // array_value (ArrayValue: 1 values, repeated AnyValue), kept as an array: the exporter
+        // reads `aws.xray.annotations` only as one.
         r.expect(wire, WIRE_LEN, 'array_value');
         const array = r.bytes();
-        const items: string[] = [];
+        const items: AttributeValue[] = [];
         while (!array.done()) {
           const t = array.tag();
           if (t.field === 1) {
             array.expect(t.wire, WIRE_LEN, 'array value');
-            items.push(String(protoAnyValue(array.bytes(), depth + 1)));
+            items.push(protoAnyValue(array.bytes(), depth + 1));
           } else {
             array.skip(t.wire);
           }
         }
-        value = items.join(',');
+        value = items;
         break;
       }
       default: r.skip(wire);
@@ -291,7 +294,7 @@ function protoAnyValue(r: Reader, depth: number): AttributeValue {
 // ---------------------------------------------------------------------------------------------
 
 /** Decodes an OTLP/JSON `ExportTraceServiceRequest`. */
-export function decodeJsonRequest(body: Buffer): TraceNode[] {
+export function decodeJsonRequest(body: Buffer, configFor: ConfigFor = defaultConfig): TraceNode[] {
   let doc: unknown;
   try {
     doc = JSON.parse(body.toString('utf-8'));
@@ -317,7 +320,7 @@ export function decodeJsonRequest(body: Buffer): TraceNode[] {
           endNanos: nanos(s.endTimeUnixNano, 'endTimeUnixNano'),
           attributes: jsonAttributes(s.attributes),
           statusCode: isRecord(s.status) && typeof s.status.code === 'number' ? s.status.code : 0,
-        }, resource));
+        }, resource, configFor));
       }
     }
   }
@@ -357,7 +360,7 @@ function jsonAnyValue(value: unknown, depth: number): AttributeValue {
   if (typeof value.intValue === 'string' || typeof value.intValue === 'number') return Number(value.intValue);
   if (typeof value.doubleValue === 'number') return value.doubleValue;
   if (isRecord(value.arrayValue) && Array.isArray(value.arrayValue.values)) {
-    return value.arrayValue.values.map((v) => String(jsonAnyValue(v, depth + 1))).join(',');
+    return value.arrayValue.values.map((v) => jsonAnyValue(v, depth + 1));
   }
   return undefined;
 }
@@ -366,49 +369,43 @@ function jsonAnyValue(value: unknown, depth: number): AttributeValue {
 // Span to TraceNode
 // ---------------------------------------------------------------------------------------------
 
-const SPAN_KIND_CLIENT = 3;
-const STATUS_ERROR = 2;
-
-function toNode(span: RawSpan, resource: Map<string, AttributeValue>): TraceNode {
+function toNode(span: RawSpan, resource: Map<string, AttributeValue>, configFor: ConfigFor): TraceNode {
   if (!/^[0-9a-f]{32}$/.test(span.traceId) || /^0+$/.test(span.traceId)) throw new MalformedInput(`span trace_id must be 16 bytes, not all zero, got ${show(span.traceId)}`);
   if (!/^[0-9a-f]{16}$/.test(span.spanId) || /^0+$/.test(span.spanId)) throw new MalformedInput(`span span_id must be 8 bytes, not all zero, got ${show(span.spanId)}`);
   if (span.parentSpanId !== '' && !/^[0-9a-f]{16}$/.test(span.parentSpanId)) throw new MalformedInput(`span parent_span_id must be 8 bytes, got ${show(span.parentSpanId)}`);
-  const a = span.attributes;
-  const status = numberAttr(a.get('http.response.status_code') ?? a.get('http.status_code'));
-  const service = String(resource.get('service.name') ?? 'unknown_service');
+  const owner = typeof resource.get('service.name') === 'string' ? String(resource.get('service.name')) : 'unknown_service';
+  // The agent's processors run first (a deleted key is never exported), then its exporter.
+  const config = configFor(owner);
+  const a = redact(span.attributes, config);
+  const x = translateSpan({ name: span.name, kind: span.kind, hasParent: span.parentSpanId !== '', attributes: a, resource, statusCode: span.statusCode }, config);
   // X-Ray's own mapping of the ids: trace id 1-<first 8 hex: epoch seconds>-<24 hex>.
   const traceId = `1-${span.traceId.slice(0, 8)}-${span.traceId.slice(8)}`;
-  const annotations: Record<string, AnnotationValue> = {};
-  // The ADOT convention: `aws.xray.annotations` lists the attributes that become annotations.
-  const annotationKeys = a.get('aws.xray.annotations');
-  if (typeof annotationKeys === 'string') {
-    for (const key of annotationKeys.split(',').filter((k) => k !== '')) {
-      const v = a.get(key);
-      if (v !== undefined) annotations[key] = v;
-    }
-  }
   const url = a.get('url.full') ?? a.get('http.url') ?? a.get('http.target') ?? a.get('url.path');
   const method = a.get('http.request.method') ?? a.get('http.method');
-  const peer = a.get('server.address') ?? a.get('net.peer.name') ?? a.get('peer.service');
-  const fault = status !== undefined ? status >= 500 : span.statusCode === STATUS_ERROR;
+  const subsegment = x.type === 'subsegment';
   return {
     traceId,
     id: span.spanId,
     parentId: span.parentSpanId === '' ? undefined : span.parentSpanId,
     kind: 'span',
     name: span.name || '(unnamed span)',
-    service,
+    // A segment is the service the exporter names; a subsegment belongs to the span's own service.
+    service: subsegment ? owner : x.name,
     start: nanosToSeconds(span.startNanos),
     end: span.endNanos > 0n ? nanosToSeconds(span.endNanos) : undefined,
     inProgress: span.endNanos === 0n,
     httpMethod: typeof method === 'string' ? method : undefined,
     httpUrl: typeof url === 'string' ? url : undefined,
-    httpStatus: status,
-    error: status !== undefined && status >= 400 && status < 500,
-    fault,
-    throttle: status === 429,
-    annotations,
-    remote: span.kind === SPAN_KIND_CLIENT && typeof peer === 'string' ? peer : undefined,
+    httpStatus: x.httpStatus ?? numberAttr(a.get('http.response.status_code') ?? a.get('http.status_code')),
+    error: x.error,
+    fault: x.fault,
+    throttle: x.throttle,
+    annotations: x.annotations,
+    remote: subsegment && x.namespace !== undefined ? x.name : undefined,
+    namespace: x.namespace,
+    subsegment: subsegment || undefined,
+    metadata: Object.keys(x.metadata).length ? x.metadata : undefined,
+    sql: x.sql ? { ...x.sql } : undefined,
   };
 }
 

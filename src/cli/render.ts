@@ -62,6 +62,11 @@ export function toJson(trace: TraceView): Record<string, unknown> {
     fault: t.node.fault || undefined,
     throttle: t.node.throttle || undefined,
     annotations: Object.keys(t.node.annotations).length ? t.node.annotations : undefined,
+    namespace: t.node.namespace,
+    remote: t.node.remote,
+    subsegment: t.node.subsegment,
+    sql: t.node.sql,
+    metadata: t.node.metadata,
     children: t.children.length ? t.children.map(node) : undefined,
   });
   return {
@@ -72,6 +77,7 @@ export function toJson(trace: TraceView): Record<string, unknown> {
     durationMs: trace.durationMs,
     services: trace.services,
     edges: trace.edges,
+    inferred: trace.inferred,
     nodeCount: trace.nodeCount,
     error: trace.error,
     fault: trace.fault,

@@ -11,7 +11,7 @@
  * user agent and client IP, which the SDKs rarely send) is {@link UnsupportedFilter}: the page says
  * that group cannot be evaluated locally, rather than guessing.
  */
-import { AnnotationValue, TraceNode } from './trace-model';
+import { AnnotationValue, isSubsegment, TraceNode } from './trace-model';
 import { flatten, TraceView } from './trace-store';
 import { FilterExpression } from '../groups/filter-expression';
 
@@ -137,7 +137,7 @@ function isBelow(trace: TraceView, node: TraceNode, ancestorId: string): boolean
 
 /** The segments (not subsegments) of `service` in `trace`. */
 function segmentsOf(trace: TraceView, service: string): TraceNode[] {
-  return flatten(trace.roots).filter((t) => t.service === service && t.node.kind !== 'subsegment').map((t) => t.node);
+  return flatten(trace.roots).filter((t) => t.service === service && !isSubsegment(t.node)).map((t) => t.node);
 }
 
 function evaluate(node: FilterNode, trace: TraceView, subject: Subject): boolean {
@@ -168,7 +168,7 @@ function evaluate(node: FilterNode, trace: TraceView, subject: Subject): boolean
     });
     case 'service': {
       const name = node.target === undefined ? undefined : node.target.kind === 'name' ? node.target.name : node.target.name;
-      const segments = name === undefined ? flatten(trace.roots).filter((t) => t.node.kind !== 'subsegment').map((t) => t.node) : segmentsOf(trace, name);
+      const segments = name === undefined ? flatten(trace.roots).filter((t) => !isSubsegment(t.node)).map((t) => t.node) : segmentsOf(trace, name);
       return segments.some((s) => node.filter === undefined || evaluate(node.filter, trace, nodeSubject(trace, s)));
     }
     case 'edge': {

@@ -32,8 +32,24 @@ export interface TraceNode {
   readonly fault: boolean;
   readonly throttle: boolean;
   readonly annotations: Readonly<Record<string, AnnotationValue>>;
-  /** The remote service a subsegment calls (`namespace: remote`, or an OTLP CLIENT span's peer). */
+  /**
+   * The node a subsegment draws on the service map (`namespace: aws` or `remote`; for an OTLP span,
+   * the name the collector's exporter gives it), unless the service it calls sends its own segment.
+   */
   readonly remote?: string;
+  /** `aws` (an AWS service) or `remote` (anything else called), as the segment document says. */
+  readonly namespace?: 'aws' | 'remote';
+  /** An OTLP span the exporter would send as a subsegment (not SERVER or CONSUMER, with a parent). */
+  readonly subsegment?: boolean;
+  /** The segment's metadata by namespace (for an OTLP span: what the exporter would write). */
+  readonly metadata?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** The `sql` block (a database call). */
+  readonly sql?: Readonly<Record<string, unknown>>;
+}
+
+/** Whether `node` is part of its segment's service rather than a service of its own. */
+export function isSubsegment(node: TraceNode): boolean {
+  return node.kind === 'subsegment' || node.subsegment === true;
 }
 
 /** A datagram or body that could not be used, and why. */
@@ -112,7 +128,10 @@ function walk(doc: Record<string, unknown>, traceId: string, parentId: string | 
     fault: doc.fault === true,
     throttle: doc.throttle === true,
     annotations: annotationsOf(doc.annotations),
-    remote: kind === 'subsegment' && doc.namespace === 'remote' ? name : undefined,
+    remote: kind === 'subsegment' && (doc.namespace === 'remote' || doc.namespace === 'aws') ? name : undefined,
+    namespace: doc.namespace === 'remote' || doc.namespace === 'aws' ? doc.namespace : undefined,
+    metadata: isRecord(doc.metadata) ? metadataOf(doc.metadata) : undefined,
+    sql: isRecord(doc.sql) ? doc.sql : undefined,
   });
   const subsegments = doc.subsegments;
   if (subsegments === undefined) return;
@@ -129,6 +148,12 @@ function annotationsOf(value: unknown): Record<string, AnnotationValue> {
   for (const [k, v] of Object.entries(value)) {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') result[k] = v;
   }
+  return result;
+}
+
+function metadataOf(value: Record<string, unknown>): Record<string, Record<string, unknown>> {
+  const result: Record<string, Record<string, unknown>> = {};
+  for (const [ns, v] of Object.entries(value)) if (isRecord(v)) result[ns] = v;
   return result;
 }
 

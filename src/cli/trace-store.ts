@@ -6,7 +6,7 @@
  * that has ended, nothing is in progress, and nothing new arrived for `settleMs`; a trace that
  * stays incomplete is reported after `timeoutMs` anyway, marked incomplete.
  */
-import { AnnotationValue, TraceNode } from './trace-model';
+import { AnnotationValue, isSubsegment, TraceNode } from './trace-model';
 
 /** More nodes than this in one trace are counted as dropped, not kept. */
 export const MAX_NODES_PER_TRACE = 10_000;
@@ -26,6 +26,8 @@ export interface TraceView {
   readonly services: string[];
   /** Service-to-service calls seen in the trace (`from` called `to`). */
   readonly edges: Array<{ readonly from: string; readonly to: string }>;
+  /** The nodes X-Ray infers from subsegments (AWS services, databases, HTTP peers not traced). */
+  readonly inferred: Array<{ readonly name: string; readonly namespace: 'aws' | 'remote'; readonly sql?: boolean }>;
   /** Epoch seconds of the earliest start. */
   readonly start: number;
   /** Milliseconds from the earliest start to the latest end. */
@@ -159,17 +161,23 @@ function buildView(trace: Trace, current: boolean): TraceView {
     else roots.push(t);
   }
   // Services flow down to subsegments; a segment (or span) of another service under it is a call.
+  // A subsegment that calls out (`namespace` aws or remote) draws an inferred node, unless the
+  // service it calls sent its own segment: that segment replaces the inferred one (X-Ray developer
+  // guide, "Concepts", subsegments).
+  const inferred = new Map<string, { name: string; namespace: 'aws' | 'remote'; sql?: boolean }>();
   const resolved: TreeNode[] = [];
   const walk = (t: TreeNode, parentService: string | undefined): TreeNode => {
-    const own = t.node.kind === 'subsegment' && parentService !== undefined ? parentService : t.service;
+    const own = isSubsegment(t.node) && parentService !== undefined ? parentService : t.service;
     if (parentService !== undefined && own !== parentService) edges.set(`${parentService}\u0000${own}`, { from: parentService, to: own });
-    if (t.node.remote && t.node.kind !== 'segment') {
+    const callsTracedService = t.children.some((c) => !isSubsegment(c.node));
+    if (t.node.remote && isSubsegment(t.node) && !callsTracedService) {
       edges.set(`${own}\u0000${t.node.remote}`, { from: own, to: t.node.remote });
+      inferred.set(t.node.remote, { name: t.node.remote, namespace: t.node.namespace ?? 'remote', sql: t.node.sql !== undefined || undefined });
     }
     return { node: t.node, service: own, children: t.children.map((c) => walk(c, own)) };
   };
   for (const r of roots) resolved.push(walk(r, undefined));
-  const services = [...new Set(flatten(resolved).filter((t) => t.node.kind !== 'subsegment').map((t) => t.service))];
+  const services = [...new Set(flatten(resolved).filter((t) => !isSubsegment(t.node)).map((t) => t.service))];
   const start = Math.min(...nodes.map((n) => n.start));
   const end = Math.max(...nodes.map((n) => n.end ?? n.start));
   const main = resolved[0]?.node;
@@ -181,6 +189,7 @@ function buildView(trace: Trace, current: boolean): TraceView {
     roots: resolved,
     services,
     edges: [...edges.values()],
+    inferred: [...inferred.values()],
     start,
     durationMs: Math.round((end - start) * 1e6) / 1e3,
     responseTime: main && main.end !== undefined ? main.end - main.start : 0,

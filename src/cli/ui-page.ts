@@ -5,7 +5,8 @@
  *
  * - the trace list, newest first, filterable by service and by the assembly's trace groups;
  * - the waterfall of the selected trace (one bar per segment, subsegment or span);
- * - the service map of every trace kept (services as nodes, calls as arrows).
+ * - the service map of every trace kept (services as nodes, calls as arrows; the nodes X-Ray infers
+ *   from subsegments, AWS services in orange).
  */
 export const UI_PAGE = String.raw`<!doctype html>
 <html lang="en">
@@ -186,10 +187,12 @@ function drawMap(map) {
     g.dataset.service = n;
     const c = document.createElementNS(ns, "circle");
     c.setAttribute("cx", pos[n].x); c.setAttribute("cy", pos[n].y); c.setAttribute("r", 14);
-    c.setAttribute("fill", map.services.includes(n) ? "#3b7dd8" : "#aab4c0");
+    const inferred = (map.inferred || []).find((x) => x.name === n);
+    if (inferred) g.dataset.namespace = inferred.namespace;
+    c.setAttribute("fill", map.services.includes(n) ? "#3b7dd8" : inferred && inferred.namespace === "aws" ? "#e8912d" : "#aab4c0");
     const t = document.createElementNS(ns, "text");
     t.setAttribute("x", pos[n].x); t.setAttribute("y", pos[n].y + 30); t.setAttribute("text-anchor", "middle"); t.setAttribute("font-size", "12");
-    t.textContent = n;
+    t.textContent = inferred ? n + (inferred.namespace === "aws" ? " (AWS)" : inferred.sql ? " (database)" : "") : n;
     g.appendChild(c); g.appendChild(t); svg.appendChild(g);
   }
 }

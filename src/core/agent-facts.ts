@@ -13,6 +13,9 @@ export const AGENT_OTLP_GRPC_PORT = 4317;
 /** The port on which the OTLP agents take OpenTelemetry over HTTP. */
 export const AGENT_OTLP_HTTP_PORT = 4318;
 
+/** The port on which the CloudWatch agent takes OTLP/HTTP from Application Signals (its `otlp/http_0_0_0_0_4316` receiver). */
+export const AGENT_APPLICATION_SIGNALS_PORT = 4316;
+
 /** The agent container's default name, and in bridge mode the link alias apps use whatever the name. */
 export const AGENT_CONTAINER_NAME = 'xray-daemon';
 

@@ -102,6 +102,7 @@ export function runCli(args: readonly string[], cwd: string = REPO_ROOT): CliRes
 export interface AgentAddresses {
   readonly udpPort: number;
   readonly otlp?: string;
+  readonly appSignals?: string;
   readonly ui?: string;
 }
 
@@ -112,6 +113,8 @@ export interface JsonTrace {
   readonly services: string[];
   /** Service-to-service edges (a CLIENT span's or remote subsegment's peer among them). */
   readonly edges: Array<{ readonly from: string; readonly to: string }>;
+  /** The nodes X-Ray infers from subsegments (AWS services, databases, untraced HTTP peers). */
+  readonly inferred?: Array<{ readonly name: string; readonly namespace: string; readonly sql?: boolean }>;
   readonly roots: Array<Record<string, unknown> & { readonly children?: unknown[] }>;
 }
 
@@ -135,7 +138,9 @@ export class RunningAgent {
 
   /** Starts it with `args` and waits for its "listening" line. */
   public static async start(args: readonly string[], timeoutMs = 20_000): Promise<RunningAgent> {
-    const child = spawn(process.execPath, [BIN, 'local-agent', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The Application Signals port (4316 by default) on a free port too, unless a test names it.
+    const all = args.includes('--no-otlp') || args.includes('--app-signals-port') ? args : [...args, '--app-signals-port', '0'];
+    const child = spawn(process.execPath, [BIN, 'local-agent', ...all], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const agent = new RunningAgent(child);
     agent.addresses = await agent.waitForListening(timeoutMs);
     return agent;
@@ -196,8 +201,8 @@ export class RunningAgent {
     let exited = false;
     void this.exit!.then(() => { exited = true; });
     for (;;) {
-      const m = this.stderr.match(/listening: segments [^ ]*:(\d+)\/udp, sampling [^,\n]*(?:, otlp (http:\/\/[^,\n]*))?(?:, ui (http:\/\/[^,\n]*))?\n/);
-      if (m) return { udpPort: Number(m[1]), otlp: m[2], ui: m[3] };
+      const m = this.stderr.match(/listening: segments [^ ]*:(\d+)\/udp, sampling [^,\n]*(?:, otlp (http:\/\/[^,\n]*))?(?:, app-signals (http:\/\/[^,\n]*))?(?:, ui (http:\/\/[^,\n]*))?\n/);
+      if (m) return { udpPort: Number(m[1]), otlp: m[2], appSignals: m[3], ui: m[4] };
       if (exited || Date.now() > deadline) throw new Error(`local-agent did not start (exited: ${exited}); stderr:\n${this.stderr}`);
       await new Promise((r) => setTimeout(r, 50));
     }

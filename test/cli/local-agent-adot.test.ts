@@ -44,6 +44,9 @@ interface JsonNode {
   readonly name: string;
   readonly service: string;
   readonly http?: { readonly method?: string; readonly url?: string; readonly status?: number };
+  readonly subsegment?: boolean;
+  readonly namespace?: string;
+  readonly remote?: string;
   readonly children?: JsonNode[];
 }
 
@@ -172,9 +175,13 @@ test('an OTLP export from the real ADOT Node SDK, with the app container\'s envi
     expect(client.children).toHaveLength(1);
     expect(client.children![0]).toMatchObject({ kind: 'span', service: SERVICE, parentId: client.id, http: { method: 'GET', url: downstreamUrl, status: 200 } });
     expect(client.children![0].children).toBeUndefined();
-    // The JSON has no OTLP span kind; the agent's one use of it is the edge a CLIENT span (kind 3)
-    // with a peer address makes: exactly one, from the service to the app's own address.
-    expect(trace.edges).toEqual([{ from: SERVICE, to: LOOPBACK }]);
+    // The CLIENT span is a subsegment (namespace remote) named as the exporter names it, from
+    // `http.host` (segment.go MakeSegment); it calls a service that sends its own segment (the
+    // server span under it), which replaces the inferred node: no edge to an address, and the
+    // call from the service to itself draws none.
+    expect(client).toMatchObject({ subsegment: true, namespace: 'remote', remote: `${LOOPBACK}:${app.port}` });
+    expect(trace.edges).toEqual([]);
+    expect(trace.inferred).toEqual([]);
   }
 
   // Everything arrived over OTLP, nothing was malformed, and the SDK used the agent's sampling API.
