@@ -63,11 +63,23 @@ function contractOf(container: TracedContainer, agentHost: string): { variables:
       `auto-instrumented: in ECS ${loader.name} loads the ADOT agent from the init container's volume, which a laptop does not have ` +
       '(not printed). Run the app under the language\'s ADOT agent instead, e.g. Python: pip install aws-opentelemetry-distro, ' +
       'then opentelemetry-instrument python app.py');
+    notes.push(xraySdkNote(container));
   }
   if (container.networkMode === 'bridge') {
     notes.push(`bridge mode: the agent host ${AGENT_CONTAINER_NAME} (a container link in ECS) is ${agentHost} here`);
   }
   return { variables, notes };
+}
+
+/** What an X-Ray SDK left in an auto-instrumented app does: nothing when the contract turns it off. */
+function xraySdkNote(container: TracedContainer): string {
+  const enabled = container.environment.find((v) => v.name === 'AWS_XRAY_SDK_ENABLED')?.value;
+  if (enabled === 'false') {
+    return 'the X-Ray SDK is off on this container (AWS_XRAY_SDK_ENABLED=false): the ADOT agent traces it, so an X-Ray SDK ' +
+      'still in the app records nothing and costs nothing (one trace per request)';
+  }
+  return `AWS_XRAY_SDK_ENABLED is ${JSON.stringify(enabled ?? '(unset)')} on this auto-instrumented container: an X-Ray SDK still in the app ` +
+    'would record every request a second time, beside the ADOT agent';
 }
 
 function render(variables: Record<string, string>, format: EnvFormat): string {
