@@ -22,4 +22,11 @@ export const WARNINGS = {
   sidecarAppRoom: '@cdk-xray-ecs/sidecar:littleRoomForApp',
   /** Two host-mode traced services with their own sidecars in one cluster (both bind host port 2000). */
   hostPortConflict: '@cdk-xray-ecs/services:hostPort2000Shared',
+  /**
+   * An auto-instrumented container whose spans reach X-Ray through a path that cannot index span
+   * attributes (the CloudWatch agent), while the app's trace groups filter on annotations.
+   */
+  annotationsNotIndexed: '@cdk-xray-ecs/sidecar:annotationsNotIndexed',
+  /** An agent asked to index more annotation keys than X-Ray keeps per trace (50). */
+  annotationKeysOverLimit: '@cdk-xray-ecs/sidecar:annotationKeysOverLimit',
 } as const;
