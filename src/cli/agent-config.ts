@@ -281,11 +281,10 @@ function splitKey(text: string): [string, string] | undefined {
       if (c === quote) quote = undefined;
       continue;
     }
-    if ((c === '"' || c === "'") && i === 0) quote = c;
-    else if (c === ':' && (i === text.length - 1 || text[i + 1] === ' ')) {
+    if ((c === '"' || c === "'") && i === 0) {quote = c;} else if (c === ':' && (i === text.length - 1 || text[i + 1] === ' ')) {
       const key = text.slice(0, i).trim();
       return [key.startsWith('"') || key.startsWith("'") ? String(scalar(key, 0)) : key, text.slice(i + 1).trim()];
-    } else if ((c === '[' || c === '{') && i === 0) return undefined;
+    } else if ((c === '[' || c === '{') && i === 0) {return undefined;}
   }
   return undefined;
 }

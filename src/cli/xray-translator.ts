@@ -116,8 +116,15 @@ function annotationValue(value: AttributeValue): AnnotationValue | undefined {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined;
 }
 
+interface Flags {
+  readonly error: boolean;
+  readonly fault: boolean;
+  readonly throttle: boolean;
+  readonly code?: number;
+}
+
 /** `cause.go` `makeCause`: the HTTP status code decides; without one in 400..599, an error status is a fault. */
-function flags(attributes: ReadonlyMap<string, AttributeValue>, statusCode: number): { error: boolean; fault: boolean; throttle: boolean; code?: number } {
+function flags(attributes: ReadonlyMap<string, AttributeValue>, statusCode: number): Flags {
   const raw = attributes.has('http.status_code') ? attributes.get('http.status_code') : attributes.get('http.response.status_code');
   // `val.Int()`: a value that is not an int reads as 0.
   const code = typeof raw === 'number' && Number.isInteger(raw) ? raw : raw === undefined ? undefined : 0;

@@ -66,8 +66,12 @@ describe('every port env prints is served', () => {
     try {
       const port = Number(new URL(agent.addresses.appSignals!).port);
       const span = {
-        traceId: '5f4e3d2c1b0a99887766554433221100', spanId: 'a000000000000001', name: 'GET /process', kind: 2,
-        startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000010000000',
+        traceId: '5f4e3d2c1b0a99887766554433221100',
+        spanId: 'a000000000000001',
+        name: 'GET /process',
+        kind: 2,
+        startTimeUnixNano: '1700000000000000000',
+        endTimeUnixNano: '1700000000010000000',
         attributes: [{ key: 'http.response.status_code', value: { intValue: '500' } }],
       };
       const traces = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: SERVICE } }] }, scopeSpans: [{ spans: [span] }] }] });
@@ -84,7 +88,12 @@ describe('every port env prints is served', () => {
 describe('env of an auto-instrumented service', () => {
   function container(enabled: string): Assembly {
     const c: TracedContainer = {
-      serviceName: SERVICE, stack: 'S', containerName: 'app', taskDefinitionLogicalId: 'Task', networkMode: 'awsvpc', hasAgent: true,
+      serviceName: SERVICE,
+      stack: 'S',
+      containerName: 'app',
+      taskDefinitionLogicalId: 'Task',
+      networkMode: 'awsvpc',
+      hasAgent: true,
       environment: [
         { name: 'AWS_XRAY_TRACING_NAME', value: SERVICE },
         { name: 'AWS_XRAY_SDK_ENABLED', value: enabled },

@@ -7,8 +7,8 @@
  * Spans go in as OTLP JSON (`decodeJsonRequest`), the body an SDK posts to `/v1/traces`, and
  * traces come out of the agent's own `TraceStore`.
  */
-import { Assembly, AssemblyStack } from '../../src/cli/assembly';
 import { agentConfigs, CLOUDWATCH_APPLICATION_SIGNALS_INDEXED, parseYaml } from '../../src/cli/agent-config';
+import { Assembly, AssemblyStack } from '../../src/cli/assembly';
 import { ConfigFor, decodeJsonRequest } from '../../src/cli/otlp';
 import { parseDatagram, TraceNode } from '../../src/cli/trace-model';
 import { TraceStore, TraceView } from '../../src/cli/trace-store';
@@ -131,7 +131,7 @@ describe('annotations (segment.go makeXRayAttributes)', () => {
   });
 
   test('annotations: an array aws.xray.annotations makes the listed attributes annotations, its non-string elements skipped (makeXRayAttributes)', () => {
-    const [span] = nodes([{ id: 'a000000000000001', attributes: { ...PLAIN, 7: 'seven', 'aws.xray.annotations': ['model_name', 7, true, 'endpoint'] } }]);
+    const [span] = nodes([{ id: 'a000000000000001', attributes: { ...PLAIN, '7': 'seven', 'aws.xray.annotations': ['model_name', 7, true, 'endpoint'] } }]);
     expect(span.annotations).toEqual(PLAIN);
     // The list itself is consumed: it is neither annotation nor metadata.
     expect(span.metadata?.default).not.toHaveProperty('aws.xray.annotations');
@@ -139,7 +139,7 @@ describe('annotations (segment.go makeXRayAttributes)', () => {
   });
 
   test('annotations: only string, int, double and bool values become annotations, as annotationValue does; a listed array value is dropped', () => {
-    const attributes = { s: 'x', i: 3, d: 0.5, b: false, list: ['a', 'b'], 'aws.xray.annotations': ['s', 'i', 'd', 'b', 'list'] };
+    const attributes = { 's': 'x', 'i': 3, 'd': 0.5, 'b': false, 'list': ['a', 'b'], 'aws.xray.annotations': ['s', 'i', 'd', 'b', 'list'] };
     const [span] = nodes([{ id: 'a000000000000001', attributes }]);
     expect(span.annotations).toEqual({ s: 'x', i: 3, d: 0.5, b: false });
     expect(span.metadata?.default).not.toHaveProperty('list');
@@ -147,13 +147,13 @@ describe('annotations (segment.go makeXRayAttributes)', () => {
 
   test('annotations: listed keys are sanitised as fixAnnotationKey does (outside [0-9A-Za-z] → _, "." kept: exporter.xray.allowDot is beta, on, since v0.97.0)', () => {
     const [span] = nodes([{ id: 'a000000000000001', attributes: { 'model-name': 'm', 'app.tier': 'web', 'größe': 1, 'aws.xray.annotations': ['model-name', 'app.tier', 'größe'] } }]);
-    expect(span.annotations).toEqual({ model_name: 'm', 'app.tier': 'web', 'gr__e': 1 });
+    expect(span.annotations).toEqual({ 'model_name': 'm', 'app.tier': 'web', 'gr__e': 1 });
     // With the gate off, "." would become "_" too.
     expect(fixAnnotationKey('app.tier', false)).toBe('app_tier');
   });
 
   test('annotations: the exporter\'s indexed_attributes make plain attributes annotations, even keys a block consumed (addSpecialAttributes)', () => {
-    const [span] = nodes([{ id: 'a000000000000001', attributes: { ...PLAIN, other: 'x', 'http.method': 'GET' } }], withConfig({ indexedAttributes: ['model_name', 'endpoint', 'http.method'] }));
+    const [span] = nodes([{ id: 'a000000000000001', attributes: { ...PLAIN, 'other': 'x', 'http.method': 'GET' } }], withConfig({ indexedAttributes: ['model_name', 'endpoint', 'http.method'] }));
     expect(span.annotations).toEqual({ ...PLAIN, 'http.method': 'GET' });
     expect(span.metadata?.default).toMatchObject({ other: 'x' });
   });
@@ -205,12 +205,14 @@ describe('the sending service\'s agent configuration, from the assembly', () => 
     const config = configs.byService.get(SERVICE)!;
     expect(config.deletedKeys).toEqual(['aws.auth.account.access_key']);
     const [span] = nodes([{
-      id: 'a000000000000001', kind: KIND.CLIENT, parent: 'a0000000000000ff',
-      attributes: { 'rpc.system': 'aws-api', 'rpc.service': 'S3', 'aws.auth.account.access_key': 'AKIAEXAMPLE', 'secret.token': 't', kept: 'k', 'aws.xray.annotations': ['aws.auth.account.access_key'] },
+      id: 'a000000000000001',
+      kind: KIND.CLIENT,
+      parent: 'a0000000000000ff',
+      attributes: { 'rpc.system': 'aws-api', 'rpc.service': 'S3', 'aws.auth.account.access_key': 'AKIAEXAMPLE', 'secret.token': 't', 'kept': 'k', 'aws.xray.annotations': ['aws.auth.account.access_key'] },
     }], () => config);
     expect(span.annotations).toEqual({});
     expect(JSON.stringify(span)).not.toContain('AKIAEXAMPLE');
-    expect(span.metadata?.default).toEqual({ 'rpc.system': 'aws-api', 'rpc.service': 'S3', kept: 'k' });
+    expect(span.metadata?.default).toEqual({ 'rpc.system': 'aws-api', 'rpc.service': 'S3', 'kept': 'k' });
   });
 
   test('redaction: a processor that is not in the traces pipeline deletes nothing (the collector runs only what a pipeline lists)', () => {
@@ -236,7 +238,7 @@ describe('the sending service\'s agent configuration, from the assembly', () => 
     const { adotCollectorTraceConfigYaml } = require('../../src/sidecar/private/agent-adot') as typeof import('../../src/sidecar/private/agent-adot');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const yaml = require('yaml') as { parse: (s: string) => unknown };
-    const text = adotCollectorTraceConfigYaml('eu-west-1', { xrayPort: 2000, otlpGrpcPort: 4317, otlpHttpPort: 4318 });
+    const text = adotCollectorTraceConfigYaml('eu-west-1', { xrayPort: 2000, otlpGrpcPort: 4317, otlpHttpPort: 4318 }, { indexedAttributes: ['model_name', 'endpoint'], redactAttributes: ['aws.auth.account.access_key'] });
     expect(parseYaml(text)).toEqual(yaml.parse(text));
     const mine = collectorYaml(['    indexed_attributes:', '      - "model_name"'], ['  attributes/redact:', '    actions:', '      - key: "k"', '        action: delete'], '[attributes/redact]');
     expect(parseYaml(mine)).toEqual(yaml.parse(mine));
@@ -285,7 +287,11 @@ describe('service map: nodes and edges as the exporter names them (segment.go Ma
 
   test('map: X-Ray SDK subsegments with namespace aws are the AWS service\'s nodes (S3, DynamoDB)', () => {
     const segment = {
-      trace_id: '1-5f4e3d2c-1b0a99887766554433221100', id: 'c000000000000001', name: SERVICE, start_time: 1, end_time: 2,
+      trace_id: '1-5f4e3d2c-1b0a99887766554433221100',
+      id: 'c000000000000001',
+      name: SERVICE,
+      start_time: 1,
+      end_time: 2,
       subsegments: [
         { id: 'c000000000000002', name: 'S3', namespace: 'aws', start_time: 1.1, end_time: 1.2, aws: { operation: 'ListBuckets' } },
         { id: 'c000000000000003', name: 'DynamoDB', namespace: 'aws', start_time: 1.3, end_time: 1.4 },

@@ -237,12 +237,15 @@ export function mapNodeRequire(env: Record<string, string>): Record<string, stri
 }
 
 /**
- * `adot-node-app.js` in its own Node process with `env` as its WHOLE environment (the template's,
- * through {@link mapNodeRequire}); `GET /process` makes an outgoing `GET /downstream`.
+ * `adot-node-app.js` (or another app `script` that speaks the same IPC: `{ ready }`, then
+ * `{ cmd: 'port' }` → `{ port }`) in its own Node process with `env` as its WHOLE environment (the
+ * template's, through {@link mapNodeRequire}); `GET /process` makes an outgoing `GET /downstream`.
  */
 export class AdotNodeApp {
-  public static async start(env: Record<string, string>, timeoutMs = 20_000): Promise<AdotNodeApp> {
-    const child = fork(ADOT_NODE_APP, [], { env, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  public static async start(
+    env: Record<string, string>, timeoutMs = 20_000, script = ADOT_NODE_APP, args: readonly string[] = [],
+  ): Promise<AdotNodeApp> {
+    const child = fork(script, [...args], { env, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const app = new AdotNodeApp(child);
     try {
       app.port = await new Promise<number>((resolve, reject) => {

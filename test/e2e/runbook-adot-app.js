@@ -1,0 +1,52 @@
+'use strict';
+/**
+ * The AFIRGen backend's request handling as the runbook describes it, on the REAL ADOT Node.js
+ * auto-instrumentation (loaded by `NODE_OPTIONS --require`, from the template's environment).
+ * Its only tracing code is what a team adds for the runbook's operation queries: the plain span
+ * attributes `model_name` and `endpoint` on the request's span (no `aws.xray.annotations`), or,
+ * with the argument `--annotation-list`, also `aws.xray.annotations` as a list of those keys (the
+ * app-side fix for agents that index nothing themselves).
+ *
+ * `GET /process?status=<code>&slow=1`: answers with `status` (200 by default); `slow` moves the
+ * fake clock 5.5 s (fake-clock.js) so the request is recorded as slower than 5 s. Driven over
+ * the fork IPC channel like adot-node-app.js: `{ cmd: 'port' }` → `{ port }`; SIGTERM flushes.
+ */
+const http = require('http');
+const { trace } = require('@opentelemetry/api');
+const clock = require('./fake-clock');
+
+const MAX_LIFETIME_MS = 60000;
+setTimeout(() => process.exit(3), MAX_LIFETIME_MS).unref();
+const annotationList = process.argv.includes('--annotation-list');
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://localhost');
+  if (url.pathname !== '/process') {
+    res.writeHead(404);
+    res.end();
+    return;
+  }
+  const span = trace.getActiveSpan();
+  if (span) {
+    span.setAttribute('model_name', 'summariser');
+    span.setAttribute('endpoint', '/process');
+    if (annotationList) span.setAttribute('aws.xray.annotations', ['model_name', 'endpoint']);
+  }
+  if (url.searchParams.get('slow') === '1') clock.advance(5500);
+  res.writeHead(Number(url.searchParams.get('status') || 200), { 'Content-Type': 'text/plain' });
+  res.end(span ? 'traced' : 'no active span');
+});
+server.keepAliveTimeout = 100;
+
+server.listen(0, '127.0.0.1', () => {
+  process.on('message', (msg) => {
+    if (msg && msg.cmd === 'port') process.send({ port: server.address().port });
+  });
+  process.send({ ready: true });
+});
+
+process.on('SIGTERM', () => {
+  server.closeAllConnections();
+  server.close();
+  if (process.connected) process.disconnect();
+});
