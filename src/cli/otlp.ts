@@ -396,7 +396,7 @@ function toNode(span: RawSpan, resource: Map<string, AttributeValue>, configFor:
     inProgress: span.endNanos === 0n,
     httpMethod: typeof method === 'string' ? method : undefined,
     httpUrl: typeof url === 'string' ? url : undefined,
-    httpStatus: x.httpStatus ?? numberAttr(a.get('http.response.status_code') ?? a.get('http.status_code')),
+    httpStatus: x.httpStatus,
     error: x.error,
     fault: x.fault,
     throttle: x.throttle,
@@ -407,12 +407,6 @@ function toNode(span: RawSpan, resource: Map<string, AttributeValue>, configFor:
     metadata: Object.keys(x.metadata).length ? x.metadata : undefined,
     sql: x.sql ? { ...x.sql } : undefined,
   };
-}
-
-function numberAttr(v: AttributeValue): number | undefined {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
-  return undefined;
 }
 
 function nanosToSeconds(n: bigint): number {
