@@ -93,6 +93,7 @@ withChromium('local-agent --ui in headless Chromium', () => {
       start_time: now - 0.01,
       end_time: now,
       http: { request: { method: 'GET', url: 'http://localhost:8002/health' }, response: { status: 200 } },
+      subsegments: [{ id: '3000000000000002', name: 'S3', namespace: 'aws', start_time: now - 0.008, end_time: now - 0.002 }],
     });
 
     // THEN both show up without a reload
@@ -124,11 +125,14 @@ withChromium('local-agent --ui in headless Chromium', () => {
     expect(parseFloat(rows[0].width)).toBeCloseTo(100, 0);
     expect(parseFloat(rows[2].width)).toBeCloseTo(40, 0);
 
-    // the service map: the three services, and main backend calling the gguf server
+    // the service map: the three services, main backend calling the gguf server, and S3
     // (a horizontal line has no height, so Playwright never calls it visible: attached is the check)
     await page.waitForSelector('#map-svg line[data-edge="afirgen-main-backend->afirgen-gguf-server"]', { state: 'attached' });
     const services = await page.evaluate<string[]>("[...document.querySelectorAll('#map-svg g')].map((e) => e.dataset.service).sort()");
-    expect(services).toEqual(['afirgen-asr-ocr-server', 'afirgen-gguf-server', 'afirgen-main-backend']);
+    expect(services).toEqual(['S3', 'afirgen-asr-ocr-server', 'afirgen-gguf-server', 'afirgen-main-backend']);
+    // the OCR server's S3 call: the node X-Ray infers from a namespace aws subsegment, marked as AWS
+    await page.waitForSelector('#map-svg line[data-edge="afirgen-asr-ocr-server->S3"]', { state: 'attached' });
+    expect(await page.locator('#map-svg g[data-namespace="aws"] text').textContent()).toBe('S3 (AWS)');
 
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     const shot = path.join(SCREENSHOTS, 'waterfall.png');
