@@ -172,7 +172,7 @@ function buildView(trace: Trace, current: boolean): TraceView {
     const callsTracedService = t.children.some((c) => !isSubsegment(c.node));
     if (t.node.remote && isSubsegment(t.node) && !callsTracedService) {
       edges.set(`${own}\u0000${t.node.remote}`, { from: own, to: t.node.remote });
-      inferred.set(t.node.remote, { name: t.node.remote, namespace: t.node.namespace ?? 'remote', sql: t.node.sql !== undefined || undefined });
+      inferred.set(t.node.remote, { name: t.node.remote, namespace: t.node.namespace ?? 'remote', ...(t.node.sql ? { sql: true } : {}) });
     }
     return { node: t.node, service: own, children: t.children.map((c) => walk(c, own)) };
   };

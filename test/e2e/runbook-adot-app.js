@@ -8,8 +8,11 @@
  * app-side fix for agents that index nothing themselves).
  *
  * `GET /process?status=<code>&slow=1`: answers with `status` (200 by default); `slow` moves the
- * fake clock 5.5 s (fake-clock.js) so the request is recorded as slower than 5 s. Driven over
- * the fork IPC channel like adot-node-app.js: `{ cmd: 'port' }` → `{ port }`; SIGTERM flushes.
+ * fake clock 5.5 s (fake-clock.js) so the request is recorded as slower than 5 s.
+ * `GET /aws`: one AWS SDK for JavaScript v3 call (CloudWatch Logs `DescribeLogGroups`, with a
+ * static example key) to the endpoint given as `--aws-endpoint=<url>` (the test's loopback
+ * stand-in), which the ADOT SDK traces as an AWS SDK span. Driven over the fork IPC channel like
+ * adot-node-app.js: `{ cmd: 'port' }` → `{ port }`; SIGTERM flushes.
  */
 const http = require('http');
 const { trace } = require('@opentelemetry/api');
@@ -18,9 +21,32 @@ const clock = require('./fake-clock');
 const MAX_LIFETIME_MS = 60000;
 setTimeout(() => process.exit(3), MAX_LIFETIME_MS).unref();
 const annotationList = process.argv.includes('--annotation-list');
+const awsEndpoint = (process.argv.find((a) => a.startsWith('--aws-endpoint=')) || '').slice('--aws-endpoint='.length);
+
+function callAws(res) {
+  // Required here, after the ADOT agent has patched the AWS SDK.
+  const { CloudWatchLogsClient, DescribeLogGroupsCommand } = require('@aws-sdk/client-cloudwatch-logs');
+  const client = new CloudWatchLogsClient({
+    region: 'eu-west-1',
+    endpoint: awsEndpoint,
+    credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'example-secret' },
+    maxAttempts: 1,
+  });
+  client.send(new DescribeLogGroupsCommand({})).then(() => {
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    res.end('traced');
+  }, (err) => {
+    res.writeHead(502, { 'Content-Type': 'text/plain' });
+    res.end(String(err));
+  });
+}
 
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://localhost');
+  if (url.pathname === '/aws' && awsEndpoint) {
+    callAws(res);
+    return;
+  }
   if (url.pathname !== '/process') {
     res.writeHead(404);
     res.end();

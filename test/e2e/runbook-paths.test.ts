@@ -19,6 +19,8 @@
  * The query × path table is written to test-reports/runbook-query-paths.md and asserted.
  */
 import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -29,6 +31,7 @@ import { readAssembly } from '../../src/cli/assembly';
 import { LocalAgent } from '../../src/cli/local-agent';
 import { compileFilter } from '../../src/cli/trace-filter';
 import { FilterExpression } from '../../src/groups/filter-expression';
+import { TraceView } from '../../src/cli/trace-store';
 import { TraceGroup } from '../../src/groups/trace-group';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
@@ -110,9 +113,8 @@ async function waitFor(what: string, check: () => boolean, timeoutMs: number): P
   }
 }
 
-/** Runs one path; returns the count of each of {@link ROWS} over the traces local-agent kept. */
-async function runPath(spec: PathSpec): Promise<number[]> {
-  const { dir, env } = synthesize(spec);
+/** Starts local-agent on `dir`'s assembly and the path's app with the template's app environment, ports mapped. */
+async function start(spec: PathSpec, dir: string, env: Record<string, string>, extraArgs: readonly string[] = []) {
   const assembly = readAssembly(dir);
   expect(assembly.traceGroups.map((g) => g.filterExpression).sort()).toEqual(GROUPS.map((g) => FilterExpression.parse(g.query).toString()).sort());
   const logs: string[] = [];
@@ -125,11 +127,18 @@ async function runPath(spec: PathSpec): Promise<number[]> {
 
   const script = path.join(__dirname, spec.sdk === 'adot' ? 'runbook-adot-app.js' : 'runbook-xray-app.js');
   const appEnv = withAgentPort(spec.sdk === 'adot' ? mapNodeRequire(env) : env, udpPort, otlpPort);
-  const app = await AdotNodeApp.start(appEnv, 20_000, script, spec.args ?? []);
+  const app = await AdotNodeApp.start(appEnv, 20_000, script, [...spec.args ?? [], ...extraArgs]);
   cleanups.push(() => app.kill());
   // Until it has the agent's rules, an SDK samples 1 request a second + 5 %: wait for the poll.
   await waitFor('the SDK to ask the agent for the sampling rules', () => agent.sampling.requests > 0, 10_000);
   if (spec.sdk === 'adot') await new Promise((r) => setTimeout(r, 300));
+  return { agent, app, logs };
+}
+
+/** Runs one path; returns the count of each of {@link ROWS} over the traces local-agent kept. */
+async function runPath(spec: PathSpec): Promise<number[]> {
+  const { dir, env } = synthesize(spec);
+  const { agent, app, logs } = await start(spec, dir, env);
 
   for (const [urlPath, status] of REQUESTS) expect(await app.get(urlPath)).toEqual({ status, body: 'traced' });
   expect(await app.stop()).toBe(0);
@@ -168,3 +177,52 @@ test('runbook queries: the same counts on the X-Ray SDK, ADOT via the collector 
   fs.writeFileSync(REPORT, `# Runbook queries × paths (${N} requests: 2 × 4xx incl. a 429, 2 × 5xx, 2 slower than 5 s)\n\n${text}\n`);
   expect(text).toBe(table(PATHS.map((p) => p.expected)));
 }, 90_000);
+
+/** A loopback stand-in for the CloudWatch Logs API (JSON 1.1): every call answers "no log groups". */
+async function fakeAwsEndpoint(): Promise<{ url: string; calls: string[] }> {
+  const calls: string[] = [];
+  const server = http.createServer((req, res) => {
+    calls.push(String(req.headers['x-amz-target']));
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.1' });
+      res.end('{"logGroups":[]}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+  cleanups.push(() => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
+  return { url: `http://${LOOPBACK}:${(server.address() as net.AddressInfo).port}`, calls };
+}
+
+/** One `GET /aws` through the path's app; the trace local-agent kept of it. */
+async function awsCall(spec: PathSpec): Promise<TraceView> {
+  const { dir, env } = synthesize(spec);
+  const endpoint = await fakeAwsEndpoint();
+  const { agent, app } = await start(spec, dir, env, [`--aws-endpoint=${endpoint.url}`]);
+  expect(await app.get('/aws')).toEqual({ status: 200, body: 'traced' });
+  expect(endpoint.calls).toEqual(['Logs_20140328.DescribeLogGroups']);
+  expect(await app.stop()).toBe(0);
+  await waitFor('the trace of GET /aws', () => agent.traces().some((t) => t.complete), 10_000);
+  return agent.traces()[0];
+}
+
+test('map and redaction on the real ADOT SDK: an AWS SDK call is an aws node named for the service; the access key ID shows only where the agent cannot drop it', async () => {
+  // WHEN the app makes one AWS SDK call, on the collector (which deletes the key) and on the CloudWatch agent
+  const collector = await awsCall(PATHS[1]);
+  for (const c of cleanups.splice(0).reverse()) await c();
+  const cloudwatch = await awsCall(PATHS[2]);
+
+  for (const t of [collector, cloudwatch]) {
+    // THEN the call is the node X-Ray infers for the AWS service (namespace aws), named as the
+    // exporter names it (rpc.service of an aws-api span), with an edge from the service
+    expect(t.inferred).toContainEqual({ name: 'CloudWatchLogs', namespace: 'aws' });
+    expect(t.edges).toContainEqual({ from: SERVICE, to: 'CloudWatchLogs' });
+  }
+  // ... and the access key ID the ADOT SDK records on every AWS SDK span is gone where the
+  // collector's attributes/redact deletes it, and exported as metadata by the CloudWatch agent
+  expect(JSON.stringify(collector)).not.toContain('AKIAIOSFODNN7EXAMPLE');
+  expect(JSON.stringify(cloudwatch)).toContain('"aws.auth.account.access_key":"AKIAIOSFODNN7EXAMPLE"');
+}, 60_000);
