@@ -2,6 +2,7 @@
  * `cdk-xray-ecs env <service>`: the traced container's tracing contract from the assembly, ready
  * for a shell on a laptop.
  */
+import { agentConfigs } from './agent-config';
 import { Assembly, CliError, findTracedContainer, TracedContainer } from './assembly';
 import { AGENT_CONTAINER_NAME } from '../core/agent-facts';
 
@@ -42,6 +43,8 @@ export function envCommand(assembly: Assembly, service: string, format: string, 
   }
   const container = findTracedContainer(assembly, service);
   const { variables, notes } = contractOf(container, agentHost);
+  const agentNote = annotationNote(assembly, container);
+  if (agentNote) notes.push(agentNote);
   return { stdout: render(variables, format as EnvFormat), notes, variables };
 }
 
@@ -69,6 +72,23 @@ function contractOf(container: TracedContainer, agentHost: string): { variables:
     notes.push(`bridge mode: the agent host ${AGENT_CONTAINER_NAME} (a container link in ECS) is ${agentHost} here`);
   }
   return { variables, notes };
+}
+
+/** Which span attributes the service's OTLP agent makes X-Ray annotations, and which it deletes. */
+function annotationNote(assembly: Assembly, container: TracedContainer): string | undefined {
+  const config = agentConfigs(assembly).byService.get(container.serviceName);
+  const list = (keys: readonly string[]) => keys.length ? keys.join(', ') : 'none';
+  if (config?.agent === 'adot-collector') {
+    const indexed = config.indexAllAttributes ? 'every attribute (index_all_attributes)' : list(config.indexedAttributes);
+    return `OpenTelemetry spans: the ADOT collector makes these span attributes X-Ray annotations: ${indexed}; ` +
+      `it deletes ${list(config.deletedKeys)} before export (local-agent does the same)`;
+  }
+  if (config?.agent === 'cloudwatch-agent') {
+    const fixed = config.indexedAttributes.length ? ' beyond its fixed Application Signals list (aws.local.*, aws.remote.*)' : '';
+    return `OpenTelemetry spans: the CloudWatch agent makes no span attribute an X-Ray annotation${fixed}; ` +
+      'list the keys your queries need in the span attribute aws.xray.annotations (an array of strings) in the app';
+  }
+  return undefined;
 }
 
 /** What an X-Ray SDK left in an auto-instrumented app does: nothing when the contract turns it off. */

@@ -11,6 +11,8 @@ import { Assembly, readAssembly, TracedContainer } from '../../src/cli/assembly'
 import { envCommand } from '../../src/cli/env-command';
 import { LocalAgent } from '../../src/cli/local-agent';
 import { program } from '../../src/cli/main';
+import { FilterExpression } from '../../src/groups/filter-expression';
+import { TraceGroup } from '../../src/groups/trace-group';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
@@ -82,6 +84,29 @@ describe('every port env prints is served', () => {
     } finally {
       await agent.stop();
     }
+  });
+});
+
+describe('env names what the service\'s agent indexes and deletes', () => {
+  function synthesized(agent: () => XRayAgent): Assembly {
+    return readAssembly(synthApp((app) => {
+      const stack = new Stack(app, 'Agents', { env: { account: '123456789012', region: 'eu-west-1' } });
+      new TracedFargateService(stack, 'Backend', {
+        cluster: createCluster(stack), serviceName: SERVICE, image: IMAGE, sidecar: { agent: agent() }, autoInstrumentation: AutoInstrumentation.node(),
+      });
+      new TraceGroup(stack, 'Model', { groupName: 'model', filterExpression: FilterExpression.parse('annotation.model_name = "summariser"') });
+    }));
+  }
+
+  test('env: on the ADOT collector, the notes name the group keys it indexes and the access key ID it deletes', () => {
+    const out = envCommand(synthesized(() => XRayAgent.adotCollector()), SERVICE, 'sh', '127.0.0.1');
+    expect(out.notes).toContain('OpenTelemetry spans: the ADOT collector makes these span attributes X-Ray annotations: model_name; ' +
+      'it deletes aws.auth.account.access_key before export (local-agent does the same)');
+  });
+
+  test('env: on the CloudWatch agent, the notes say it indexes nothing and name the app-side aws.xray.annotations list', () => {
+    const out = envCommand(synthesized(() => XRayAgent.cloudWatchAgent()), SERVICE, 'sh', '127.0.0.1');
+    expect(out.notes.join('\n')).toContain('the CloudWatch agent makes no span attribute an X-Ray annotation; list the keys your queries need in the span attribute aws.xray.annotations');
   });
 });
 
