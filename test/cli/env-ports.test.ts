@@ -92,7 +92,11 @@ describe('env names what the service\'s agent indexes and deletes', () => {
     return readAssembly(synthApp((app) => {
       const stack = new Stack(app, 'Agents', { env: { account: '123456789012', region: 'eu-west-1' } });
       new TracedFargateService(stack, 'Backend', {
-        cluster: createCluster(stack), serviceName: SERVICE, image: IMAGE, sidecar: { agent: agent() }, autoInstrumentation: AutoInstrumentation.node(),
+        cluster: createCluster(stack),
+        serviceName: SERVICE,
+        image: IMAGE,
+        sidecar: { agent: agent() },
+        autoInstrumentation: AutoInstrumentation.node(),
       });
       new TraceGroup(stack, 'Model', { groupName: 'model', filterExpression: FilterExpression.parse('annotation.model_name = "summariser"') });
     }));
@@ -106,7 +110,8 @@ describe('env names what the service\'s agent indexes and deletes', () => {
 
   test('env: on the CloudWatch agent, the notes say it indexes nothing and name the app-side aws.xray.annotations list', () => {
     const out = envCommand(synthesized(() => XRayAgent.cloudWatchAgent()), SERVICE, 'sh', '127.0.0.1');
-    expect(out.notes.join('\n')).toContain('the CloudWatch agent makes no span attribute an X-Ray annotation; list the keys your queries need in the span attribute aws.xray.annotations');
+    expect(out.notes.join('\n')).toContain(
+      'the CloudWatch agent makes no span attribute an X-Ray annotation; list the keys your queries need in the span attribute aws.xray.annotations');
   });
 });
 
