@@ -11,6 +11,7 @@ import { acknowledgeContractEnvironment, acknowledgeScopedPolicyWildcards, ackno
 import { XRayAgent, XRayAgentConfig } from './xray-agent';
 import { AgentAddress, agentAddress, BRIDGE_AGENT_HOST } from '../core/agent-address';
 import { validateAgentArchitecture } from '../core/agent-arch';
+import { warnAnnotationsNotIndexed } from '../core/annotation-keys';
 import { AGENT_CONTAINER_NAME, AGENT_OTLP_GRPC_PORT, AGENT_OTLP_HTTP_PORT, AGENT_PORT } from '../core/agent-facts';
 import { applyEnvironment, CONTRACT_VARIABLES, tracingEnvironment } from '../core/env-contract';
 import { fail } from '../core/errors';
@@ -20,6 +21,18 @@ import { TracingOptions } from '../core/tracing-options';
 import { ECS_NAME_CHARACTER, validateCharacters, validateIntegerInRange, validateLength } from '../core/validation';
 import { validateBoolean, validateInstrumentOptions } from '../core/validation-tracing';
 import { WARNINGS } from '../core/warnings';
+
+/**
+ * Why spans through the CloudWatch agent carry no annotations: its JSON configuration has no
+ * option for the exporter's `indexed_attributes` (its translator sets a fixed list only with
+ * Application Signals), nor any processor to delete attributes.
+ */
+const CLOUDWATCH_AGENT_UNINDEXED = {
+  reason: 'the CloudWatch agent cannot make span attributes X-Ray annotations (its configuration has no option for it)',
+  alternative: 'or use XRayAgent.adotCollector(), which indexes the groups\' keys. The CloudWatch agent cannot delete span attributes either: ' +
+    'aws.auth.account.access_key (the access key ID that ADOT\'s botocore instrumentation records on AWS SDK spans) is exported as metadata; ' +
+    'the ADOT collector deletes it',
+};
 
 /** The container name of the agent (and, in bridge mode, the link alias apps use). */
 export const XRAY_SIDECAR_CONTAINER_NAME = AGENT_CONTAINER_NAME;
@@ -427,6 +440,7 @@ export class XRaySidecar extends Construct {
     applyEnvironment(this, container, env);
     if (auto !== undefined && (options.enabled ?? true)) {
       this.addAutoInstrumentation(container, auto, options.serviceName);
+      if (this.agent.kind === 'cloudwatch-agent') warnAnnotationsNotIndexed(container, CLOUDWATCH_AGENT_UNINDEXED);
     }
     if (this.address.needsLink) {
       container.addLink(this.container, BRIDGE_AGENT_HOST);
