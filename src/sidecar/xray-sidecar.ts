@@ -11,8 +11,8 @@ import { acknowledgeContractEnvironment, acknowledgeScopedPolicyWildcards, ackno
 import { XRayAgent, XRayAgentConfig } from './xray-agent';
 import { AgentAddress, agentAddress, BRIDGE_AGENT_HOST } from '../core/agent-address';
 import { validateAgentArchitecture } from '../core/agent-arch';
-import { warnAnnotationsNotIndexed } from '../core/annotation-keys';
 import { AGENT_CONTAINER_NAME, AGENT_OTLP_GRPC_PORT, AGENT_OTLP_HTTP_PORT, AGENT_PORT } from '../core/agent-facts';
+import { warnAnnotationsNotIndexed } from '../core/annotation-keys';
 import { applyEnvironment, CONTRACT_VARIABLES, tracingEnvironment } from '../core/env-contract';
 import { fail } from '../core/errors';
 import { isToken, knownNumber } from '../core/numbers';
@@ -50,8 +50,10 @@ export interface InstrumentOptions extends TracingOptions {
    * `AutoInstrumentation.python()`: an init container copies the agent into a task volume, the app
    * mounts it and waits for the copy, and its variables load the agent and send spans over OTLP
    * to the sidecar. Needs an agent that takes OTLP (`XRayAgent.cloudWatchAgent()` or
-   * `XRayAgent.adotCollector()`). Not added when `enabled` is false. Do not also run the X-Ray
-   * SDK in the app: every request would be traced twice.
+   * `XRayAgent.adotCollector()`). Not added when `enabled` is false. The X-Ray switches are set
+   * off (`AWS_XRAY_SDK_ENABLED` and `XRAY_ENABLED` `false`; for .NET `XRay__DisableXRayTracing`),
+   * so that an X-Ray SDK for Python or .NET left in the app records nothing; the X-Ray SDKs for
+   * Node.js and Java have no switch: remove them from the app, or every request is traced twice.
    * @default - none: the app traces itself with its own SDK or helper
    */
   readonly autoInstrumentation?: AutoInstrumentation;
@@ -436,6 +438,7 @@ export class XRaySidecar extends Construct {
       contextMissing: options.contextMissing,
       address: this.address,
       otlpHttpPort: this.agentConfig.acceptsOtlp ? AGENT_OTLP_HTTP_PORT : undefined,
+      autoInstrumented: auto !== undefined,
     });
     applyEnvironment(this, container, env);
     if (auto !== undefined && (options.enabled ?? true)) {
