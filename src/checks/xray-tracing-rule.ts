@@ -20,4 +20,9 @@ export enum XRayTracingRule {
    * matches it, or the matching rule's `FixedRate` is not the container's `XRAY_SAMPLING_RATE`.
    */
   SAMPLING_RULE_MISSING = 'XRayTracing-SamplingRuleMissing',
+  /**
+   * A container loads an OpenTelemetry auto-instrumentation agent and leaves the X-Ray SDK on
+   * (`AWS_XRAY_SDK_ENABLED` not `false`): a leftover X-Ray SDK records every request twice.
+   */
+  XRAY_SDK_BESIDE_OTEL_AGENT = 'XRayTracing-XRaySdkBesideOtelAgent',
 }

@@ -1,9 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Annotations, Template } from 'aws-cdk-lib/assertions';
+import { Annotations as CoreAnnotations, App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { parse as parseYaml } from 'yaml';
 import { FilterExpression as F } from '../../src/groups/filter-expression';
 import { TraceGroup } from '../../src/groups/trace-group';
+import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
 import { AdotCollectorOptions, XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 
@@ -157,5 +158,67 @@ describe('issue 24 item 5: the ADOT collector deletes attributes that must not l
     const { stack } = collectorStack(app, 'Service', { redactAttributes: ['model_name'] });
     operationGroups(stack);
     expect(() => app.synth()).toThrow(/Service\/XRay.*redactAttributes of XRayAgent\.adotCollector deletes "model_name", which trace groups of this app filter on/);
+  });
+});
+
+describe('issue 24 item 1: the CloudWatch agent cannot index, so auto-instrumented containers get a warning', () => {
+  function cloudWatchService(app: App, options: { readonly auto?: boolean; readonly agent?: XRayAgent } = {}): Stack {
+    const stack = new Stack(app, 'Service', { env: EU });
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024 });
+    const container = taskDefinition.addContainer('App', { containerName: 'app', image: IMAGE });
+    const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition, agent: options.agent ?? XRayAgent.cloudWatchAgent() });
+    sidecar.instrument(container, {
+      serviceName: 'afirgen-main-backend',
+      autoInstrumentation: options.auto === false ? undefined : AutoInstrumentation.python(),
+    });
+    return stack;
+  }
+
+  test('names the groups and keys, and the app-side fix (aws.xray.annotations as a list)', () => {
+    // GIVEN groups in another stack, made after the service
+    const app = new App();
+    const stack = cloudWatchService(app);
+    operationGroups(new Stack(app, 'Tracing', { env: EU }));
+    // THEN
+    const warnings = Annotations.fromStack(stack).findWarning('/Service/Task/App', Match.stringLikeRegexp('annotationsNotIndexed'));
+    expect(warnings).toHaveLength(1);
+    const text = String(warnings[0].entry.data);
+    expect(text).toContain('the CloudWatch agent cannot make span attributes X-Ray annotations');
+    expect(text).toContain('trace group "summariser" (Tracing/Summariser) on model_name; trace group "process" (Tracing/Process) on endpoint');
+    expect(text).toContain('set the span attribute aws.xray.annotations to a list of the keys to index (a plain string is ignored), e.g. ["endpoint","model_name"]');
+    expect(text).toContain('cannot delete span attributes either: aws.auth.account.access_key');
+    expect(text).not.toContain('errors');
+  });
+
+  test('more than 50 keys: the warning says X-Ray keeps at most 50 per trace', () => {
+    const app = new App();
+    const stack = cloudWatchService(app);
+    for (let i = 0; i < 51; i++) new TraceGroup(stack, `G${i}`, { groupName: `g${i}`, filterExpression: F.parse(`annotation.k${i}`) });
+    const warnings = Annotations.fromStack(stack).findWarning('/Service/Task/App', Match.stringLikeRegexp('annotationsNotIndexed'));
+    expect(String(warnings[0].entry.data)).toContain('X-Ray keeps at most 50 annotations per trace, and 51 keys are to be indexed');
+  });
+
+  test('no warning without groups that filter on annotations', () => {
+    const app = new App();
+    const stack = cloudWatchService(app);
+    new TraceGroup(stack, 'Errors', { groupName: 'errors', filterExpression: F.parse('error = true') });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('annotationsNotIndexed'))).toHaveLength(0);
+  });
+
+  test('no warning with the ADOT collector, nor without auto-instrumentation (the X-Ray SDK annotates itself)', () => {
+    for (const options of [{ agent: XRayAgent.adotCollector() }, { auto: false }]) {
+      const app = new App();
+      const stack = cloudWatchService(app, options);
+      operationGroups(stack);
+      expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('annotationsNotIndexed'))).toHaveLength(0);
+    }
+  });
+
+  test('the warning can be acknowledged by its id', () => {
+    const app = new App();
+    const stack = cloudWatchService(app);
+    operationGroups(stack);
+    CoreAnnotations.of(stack).acknowledgeWarning('@cdk-xray-ecs/sidecar:annotationsNotIndexed', 'the app sets aws.xray.annotations');
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('annotationsNotIndexed'))).toHaveLength(0);
   });
 });
