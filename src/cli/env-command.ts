@@ -8,6 +8,8 @@ import { AGENT_CONTAINER_NAME } from '../core/agent-facts';
 
 /** The variable families of the tracing contract (the library's and the SDKs' own). */
 const CONTRACT_PREFIXES = ['XRAY_', 'AWS_XRAY_', 'OTEL_'];
+/** Single variables of the contract outside those families: the X-Ray SDK for .NET's switch. */
+const CONTRACT_NAMES = ['XRay__DisableXRayTracing'];
 
 /** Variables through which auto-instrumentation loads the ADOT agent (`AutoInstrumentation`). */
 const AGENT_LOADERS = ['PYTHONPATH', 'NODE_OPTIONS', 'JAVA_TOOL_OPTIONS', 'CORECLR_PROFILER_PATH'];
@@ -53,7 +55,7 @@ function contractOf(container: TracedContainer, agentHost: string): { variables:
   const where = `${container.serviceName} (container ${container.containerName} of ${container.taskDefinitionPath ?? container.taskDefinitionLogicalId})`;
   const notes: string[] = [`tracing contract of ${where}, ${container.networkMode} network mode`];
   for (const v of container.environment) {
-    if (!CONTRACT_PREFIXES.some((p) => v.name.startsWith(p))) continue;
+    if (!CONTRACT_PREFIXES.some((p) => v.name.startsWith(p)) && !CONTRACT_NAMES.includes(v.name)) continue;
     if (v.value === undefined) {
       notes.push(`${v.name} is not printed: its value resolves only at deploy time (${JSON.stringify(v.unresolved)})`);
       continue;
@@ -66,7 +68,7 @@ function contractOf(container: TracedContainer, agentHost: string): { variables:
       `auto-instrumented: in ECS ${loader.name} loads the ADOT agent from the init container's volume, which a laptop does not have ` +
       '(not printed). Run the app under the language\'s ADOT agent instead, e.g. Python: pip install aws-opentelemetry-distro, ' +
       'then opentelemetry-instrument python app.py');
-    notes.push(xraySdkNote(container));
+    notes.push(xraySdkNote(container, loader.name));
   }
   if (container.networkMode === 'bridge') {
     notes.push(`bridge mode: the agent host ${AGENT_CONTAINER_NAME} (a container link in ECS) is ${agentHost} here`);
@@ -91,15 +93,32 @@ function annotationNote(assembly: Assembly, container: TracedContainer): string 
   return undefined;
 }
 
-/** What an X-Ray SDK left in an auto-instrumented app does: nothing when the contract turns it off. */
-function xraySdkNote(container: TracedContainer): string {
-  const enabled = container.environment.find((v) => v.name === 'AWS_XRAY_SDK_ENABLED')?.value;
-  if (enabled === 'false') {
-    return 'the X-Ray SDK is off on this container (AWS_XRAY_SDK_ENABLED=false): the ADOT agent traces it, so an X-Ray SDK ' +
-      'still in the app records nothing and costs nothing (one trace per request)';
+/**
+ * What an X-Ray SDK left in an auto-instrumented app does, per language: only Python's SDK
+ * (`AWS_XRAY_SDK_ENABLED`) and .NET's (`XRay__DisableXRayTracing`) read a switch; the runbook's
+ * helper reads `XRAY_ENABLED`; the Node.js and Java SDKs read none.
+ */
+function xraySdkNote(container: TracedContainer, loader: string): string {
+  const value = (name: string) => container.environment.find((v) => v.name === name)?.value;
+  const helper = value('XRAY_ENABLED') === 'false' ? ' and so is the runbook\'s helper (XRAY_ENABLED=false)' : '';
+  const off = (sdk: string, setting: string) =>
+    `the X-Ray SDK for ${sdk} is off on this container (${setting})${helper}: the ADOT agent traces it, so an X-Ray SDK still ` +
+    'in the app records nothing and costs nothing (one trace per request)';
+  const twice = (sdk: string, why: string) =>
+    `${why}: the X-Ray SDK for ${sdk}, if still in the app, would record every request a second time, beside the ADOT agent`;
+  switch (loader) {
+    case 'PYTHONPATH':
+      return value('AWS_XRAY_SDK_ENABLED') === 'false' ? off('Python', 'AWS_XRAY_SDK_ENABLED=false')
+        : twice('Python', `AWS_XRAY_SDK_ENABLED is ${JSON.stringify(value('AWS_XRAY_SDK_ENABLED') ?? '(unset)')}`);
+    case 'CORECLR_PROFILER_PATH':
+      return value('XRay__DisableXRayTracing') === 'true' ? off('.NET', 'XRay__DisableXRayTracing=true')
+        : twice('.NET', `XRay__DisableXRayTracing is ${JSON.stringify(value('XRay__DisableXRayTracing') ?? '(unset)')}`);
+    default: {
+      const sdk = loader === 'JAVA_TOOL_OPTIONS' ? 'Java' : 'Node.js';
+      return `${helper ? 'the runbook\'s helper is off (XRAY_ENABLED=false), but ' : ''}the X-Ray SDK for ${sdk} reads no on/off switch: ` +
+        'if it is still in the app, it records every request a second time, beside the ADOT agent; remove it from the app';
+    }
   }
-  return `AWS_XRAY_SDK_ENABLED is ${JSON.stringify(enabled ?? '(unset)')} on this auto-instrumented container: an X-Ray SDK still in the app ` +
-    'would record every request a second time, beside the ADOT agent';
 }
 
 function render(variables: Record<string, string>, format: EnvFormat): string {

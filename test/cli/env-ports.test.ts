@@ -115,8 +115,40 @@ describe('env names what the service\'s agent indexes and deletes', () => {
   });
 });
 
-describe('env of an auto-instrumented service', () => {
-  function container(enabled: string): Assembly {
+describe('env of an auto-instrumented service: what a leftover X-Ray SDK does', () => {
+  function synthesized(auto: AutoInstrumentation): Assembly {
+    return readAssembly(synthApp((app) => {
+      const stack = new Stack(app, 'Auto', { env: { account: '123456789012', region: 'eu-west-1' } });
+      new TracedFargateService(stack, 'Backend', {
+        cluster: createCluster(stack),
+        serviceName: SERVICE,
+        image: IMAGE,
+        sidecar: { agent: XRayAgent.adotCollector() },
+        autoInstrumentation: auto,
+      });
+    }));
+  }
+
+  test('env: Python — the X-Ray SDK is off (AWS_XRAY_SDK_ENABLED=false, and XRAY_ENABLED=false for the runbook\'s helper): a leftover SDK costs nothing', () => {
+    const out = envCommand(synthesized(AutoInstrumentation.python()), SERVICE, 'json', '127.0.0.1');
+    expect(out.variables).toMatchObject({ AWS_XRAY_SDK_ENABLED: 'false', XRAY_ENABLED: 'false' });
+    expect(out.notes).toContain('the X-Ray SDK for Python is off on this container (AWS_XRAY_SDK_ENABLED=false) and so is the runbook\'s helper ' +
+      '(XRAY_ENABLED=false): the ADOT agent traces it, so an X-Ray SDK still in the app records nothing and costs nothing (one trace per request)');
+  });
+
+  test('env: .NET — XRay__DisableXRayTracing=true is printed and named as what keeps the X-Ray SDK off', () => {
+    const out = envCommand(synthesized(AutoInstrumentation.dotnet()), SERVICE, 'json', '127.0.0.1');
+    expect(out.variables).toMatchObject({ XRay__DisableXRayTracing: 'true' });
+    expect(out.notes.join('\n')).toContain('the X-Ray SDK for .NET is off on this container (XRay__DisableXRayTracing=true)');
+  });
+
+  test('env: Node.js — the SDK reads no switch, so the notes say a leftover SDK records every request twice and to remove it', () => {
+    const out = envCommand(synthesized(AutoInstrumentation.node()), SERVICE, 'json', '127.0.0.1');
+    expect(out.notes).toContain('the runbook\'s helper is off (XRAY_ENABLED=false), but the X-Ray SDK for Node.js reads no on/off switch: ' +
+      'if it is still in the app, it records every request a second time, beside the ADOT agent; remove it from the app');
+  });
+
+  test('env: Python with AWS_XRAY_SDK_ENABLED=true (a hand-written task) — the notes say a leftover SDK records every request a second time', () => {
     const c: TracedContainer = {
       serviceName: SERVICE,
       stack: 'S',
@@ -126,21 +158,12 @@ describe('env of an auto-instrumented service', () => {
       hasAgent: true,
       environment: [
         { name: 'AWS_XRAY_TRACING_NAME', value: SERVICE },
-        { name: 'AWS_XRAY_SDK_ENABLED', value: enabled },
-        { name: 'NODE_OPTIONS', value: '--require /otel-auto-instrumentation-node/autoinstrumentation.js' },
+        { name: 'AWS_XRAY_SDK_ENABLED', value: 'true' },
+        { name: 'PYTHONPATH', value: '/otel-auto-instrumentation-python/opentelemetry/instrumentation/auto_instrumentation:/otel-auto-instrumentation-python' },
       ],
     };
-    return { directory: '/nowhere', stacks: [], tracedContainers: [c], samplingRules: [], skippedRules: [], traceGroups: [] };
-  }
-
-  test('env: an auto-instrumented service with AWS_XRAY_SDK_ENABLED=false is told a leftover X-Ray SDK records nothing and costs nothing', () => {
-    const out = envCommand(container('false'), SERVICE, 'sh', '127.0.0.1');
-    expect(out.notes.join('\n')).toContain('the X-Ray SDK is off on this container (AWS_XRAY_SDK_ENABLED=false)');
-    expect(out.notes.join('\n')).toContain('costs nothing');
-  });
-
-  test('env: with AWS_XRAY_SDK_ENABLED=true, it is told a leftover X-Ray SDK records every request a second time', () => {
-    const out = envCommand(container('true'), SERVICE, 'sh', '127.0.0.1');
-    expect(out.notes.join('\n')).toContain('AWS_XRAY_SDK_ENABLED is "true" on this auto-instrumented container: an X-Ray SDK still in the app would record every request a second time');
+    const assembly: Assembly = { directory: '/nowhere', stacks: [], tracedContainers: [c], samplingRules: [], skippedRules: [], traceGroups: [] };
+    const out = envCommand(assembly, SERVICE, 'sh', '127.0.0.1');
+    expect(out.notes.join('\n')).toContain('AWS_XRAY_SDK_ENABLED is "true": the X-Ray SDK for Python, if still in the app, would record every request a second time');
   });
 });
