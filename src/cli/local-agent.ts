@@ -29,7 +29,7 @@ import { compileFilter, TracePredicate, UnsupportedFilter } from './trace-filter
 import { MalformedInput, parseDatagram, TraceNode } from './trace-model';
 import { TraceStore, TraceView } from './trace-store';
 import { UI_PAGE } from './ui-page';
-import { DEFAULT_EXPORTER_CONFIG } from './xray-translator';
+import { DEFAULT_EXPORTER_CONFIG, ExporterConfig } from './xray-translator';
 
 /** The largest OTLP body accepted (the OpenTelemetry collector's default limit is in this range). */
 const MAX_OTLP_BODY_BYTES = 16 * 1024 * 1024;
@@ -104,6 +104,8 @@ export class LocalAgent {
   public readonly configFor: ConfigFor;
   /** Agent configurations of the assembly that could not be read. */
   public readonly configProblems: readonly string[];
+  /** The agent configuration of each traced service the assembly names. */
+  public readonly serviceConfigs: ReadonlyMap<string, ExporterConfig>;
   private readonly problems: string[] = [];
   private printedProblems = 0;
   private readonly udp: dgram.Socket;
@@ -131,6 +133,7 @@ export class LocalAgent {
     const configs = agentConfigs(assembly);
     this.configFor = (service) => configs.byService.get(service) ?? DEFAULT_EXPORTER_CONFIG;
     this.configProblems = configs.problems;
+    this.serviceConfigs = configs.byService;
     this.udp = dgram.createSocket({ type: net.isIPv6(options.host) ? 'udp6' : 'udp4' });
     this.udp.on('message', (msg, rinfo) => this.onDatagram(msg, `${rinfo.address}:${rinfo.port}`));
     this.samplingServer = http.createServer((req, res) => this.onSampling(req, res));

@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readAssembly, CliError } from './assembly';
 import { envCommand, ENV_FORMATS } from './env-command';
 import { LocalAgent } from './local-agent';
+import { ExporterConfig } from './xray-translator';
 import { AGENT_APPLICATION_SIGNALS_PORT, AGENT_OTLP_HTTP_PORT, AGENT_PORT } from '../core/agent-facts';
 
 /** Loopback: where the local agent listens unless `--host` says otherwise. */
@@ -109,6 +110,7 @@ export function program(): Command {
       );
       for (const skipped of assembly.skippedRules) process.stderr.write(`local-agent: sampling rule ${skipped.stack}/${skipped.logicalId} not served: ${skipped.reason}\n`);
       for (const d of agent.sampling.duplicates) process.stderr.write(`local-agent: sampling rule ${d} not served: another stack has a rule of that name\n`);
+      for (const [service, config] of agent.serviceConfigs) process.stderr.write(`local-agent: ${describeConfig(service, config)}\n`);
       for (const problem of agent.configProblems) process.stderr.write(`local-agent: ${problem}\n`);
       for (const g of agent.groups.filter((x) => x.unsupported)) process.stderr.write(`local-agent: trace group ${g.name} cannot be evaluated locally: ${g.unsupported}\n`);
       await new Promise<void>((resolve) => {
@@ -124,6 +126,14 @@ export function program(): Command {
       });
     });
   return cli;
+}
+
+/** One line on how `service`'s OTLP spans are exported, as its agent would. */
+function describeConfig(service: string, config: ExporterConfig): string {
+  const keys = (list: readonly string[]) => (list.length ? list.join(', ') : 'none');
+  const indexed = config.indexAllAttributes ? 'every attribute' : keys(config.indexedAttributes);
+  const deleted = config.deletedKeys.length + config.deletedPatterns.length ? `; deletes ${keys([...config.deletedKeys, ...config.deletedPatterns.map(String)])}` : '';
+  return `OTLP spans of ${service} are shown as its ${config.agent} exports them: annotations from aws.xray.annotations (a list) and indexed attributes ${indexed}${deleted}`;
 }
 
 /** Runs the command line `argv` (process.argv form); sets the exit code. */

@@ -189,5 +189,7 @@ test('an OTLP export from the real ADOT Node SDK, with the app container\'s envi
   expect(done.stderr).toContain(`${REQUESTS} trace(s) reported`);
   expect(done.stderr).toMatch(new RegExp(`0 X-Ray segment document\\(s\\) in 0 datagram\\(s\\), ${3 * REQUESTS} OTLP span\\(s\\) in [1-9]\\d* request\\(s\\), [1-9]\\d* sampling request\\(s\\)`));
   expect(done.stderr).toContain('malformed: 0 datagram(s), 0 OTLP body(ies)');
+  // The agent told which configuration it applies to the service's spans: the CloudWatch agent's, which indexes nothing.
+  expect(done.stderr).toContain(`OTLP spans of ${SERVICE} are shown as its cloudwatch-agent exports them: annotations from aws.xray.annotations (a list) and indexed attributes none`);
   expect(app.output).not.toContain('Error');
 });
