@@ -34,11 +34,12 @@ describe('issue 24 item 4: XRayTracing-XRaySdkBesideOtelAgent', () => {
   });
 
   test('does not fire when the X-Ray SDK is off, or the OpenTelemetry agent is', () => {
-    for (const environment of [
+    const environments: Array<Record<string, string>> = [
       { PYTHONPATH: '/otel/opentelemetry/instrumentation/auto_instrumentation', AWS_XRAY_SDK_ENABLED: 'false', AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000' },
       { JAVA_TOOL_OPTIONS: '-javaagent:/otel/javaagent.jar', AWS_XRAY_SDK_ENABLED: 'true', OTEL_SDK_DISABLED: 'true' },
       { JAVA_TOOL_OPTIONS: '-javaagent:/otel/javaagent.jar' },
-    ]) {
+    ];
+    for (const environment of environments) {
       const { stack } = createStack();
       handWritten(stack, environment);
       expect(pathsOf(stack, RULE)).toEqual([]);
