@@ -27,7 +27,9 @@ describe('issue 24 item 3: every-span alarms with Transaction Search below 100 %
       LogGroupName: 'aws/spans',
       FilterPattern: '{ ($.resource.attributes.[\'service.name\'] = "afirgen-main-backend") && ($.durationNano > 5000000000) }',
       MetricTransformations: [{
-        MetricNamespace: 'AfirgenTracing/Spans', MetricName: 'SlowSpans', MetricValue: '1',
+        MetricNamespace: 'AfirgenTracing/Spans',
+        MetricName: 'SlowSpans',
+        MetricValue: '1',
         Dimensions: [{ Key: 'Service', Value: '$.resource.attributes.[\'service.name\']' }],
       }],
     });

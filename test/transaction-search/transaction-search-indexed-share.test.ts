@@ -9,7 +9,13 @@ const ENV = { account: '111111111111', region: 'us-east-1' };
 const WARNING = '@cdk-xray-ecs/transaction-search:groupSeesIndexedShareOnly';
 
 /** An app with a shared stack (Transaction Search) and a service stack (a group, and an alarm on it). */
-function appWith(indexingPercentage: number | undefined, options: { alarm?: boolean; insights?: boolean; serviceEnv?: { account: string; region: string } } = {}) {
+interface AppOptions {
+  readonly alarm?: boolean;
+  readonly insights?: boolean;
+  readonly serviceEnv?: { account: string; region: string };
+}
+
+function appWith(indexingPercentage: number | undefined, options: AppOptions = {}) {
   const app = new App();
   const shared = new Stack(app, 'Shared', { env: ENV });
   const service = new Stack(app, 'Service', { env: options.serviceEnv ?? ENV });
