@@ -78,10 +78,6 @@ export class AfirgenStack extends Stack {
       reason: 'The topic carries alarm and insight notifications (group names, counts), no application data; the AWS managed SNS key would stop CloudWatch alarms and EventBridge from publishing to it.',
     });
 
-    // The account-wide sampling rules and trace groups. Each service uses the preset's rule for
-    // its name (no second rule), and takes its XRAY_SAMPLING_RATE from that rule.
-    this.tracing = new AfirgenTracing(this, 'Tracing', { samplingRate: config.samplingRate, alarmTopic: this.alarmTopic });
-
     // The runbook's "reduce trace retention to 7 days": X-Ray keeps traces 30 days, fixed; the
     // spans Transaction Search writes to aws/spans are kept 7 days. 1 % indexing is free.
     if (props.transactionSearch ?? true) {
@@ -90,6 +86,15 @@ export class AfirgenStack extends Stack {
         spansRetention: logs.RetentionDays.ONE_WEEK,
       });
     }
+
+    // The account-wide sampling rules and trace groups. Each service uses the preset's rule for
+    // its name (no second rule), and takes its XRAY_SAMPLING_RATE from that rule. With 1 %
+    // indexing the groups see 1 % of traces, so the preset's alarms count every span in aws/spans.
+    this.tracing = new AfirgenTracing(this, 'Tracing', {
+      samplingRate: config.samplingRate,
+      alarmTopic: this.alarmTopic,
+      transactionSearch: this.transactionSearch,
+    });
     const tracing = { enabled: config.enabled, contextMissing: config.contextMissing };
     const ruleOf = (service: AfirgenServiceName) => ({ existingRule: this.tracing.samplingRuleFor(service) });
     const agent = props.agent ?? XRayAgent.adotCollector();
@@ -97,7 +102,7 @@ export class AfirgenStack extends Stack {
 
     this.mainBackend = new TracedFargateService(this, 'MainBackend', {
       cluster: this.cluster,
-      serviceName: AfirgenServiceName.MAIN_BACKEND,
+      serviceName: this.tracing.serviceNameFor(AfirgenServiceName.MAIN_BACKEND),
       image: props.images?.mainBackend ?? placeholder,
       containerPort: 8000,
       cpu: 1024,
@@ -122,7 +127,7 @@ export class AfirgenStack extends Stack {
 
     this.asrOcrServer = new TracedFargateService(this, 'AsrOcrServer', {
       cluster: this.cluster,
-      serviceName: AfirgenServiceName.ASR_OCR_SERVER,
+      serviceName: this.tracing.serviceNameFor(AfirgenServiceName.ASR_OCR_SERVER),
       image: props.images?.asrOcrServer ?? placeholder,
       containerPort: 8002,
       cpu: 2048,
@@ -144,7 +149,7 @@ export class AfirgenStack extends Stack {
 
     this.ggufServer = new TracedEc2Service(this, 'GgufServer', {
       cluster: this.cluster,
-      serviceName: AfirgenServiceName.GGUF_SERVER,
+      serviceName: this.tracing.serviceNameFor(AfirgenServiceName.GGUF_SERVER),
       image: props.images?.ggufServer ?? placeholder,
       networkMode: ecs.NetworkMode.BRIDGE,
       containerPort: 8001,

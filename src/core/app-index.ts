@@ -13,6 +13,16 @@ import { IConstruct } from 'constructs';
  * constructs added between two synths are seen.
  */
 
+/** The kinds the library's constructs register under, shared by the folders that read them. */
+export const APP_INDEX_KINDS = {
+  /** `TraceGroup` (groups/). */
+  traceGroup: 'TraceGroup',
+  /** `TransactionSearch` (transaction-search/). */
+  transactionSearch: 'TransactionSearch',
+  /** `AfirgenTracing` (presets/). */
+  afirgenTracing: 'AfirgenTracing',
+} as const;
+
 const kinds = new Map<string, WeakSet<IConstruct>>();
 const walks = new WeakMap<IConstruct, Map<string, IConstruct[]>>();
 const markedStages = new WeakSet<IConstruct>();

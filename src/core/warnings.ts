@@ -20,6 +20,12 @@ export const WARNINGS = {
   aspectAgentPresent: '@cdk-xray-ecs/aspects:agentPresent',
   /** The agent leaves the app containers little room in the task. */
   sidecarAppRoom: '@cdk-xray-ecs/sidecar:littleRoomForApp',
+  /**
+   * An alarm on a trace group's `ApproximateTraceCount`, or a group with X-Ray Insights, in the
+   * account and Region of a `TransactionSearch` that indexes less than 100 % of spans: it sees only
+   * the indexed share.
+   */
+  transactionSearchIndexedShare: '@cdk-xray-ecs/transaction-search:groupSeesIndexedShareOnly',
   /** Two host-mode traced services with their own sidecars in one cluster (both bind host port 2000). */
   hostPortConflict: '@cdk-xray-ecs/services:hostPort2000Shared',
   /**

@@ -23,6 +23,7 @@ import {
 } from './private/filter-ast';
 import { columnOf } from './private/filter-lexer';
 import { FilterSyntaxFailure, parseFilter } from './private/filter-parser';
+import { serviceNamesOf } from './private/filter-services';
 import { fail, show } from '../core/errors';
 import { describeNumber, requireKnownNumber } from '../core/numbers';
 
@@ -650,6 +651,14 @@ export class FilterExpression {
    */
   public structurallyEquals(other: FilterExpression): boolean {
     return other instanceof FilterExpression && nodeEquals(this._node, other._node);
+  }
+
+  /**
+   * The service names the expression names (in `service(...)`, `edge(...)` and `id(name: ...)`),
+   * in order of first appearance.
+   */
+  public get serviceNames(): string[] {
+    return serviceNamesOf(this._node);
   }
 
   /** The normalized text: single spaces, upper-case operators, the fewest parentheses. */

@@ -5,8 +5,9 @@ import { CfnGroup } from 'aws-cdk-lib/aws-xray';
 import { Construct, IConstruct } from 'constructs';
 import { FilterExpression } from './filter-expression';
 import { registerAnnotationKeys, validateAnnotationKey } from '../core/annotation-keys';
-import { describeSharedEnvironment, mayShareEnvironment, membersInApp, registerMember } from '../core/app-index';
+import { APP_INDEX_KINDS, describeSharedEnvironment, mayShareEnvironment, membersInApp, registerMember } from '../core/app-index';
 import { fail, show } from '../core/errors';
+import { GROUP_METRIC_NAME, GROUP_METRIC_NAMESPACE } from '../core/group-facts';
 import { importOwner } from '../core/owners';
 import { validateRequired } from '../core/validation';
 import { validateBoolean } from '../core/validation-tracing';
@@ -15,16 +16,7 @@ import { validateTraceGroupName } from '../core/validation-xray-names';
 const GROUP_ARN = /^arn:[^:]+:xray:[^:]*:[^:]*:group\/([^/]+)\/[^/]+$/;
 
 /** The kind under which trace groups find each other in an app (see `core/app-index.ts`). */
-const KIND = 'TraceGroup';
-
-/**
- * The group metric X-Ray publishes to CloudWatch: namespace `AWS/X-Ray`, dimension `GroupName`,
- * the approximate number of the group's traces, published every minute
- * (https://docs.aws.amazon.com/xray/latest/devguide/xray-console-groups.html, "Groups and
- * CloudWatch metrics"; read 2026-12-02). It exists only for minutes in which traces matched.
- */
-const GROUP_METRIC_NAMESPACE = 'AWS/X-Ray';
-const APPROXIMATE_TRACE_COUNT = 'ApproximateTraceCount';
+const KIND = APP_INDEX_KINDS.traceGroup;
 
 /**
  * The EventBridge event X-Ray Insights sends for a group with insights and notifications on
@@ -158,6 +150,9 @@ export class TraceGroup extends Resource implements ITraceGroup {
   /** Whether X-Ray Insights watches the group. */
   public readonly insightsEnabled: boolean;
 
+  /** The traces that belong to the group. */
+  public readonly filterExpression: FilterExpression;
+
   /** Whether X-Ray Insights sends the group's insights to EventBridge. */
   public readonly notificationsEnabled: boolean;
 
@@ -201,6 +196,7 @@ export class TraceGroup extends Resource implements ITraceGroup {
     this.groupName = given.groupName;
     this.insightsEnabled = insightsEnabled;
     this.notificationsEnabled = notificationsEnabled;
+    this.filterExpression = given.filterExpression;
 
     this.annotationKeys = annotationKeys;
 
@@ -214,7 +210,8 @@ export class TraceGroup extends Resource implements ITraceGroup {
    * The group's `ApproximateTraceCount` metric (namespace `AWS/X-Ray`, dimension `GroupName`): how
    * many of the group's traces X-Ray recorded, published every minute. There are data points only
    * for minutes in which a trace matched the group, so an alarm on it should treat missing data
-   * as not breaching.
+   * as not breaching. With Transaction Search on, X-Ray counts only the traces it indexes
+   * (`indexingPercentage`, 1 % by default): see docs/transaction-search.md.
    *
    * @param options period, statistic, label, ... of the metric
    * @default - statistic Sum over 1 minute (X-Ray's publishing interval)
@@ -225,7 +222,7 @@ export class TraceGroup extends Resource implements ITraceGroup {
       period: Duration.minutes(1),
       ...options,
       namespace: GROUP_METRIC_NAMESPACE,
-      metricName: APPROXIMATE_TRACE_COUNT,
+      metricName: GROUP_METRIC_NAME,
       dimensionsMap: { ...options.dimensionsMap, GroupName: this.groupName },
     });
   }

@@ -2,18 +2,24 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { APP_INDEX_KINDS, mayShareEnvironment, membersInApp, registerMember } from '../core/app-index';
 import { fail, show } from '../core/errors';
 import { isToken, requireKnownNumber } from '../core/numbers';
 import { DEFAULT_SAMPLING_RATE } from '../core/tracing-options';
-import { validateCharacters, validateIntegerInRange, validateLength, validateNumberAbove, validateNumberInRange } from '../core/validation';
+import {
+  validateCharacters, validateIntegerInRange, validateLength, validateNumberAbove, validateNumberInRange, validateXRayServiceName,
+  XRAY_SAMPLING_RULE_SERVICE_NAME_MAX,
+} from '../core/validation';
 import { validateBoolean, validateSamplingRate } from '../core/validation-tracing';
 import { XRAY_GROUP_NAME_CHARACTER, XRAY_GROUP_NAME_MAX } from '../core/validation-xray-names';
 import { annotateCostForServices } from '../cost/cost-annotation';
 import { FilterExpression } from '../groups/filter-expression';
 import { TraceGroup } from '../groups/trace-group';
 import { SamplingRateBoost, SamplingRule, SamplingRuleServiceType } from '../sampling/sampling-rule';
+import { TransactionSearch } from '../transaction-search/transaction-search';
 
 /** The AFIRGen services, by the name each reports to X-Ray (its segment name). */
 export enum AfirgenServiceName {
@@ -79,12 +85,15 @@ export interface AfirgenTracingProps {
   readonly insightsOnErrors?: boolean;
 
   /**
-   * A prefix for every rule and group name, joined with `-` (e.g. `prod` gives
-   * `prod-afirgen-main-backend`), so that two deployments can share an account and region: the
-   * names are unique there. 1 to 4 letters, digits or dashes, because the longest name,
-   * `<prefix>-afirgen-main-backend-errors`, must fit X-Ray's 32 characters.
+   * A stage prefix, joined with `-`, for every X-Ray name the preset owns: the services' X-Ray
+   * names (`prod` gives `prod-afirgen-main-backend`, which the sampling rules and the groups'
+   * filter expressions then match), the rule names and the group names. Two stages (dev and prod)
+   * can then share an account and Region: their names differ, and each stage's rules and groups
+   * see only its own requests. Name each traced service with `serviceNameFor(...)`. 1 to 4
+   * letters, digits or dashes, because the longest name, `<prefix>-afirgen-main-backend-errors`,
+   * must fit X-Ray's 32 characters for a group name.
    *
-   * @default - no prefix: the rules are named after the services
+   * @default - no prefix: the services keep their runbook names and the rules are named after them
    */
   readonly namePrefix?: string;
 
@@ -145,6 +154,17 @@ export interface AfirgenTracingProps {
    * @default Duration.minutes(5)
    */
   readonly alarmPeriod?: Duration;
+
+  /**
+   * The account's Transaction Search, when it is on. Below 100 % indexing, X-Ray groups count
+   * only the indexed share of traces, so with `alarmTopic` the slow-requests and errors alarms
+   * then count every span instead: CloudWatch Logs metric filters on `aws/spans` (where
+   * Transaction Search writes every span), in the namespace `SPAN_METRICS_NAMESPACE`. At 100 %
+   * the alarms stay on the groups' `ApproximateTraceCount`.
+   *
+   * @default - Transaction Search is off: the alarms watch the groups
+   */
+  readonly transactionSearch?: TransactionSearch;
 }
 
 /** The boost as the estimator takes it; undefined when absent or only known at deploy time. */
@@ -154,7 +174,7 @@ function boostForEstimate(boost: SamplingRateBoost | undefined): { maxRate: numb
 }
 
 interface ServiceEntry {
-  readonly service: AfirgenServiceName;
+  readonly service: string;
   readonly id: string;
 }
 
@@ -178,6 +198,16 @@ const GROUP_NAMES = {
 const LONGEST_NAME = Math.max(...SERVICE_NAMES.map((n) => n.length), ...Object.values(GROUP_NAMES).map((n) => n.length));
 const NAME_PREFIX_MAX = XRAY_GROUP_NAME_MAX - LONGEST_NAME - 1;
 
+/** An AFIRGen service name with any stage prefix: `afirgen-main-backend`, `dev-afirgen-main-backend`, ... */
+const AFIRGEN_SERVICE_NAME = new RegExp(`^(?:(.+)-)?(${SERVICE_NAMES.join('|')})$`);
+
+/** CloudWatch Logs JSON selectors of the span fields the every-span alarms read (see docs/transaction-search.md). */
+const SPAN_SERVICE_NAME = "$.resource.attributes.['service.name']";
+const SPAN_HTTP_STATUS = "$.attributes.['http.response.status_code']";
+const SPAN_HTTP_STATUS_OLD = "$.attributes.['http.status_code']";
+const SPAN_STATUS_CODE = '$.status.code';
+const SPAN_DURATION_NANO = '$.durationNano';
+
 const DEFAULT_PRIORITY = 1000;
 const DEFAULT_RESERVOIR_SIZE = 1;
 const DEFAULT_SLOW_REQUEST_THRESHOLD_SECONDS = 5;
@@ -198,7 +228,8 @@ const DEFAULT_ALARM_PERIOD_MINUTES = 5;
  *
  * Trace groups:
  * - `slowRequestsGroup`: `service("afirgen-main-backend") AND responsetime > 5`
- * - `errorsGroup`: `service("afirgen-main-backend") AND error = true`, with X-Ray Insights
+ * - `errorsGroup`: `service("afirgen-main-backend") AND (error = true OR fault = true)` (4xx,
+ *   429 and 5xx; the runbook's `error = true` alone misses every 5xx), with X-Ray Insights
  * - `modelSummariserGroup`: `annotation.model_name = "summariser"`
  * - `endpointProcessGroup`: `annotation.endpoint = "/process"`
  *
@@ -207,6 +238,9 @@ const DEFAULT_ALARM_PERIOD_MINUTES = 5;
  * ```
  */
 export class AfirgenTracing extends Construct {
+  /** The CloudWatch namespace of the every-span metrics (with `transactionSearch` below 100 %). */
+  public static readonly SPAN_METRICS_NAMESPACE = 'AfirgenTracing/Spans';
+
   /**
    * The sampling rules, keyed by service name (the values of `AfirgenServiceName`).
    */
@@ -220,7 +254,10 @@ export class AfirgenTracing extends Construct {
   /** Main-backend requests slower than `slowRequestThresholdSeconds`. */
   public readonly slowRequestsGroup: TraceGroup;
 
-  /** Main-backend requests that ended in an error, watched by X-Ray Insights unless turned off. */
+  /**
+   * Main-backend requests that ended in an error or a fault (4xx, 429 and 5xx), watched by X-Ray
+   * Insights unless turned off.
+   */
   public readonly errorsGroup: TraceGroup;
 
   /** Traces annotated `model_name = "summariser"`. */
@@ -229,11 +266,21 @@ export class AfirgenTracing extends Construct {
   /** Traces annotated `endpoint = "/process"`. */
   public readonly endpointProcessGroup: TraceGroup;
 
-  /** The alarm on the slow-requests group, with `alarmTopic`. */
+  /**
+   * The slow-requests alarm, with `alarmTopic`: on the group's sampled traces, or, with
+   * `transactionSearch` below 100 %, on every main-backend span slower than the threshold.
+   */
   public readonly slowRequestsAlarm?: cloudwatch.Alarm;
 
-  /** The alarm on the errors group, with `alarmTopic`. */
+  /**
+   * The errors alarm, with `alarmTopic`: on the group's sampled traces, or, with
+   * `transactionSearch` below 100 %, on every main-backend span with a 4xx or 5xx status or an
+   * error status.
+   */
   public readonly errorsAlarm?: cloudwatch.Alarm;
+
+  /** The stage prefix, when one was given. */
+  public readonly namePrefix?: string;
 
   private readonly rates: { [serviceName: string]: number };
 
@@ -257,8 +304,14 @@ export class AfirgenTracing extends Construct {
     validateNumberAbove(this, 'slowRequestThresholdSeconds', threshold, 0);
     validateBoolean(this, 'insightsOnErrors', props.insightsOnErrors);
     validateLength(this, 'namePrefix', props.namePrefix, 1, NAME_PREFIX_MAX);
-    validateCharacters(this, 'namePrefix', props.namePrefix, XRAY_GROUP_NAME_CHARACTER, 'letters, digits and -');
-    const name = (base: string): string => (props.namePrefix === undefined ? base : `${props.namePrefix}-${base}`);
+    // The prefix begins group names too, whose characters are the narrowest of the three.
+    validateCharacters(this, 'namePrefix', props.namePrefix, XRAY_GROUP_NAME_CHARACTER,
+      'letters, digits and - (it begins X-Ray service, sampling-rule and group names)');
+    this.namePrefix = props.namePrefix;
+    const name = (base: string): string => this.prefixed(base);
+    for (const service of SERVICE_NAMES) {
+      validateXRayServiceName(this, 'namePrefix', name(service), XRAY_SAMPLING_RULE_SERVICE_NAME_MAX);
+    }
     const alarmPeriodMinutes = this.validateAlarmProps(props);
 
     const samplingRate = props.samplingRate ?? DEFAULT_SAMPLING_RATE;
@@ -273,7 +326,7 @@ export class AfirgenTracing extends Construct {
         priority: priority + index,
         fixedRate: rate,
         reservoirSize: props.reservoirSize ?? DEFAULT_RESERVOIR_SIZE,
-        serviceName: service,
+        serviceName: name(service),
         serviceType: SamplingRuleServiceType.ANY,
         samplingRateBoost: props.samplingRateBoost,
       });
@@ -281,7 +334,8 @@ export class AfirgenTracing extends Construct {
 
     this.annotateCost(props);
 
-    const mainBackend = FilterExpression.service(AfirgenServiceName.MAIN_BACKEND);
+    const mainBackendName = name(AfirgenServiceName.MAIN_BACKEND);
+    const mainBackend = FilterExpression.service(mainBackendName);
     this.slowRequestsGroup = new TraceGroup(this, 'SlowRequestsGroup', {
       groupName: name(GROUP_NAMES.slowRequests),
       filterExpression: mainBackend.and(FilterExpression.responseTime().greaterThan(threshold)),
@@ -289,7 +343,8 @@ export class AfirgenTracing extends Construct {
     const insightsOnErrors = props.insightsOnErrors ?? true;
     this.errorsGroup = new TraceGroup(this, 'ErrorsGroup', {
       groupName: name(GROUP_NAMES.errors),
-      filterExpression: mainBackend.and(FilterExpression.error()),
+      // X-Ray's `error` is 4xx (429 included), `fault` is 5xx: a human's "errors" are both.
+      filterExpression: mainBackend.and(FilterExpression.error().or(FilterExpression.fault())),
       insightsEnabled: insightsOnErrors,
       // Insights reach the topic through EventBridge, which X-Ray only feeds with notifications on.
       notificationsEnabled: insightsOnErrors && props.alarmTopic !== undefined,
@@ -309,26 +364,42 @@ export class AfirgenTracing extends Construct {
       'endpoint-process': this.endpointProcessGroup,
     };
 
+    const search = props.transactionSearch;
+    if (search !== undefined && !(search instanceof TransactionSearch)) {
+      fail(this, `transactionSearch must be a TransactionSearch construct, got ${show(search)}`);
+    }
     const topic = props.alarmTopic;
     if (topic !== undefined) {
       const action = new cloudwatchActions.SnsAction(topic);
       const period = Duration.minutes(alarmPeriodMinutes);
-      // A group's metric has data points only for minutes in which traces matched: no data means
-      // no slow requests (or no errors), not a broken alarm.
-      const alarmOn = (alarmId: string, group: TraceGroup, alarmThreshold: number, what: string): cloudwatch.Alarm => {
-        const alarm = group.metricApproximateTraceCount({ period }).createAlarm(this, alarmId, {
+      // A metric with data points only for minutes in which something matched: no data means no
+      // slow requests (or no errors), not a broken alarm.
+      const alarmOn = (alarmId: string, metric: cloudwatch.Metric, alarmThreshold: number, description: string): cloudwatch.Alarm => {
+        const alarm = metric.createAlarm(this, alarmId, {
           threshold: alarmThreshold,
           evaluationPeriods: 1,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-          alarmDescription: `${alarmThreshold} or more ${what} traces of ${AfirgenServiceName.MAIN_BACKEND} in ${alarmPeriodMinutes} minute(s) (X-Ray group ${group.groupName})`,
+          alarmDescription: `${alarmThreshold} or more ${description} in ${alarmPeriodMinutes} minute(s)`,
         });
         alarm.addAlarmAction(action);
         return alarm;
       };
-      this.slowRequestsAlarm = alarmOn('SlowRequestsAlarm', this.slowRequestsGroup,
-        props.slowRequestsAlarmThreshold ?? DEFAULT_SLOW_REQUESTS_ALARM_THRESHOLD, 'slow-request');
-      this.errorsAlarm = alarmOn('ErrorsAlarm', this.errorsGroup, props.errorsAlarmThreshold ?? DEFAULT_ERRORS_ALARM_THRESHOLD, 'error');
+      const slowThreshold = props.slowRequestsAlarmThreshold ?? DEFAULT_SLOW_REQUESTS_ALARM_THRESHOLD;
+      const errorsThreshold = props.errorsAlarmThreshold ?? DEFAULT_ERRORS_ALARM_THRESHOLD;
+      if (search !== undefined && !search.indexesEverySpan) {
+        // Groups see only the indexed share of traces: count every span in aws/spans instead.
+        const spans = this.spanMetrics(search, mainBackendName, threshold, period);
+        this.slowRequestsAlarm = alarmOn('SlowSpansAlarm', spans.slow, slowThreshold,
+          `${mainBackendName} spans slower than ${threshold} s (every span in aws/spans)`);
+        this.errorsAlarm = alarmOn('ErrorSpansAlarm', spans.errors, errorsThreshold,
+          `${mainBackendName} spans with a 4xx or 5xx status or an error status (every span in aws/spans)`);
+      } else {
+        this.slowRequestsAlarm = alarmOn('SlowRequestsAlarm', this.slowRequestsGroup.metricApproximateTraceCount({ period }), slowThreshold,
+          `slow-request traces of ${mainBackendName} (X-Ray group ${this.slowRequestsGroup.groupName})`);
+        this.errorsAlarm = alarmOn('ErrorsAlarm', this.errorsGroup.metricApproximateTraceCount({ period }), errorsThreshold,
+          `error and fault traces of ${mainBackendName} (X-Ray group ${this.errorsGroup.groupName})`);
+      }
       if (insightsOnErrors) {
         this.errorsGroup.onInsight('InsightsToTopic', {
           description: `X-Ray Insights of ${this.errorsGroup.groupName} to the alarm topic`,
@@ -336,6 +407,95 @@ export class AfirgenTracing extends Construct {
         });
       }
     }
+
+    registerMember(this, APP_INDEX_KINDS.afirgenTracing);
+    this.node.addValidation({ validate: () => this.validateGroupsNameOwnedServices() });
+  }
+
+  /**
+   * The X-Ray service name of one AFIRGen service in this stage: `namePrefix-<service>`, or the
+   * service's runbook name without a prefix. Give it to the traced service as its `serviceName`,
+   * so its spans match this preset's rule and groups.
+   *
+   * @param service the service's runbook name (`AfirgenServiceName.MAIN_BACKEND`, ...)
+   */
+  public serviceNameFor(service: string): string {
+    if (!SERVICE_NAMES.includes(service)) {
+      fail(this, `service must be one of ${SERVICE_NAMES.join(', ')}, got ${JSON.stringify(service)}`);
+    }
+    return this.prefixed(service);
+  }
+
+  /** `base` with the stage prefix. */
+  private prefixed(base: string): string {
+    return this.namePrefix === undefined ? base : `${this.namePrefix}-${base}`;
+  }
+
+  /**
+   * Metric filters on `aws/spans` that count every main-backend span that is slow, or that
+   * ended in a 4xx/5xx or an error status (an X-Ray fault with no HTTP status), with the
+   * service's name as dimension `Service`.
+   */
+  private spanMetrics(search: TransactionSearch, serviceName: string, thresholdSeconds: number, period: Duration):
+  { readonly slow: cloudwatch.Metric; readonly errors: cloudwatch.Metric } {
+    const spansLogGroup = logs.LogGroup.fromLogGroupName(this, 'SpansLogGroup', TransactionSearch.SPANS_LOG_GROUP_NAME);
+    const ofService = logs.FilterPattern.stringValue(SPAN_SERVICE_NAME, '=', serviceName);
+    const filterFor = (filterId: string, metricName: string, pattern: logs.JsonPattern): cloudwatch.Metric => {
+      const filter = new logs.MetricFilter(this, filterId, {
+        logGroup: spansLogGroup,
+        metricNamespace: AfirgenTracing.SPAN_METRICS_NAMESPACE,
+        metricName,
+        filterPattern: pattern,
+        metricValue: '1',
+        dimensions: { Service: SPAN_SERVICE_NAME },
+      });
+      // X-Ray creates aws/spans when Transaction Search is turned on: the filter comes after it.
+      filter.node.addDependency(search);
+      return filter.metric({ statistic: cloudwatch.Stats.SUM, period, dimensionsMap: { Service: serviceName } });
+    };
+    return {
+      slow: filterFor('SlowSpansFilter', 'SlowSpans', logs.FilterPattern.all(
+        ofService,
+        logs.FilterPattern.numberValue(SPAN_DURATION_NANO, '>', thresholdSeconds * 1e9),
+      )),
+      errors: filterFor('ErrorSpansFilter', 'ErrorSpans', logs.FilterPattern.all(
+        ofService,
+        logs.FilterPattern.any(
+          logs.FilterPattern.numberValue(SPAN_HTTP_STATUS, '>=', 400),
+          logs.FilterPattern.numberValue(SPAN_HTTP_STATUS_OLD, '>=', 400),
+          logs.FilterPattern.stringValue(SPAN_STATUS_CODE, '=', 'ERROR'),
+        ),
+      )),
+    };
+  }
+
+  /**
+   * Every trace group of the app that names an AFIRGen service (with any prefix) must name one
+   * that a preset of its account and Region traces under: with stages, `afirgen-main-backend`
+   * alone (or `staging-...` with no `staging` preset) matches no request. Checked once, by the
+   * first preset in the tree; the preset's own groups always comply.
+   */
+  private validateGroupsNameOwnedServices(): string[] {
+    const presets = membersInApp(this, APP_INDEX_KINDS.afirgenTracing).filter((c: IConstruct): c is AfirgenTracing => c instanceof AfirgenTracing);
+    if (presets[0] !== this) return [];
+    const groups = membersInApp(this, APP_INDEX_KINDS.traceGroup).filter((c: IConstruct): c is TraceGroup => c instanceof TraceGroup);
+    const problems: string[] = [];
+    for (const group of groups) {
+      const stages = presets.filter((p) => mayShareEnvironment(p, group));
+      if (stages.length === 0 || stages.some((p) => group.node.scope === p)) continue;
+      const owned = stages.flatMap((p) => SERVICE_NAMES.map((s) => p.prefixed(s)));
+      for (const serviceName of group.filterExpression.serviceNames) {
+        const match = AFIRGEN_SERVICE_NAME.exec(serviceName);
+        if (match === null || owned.includes(serviceName)) continue;
+        const base = match[2];
+        const allowed = stages.map((p) => `${p.prefixed(base)} (${p.node.path}${p.namePrefix === undefined ? ', no namePrefix' : `, namePrefix ${JSON.stringify(p.namePrefix)}`})`);
+        problems.push(
+          `trace group ${group.node.path}: filterExpression names service ${JSON.stringify(serviceName)}, which no AfirgenTracing of its account and Region traces under, so the group matches no request. `
+          + `Allowed: ${allowed.join(', ')}. Fix: build the expression with tracing.serviceNameFor(${JSON.stringify(base)}) of the stage the group belongs to`,
+        );
+      }
+    }
+    return problems;
   }
 
   /** Validates the alarm props and returns the alarm period in minutes. */

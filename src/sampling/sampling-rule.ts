@@ -487,8 +487,14 @@ export class SamplingRule extends Resource implements ISamplingRule {
       if (this.matchKey === undefined || this.matchKey !== other.matchKey) return;
       const decided = SamplingRule.winnerOf(this, other);
       const sameRequests = `match exactly the same requests (${this.matchDescription})`;
-      const fix = 'Fix: remove one of them or change its match criteria (when a traced service and AfirgenTracing both make a rule for one service, ' +
-        'turn one off, e.g. the service\'s samplingRule: { enabled: false })';
+      const fix = Stack.of(this) === Stack.of(other)
+        // One stack, two rules for one service: a duplicate.
+        ? 'Fix: keep one rule per service: pass the shared rule to the service as samplingRule.existingRule, '
+          + 'or turn the service\'s own rule off (samplingRule: { enabled: false }), or change one rule\'s match criteria'
+        // Two stacks in one account and Region: usually two stages of one app tracing under one name.
+        : 'Fix: when the two stacks are two stages (dev and prod) in one account and Region, give each stage its own service names '
+          + '(a stage prefix: dev-orders-api and prod-orders-api, or a preset\'s namePrefix) so each rule matches only its stage\'s requests; '
+          + 'otherwise remove one rule or change its match criteria';
       if (decided !== undefined && decided.winner === other) {
         problems.push(
           `sampling rule ${this.node.path} never matches a request: it and ${other.node.path} ${sameRequests}, and ${env}; ` +

@@ -620,7 +620,8 @@ export abstract class TracedServiceBase extends Construct {
     if (existing.serviceName !== props.serviceName) {
       fail(this,
         `samplingRule.existingRule ${existing.node.path} matches serviceName ${JSON.stringify(existing.serviceName)}, ` +
-        `not this service's ${JSON.stringify(props.serviceName)}: pass the rule made for ${JSON.stringify(props.serviceName)}`);
+        `not this service's ${JSON.stringify(props.serviceName)}: pass the rule made for ${JSON.stringify(props.serviceName)}, `
+        + `or name the service as the rule matches it (${JSON.stringify(existing.serviceName)}; a stage-prefixed preset gives it with serviceNameFor(...))`);
     }
     const ruleRate = knownNumber(existing.fixedRate);
     const askedRate = knownNumber(asked);

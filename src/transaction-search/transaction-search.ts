@@ -1,15 +1,18 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { CfnTransactionSearchConfig } from 'aws-cdk-lib/aws-xray';
 import { Construct, IConstruct } from 'constructs';
-import { describeSharedEnvironment, mayShareEnvironment, membersInApp, registerMember } from '../core/app-index';
+import { APP_INDEX_KINDS, describeSharedEnvironment, mayShareEnvironment, membersInApp, registerMember } from '../core/app-index';
 import { fail, show } from '../core/errors';
+import { groupsWatchedBy, traceGroupFacts } from '../core/group-facts';
 import { isToken } from '../core/numbers';
 import { validateNumberInRange } from '../core/validation';
+import { WARNINGS } from '../core/warnings';
 
 /** The kind under which Transaction Search constructs find each other in an app (`core/app-index.ts`). */
-const KIND = 'TransactionSearch';
+const KIND = APP_INDEX_KINDS.transactionSearch;
 
 /** The retention values CloudWatch Logs accepts (the `RetentionDays` enum). */
 const RETENTION_VALUES: ReadonlySet<number> = new Set(
@@ -83,6 +86,9 @@ export class TransactionSearch extends Construct {
   /** The retention set on `aws/spans`, when one was asked for. */
   public readonly spansRetention?: logs.RetentionDays;
 
+  /** Constructs already warned about the indexed share, so a second synth adds no second warning. */
+  private readonly warnedIndexedShare = new Set<string>();
+
   constructor(scope: Construct, id: string, props: TransactionSearchProps = {}) {
     super(scope, id);
     const given: TransactionSearchProps = props ?? {};
@@ -129,7 +135,53 @@ export class TransactionSearch extends Construct {
     }
 
     registerMember(this, KIND);
-    this.node.addValidation({ validate: () => this.validateOnePerAccount() });
+    this.node.addValidation({ validate: () => [...this.validateOnePerAccount(), ...this.warnIndexedShare()] });
+  }
+
+  /**
+   * Whether X-Ray indexes every span as a trace summary: `indexingPercentage` is 100. False below
+   * 100 and for a deploy-time value (a token).
+   */
+  public get indexesEverySpan(): boolean {
+    return !isToken(this.indexingPercentage) && this.indexingPercentage >= 100;
+  }
+
+  /**
+   * Below 100 %, X-Ray groups see only the indexed trace summaries: warns on each alarm on a
+   * group's `ApproximateTraceCount`, and each group with X-Ray Insights, that may deploy to this
+   * account and Region. Adds warnings only; returns no errors.
+   */
+  private warnIndexedShare(): string[] {
+    if (this.indexesEverySpan) return [];
+    const share = isToken(this.indexingPercentage)
+      ? 'a share of spans known only at deploy time (indexingPercentage is a token)'
+      : `${this.indexingPercentage} % of spans (indexingPercentage ${this.indexingPercentage})`;
+    const why = `TransactionSearch ${this.node.path} indexes ${share} as trace summaries in this account and Region, `
+      + 'and X-Ray groups, their metrics and X-Ray Insights work on trace summaries';
+    const warn = (target: IConstruct, message: string): void => {
+      if (this.warnedIndexedShare.has(target.node.path)) return;
+      this.warnedIndexedShare.add(target.node.path);
+      Annotations.of(target).addWarningV2(WARNINGS.transactionSearchIndexedShare, message);
+    };
+    for (const construct of this.node.root.node.findAll()) {
+      if (!(construct instanceof cloudwatch.Alarm) || !mayShareEnvironment(this, construct)) continue;
+      const groups = groupsWatchedBy(construct);
+      if (groups.length === 0) continue;
+      warn(construct,
+        `alarm ${construct.node.path} counts the ApproximateTraceCount of trace group ${groups.map((g) => JSON.stringify(g)).join(', ')}, `
+        + `but ${why}: it sees only that share of the matching requests. `
+        + 'Fix: alarm on every span instead (a metric filter on aws/spans; AfirgenTracing does this when given transactionSearch), '
+        + 'or set indexingPercentage to 100 (indexing above 1 % is charged), or acknowledge this warning. See docs/transaction-search.md');
+    }
+    for (const group of membersInApp(this, APP_INDEX_KINDS.traceGroup)) {
+      const facts = traceGroupFacts(group);
+      if (facts === undefined || !facts.insightsEnabled || !mayShareEnvironment(this, group)) continue;
+      warn(group,
+        `trace group ${group.node.path} (${JSON.stringify(facts.groupName)}) has X-Ray Insights on, but ${why}: `
+        + 'Insights sees only that share of the matching requests. '
+        + 'Fix: set indexingPercentage to 100 (indexing above 1 % is charged), or acknowledge this warning. See docs/transaction-search.md');
+    }
+    return [];
   }
 
   /**

@@ -33,7 +33,7 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'transaction-search': ['core'],
   'host-agent': ['core', 'sidecar'],
   'services': ['core', 'sidecar', 'sampling', 'cost', 'host-agent'],
-  'presets': ['core', 'sampling', 'groups', 'cost'],
+  'presets': ['core', 'sampling', 'groups', 'cost', 'transaction-search'],
   'aspects': ['core', 'sidecar', 'sampling'],
   'cli': ['core', 'groups'],
 };

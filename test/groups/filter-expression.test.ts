@@ -618,3 +618,24 @@ describe('FilterExpression: builder', () => {
     expect(() => F.user().equalTo('x'.repeat(10_000))).toThrow(/^FilterExpression\.user\(\)\.equalTo: filter expression must have at most 10000 characters, got 10009$/);
   });
 });
+
+describe('issue 24 item 2: the errors group matches faults', () => {
+  test('the preset\'s errors expression is error OR fault, parses back to the builder\'s tree, and keeps the runbook query readable', () => {
+    // GIVEN the expression the preset builds
+    const built = F.service('afirgen-main-backend').and(F.error().or(F.fault()));
+    // THEN its text keeps the OR in parentheses (AND binds tighter), and parsing it gives the same tree
+    expect(built.toString()).toBe('service("afirgen-main-backend") AND (error = true OR fault = true)');
+    expect(F.parse('service("afirgen-main-backend") AND (error = true OR fault = true)').structurallyEquals(built)).toBe(true);
+    expect(roundTrip('service("afirgen-main-backend") AND (error OR fault)')).toBe(built.toString());
+    // the runbook's literal query is a different expression: it misses every 5xx
+    expect(F.parse('service("afirgen-main-backend") AND error = true').structurallyEquals(built)).toBe(false);
+    // throttle (429) sits beside them
+    expect(F.service('afirgen-main-backend').and(F.throttle()).toString()).toBe('service("afirgen-main-backend") AND throttle = true');
+  });
+
+  test('serviceNames lists the services an expression names, in service(), edge() and id()', () => {
+    expect(F.parse('service("a") AND (error OR fault)').serviceNames).toEqual(['a']);
+    expect(F.parse('edge("a", "b") { fault } OR !service(id(name: "c", type: "AWS::ECS::Container")) OR service("a")').serviceNames).toEqual(['a', 'b', 'c']);
+    expect(F.parse('annotation.model_name = "summariser"').serviceNames).toEqual([]);
+  });
+});

@@ -63,7 +63,7 @@ describe('AFIRGen example app', () => {
     expect(groups).toEqual([
       'annotation.endpoint = "/process"',
       'annotation.model_name = "summariser"',
-      'service("afirgen-main-backend") AND error = true',
+      'service("afirgen-main-backend") AND (error = true OR fault = true)',
       'service("afirgen-main-backend") AND responsetime > 5',
     ]);
     expect(appContainerEnv(template, 'afirgen-gguf-server')).toMatchObject({
@@ -72,16 +72,19 @@ describe('AFIRGen example app', () => {
     expect(appContainerEnv(template, 'afirgen-main-backend')).toMatchObject({ XRAY_DAEMON_ADDRESS: '127.0.0.1:2000', XRAY_SAMPLING_RATE: '0.1' });
   });
 
-  test('Transaction Search at 1 % with 7 days of spans, and the preset\'s two alarms on the alarm topic', () => {
+  test('Transaction Search at 1 % with 7 days of spans, and the preset\'s two alarms on every span (item 3), on the alarm topic', () => {
     const { stack, template } = defaultTemplate();
     template.hasResourceProperties('AWS::XRay::TransactionSearchConfig', { IndexingPercentage: 1 });
     template.hasResourceProperties('Custom::LogRetention', { LogGroupName: 'aws/spans', RetentionInDays: 7 });
     const topicRef = { Ref: stack.getLogicalId(stack.alarmTopic.node.defaultChild as CfnElement) };
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.map((a) => [a.Properties.Dimensions[0].Value, a.Properties.AlarmActions]).sort()).toEqual([
-      ['afirgen-main-backend-errors', [topicRef]],
-      ['afirgen-main-backend-slow', [topicRef]],
-    ]);
+    // At 1 % indexing no alarm watches a group's ApproximateTraceCount: both count spans in aws/spans.
+    expect(alarms.map((a) => [a.Properties.Namespace, a.Properties.MetricName, a.Properties.Dimensions[0].Value, a.Properties.AlarmActions]).sort())
+      .toEqual([
+        ['AfirgenTracing/Spans', 'ErrorSpans', 'afirgen-main-backend', [topicRef]],
+        ['AfirgenTracing/Spans', 'SlowSpans', 'afirgen-main-backend', [topicRef]],
+      ]);
+    template.resourceCountIs('AWS::Logs::MetricFilter', 2);
   });
 
   test('transactionSearch: false leaves Transaction Search out (another stack of the account has it)', () => {

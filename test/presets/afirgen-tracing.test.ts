@@ -93,7 +93,7 @@ describe('AfirgenTracing', () => {
     });
     template.hasResourceProperties('AWS::XRay::Group', {
       GroupName: 'afirgen-main-backend-errors',
-      FilterExpression: 'service("afirgen-main-backend") AND error = true',
+      FilterExpression: 'service("afirgen-main-backend") AND (error = true OR fault = true)',
       InsightsConfiguration: { InsightsEnabled: true, NotificationsEnabled: false },
     });
     template.hasResourceProperties('AWS::XRay::Group', {
@@ -214,7 +214,7 @@ describe('AfirgenTracing', () => {
 
     test('throws for a namePrefix with characters X-Ray rejects in group names', () => {
       expect(() => tracingWith({ namePrefix: 'a_b' }))
-        .toThrow(exactly('TestStack/Tracing: namePrefix may only contain letters, digits and -, got "a_b" ("_" is not allowed)'));
+        .toThrow(exactly('TestStack/Tracing: namePrefix may only contain letters, digits and - (it begins X-Ray service, sampling-rule and group names), got "a_b" ("_" is not allowed)'));
     });
 
     test('throws for a service that is not an AFIRGen service', () => {

@@ -183,3 +183,22 @@ describe('SamplingRules that match the same requests', () => {
     expect(() => app.synth()).not.toThrow();
   });
 });
+
+describe('issue 24 item 6: the overlap error names the fix that applies', () => {
+  test('throws for two stages in one account with one service name, naming the stage-prefix fix', () => {
+    // GIVEN a dev and a prod stack in one account and Region whose services trace under one name
+    const { app, dev, prod } = twoStacks({ account: ACCOUNT, region: REGION }, { account: ACCOUNT, region: REGION });
+    new SamplingRule(dev, 'Rule', { ruleName: 'dev-orders', priority: 1000, fixedRate: 1, serviceName: 'orders-api' });
+    new SamplingRule(prod, 'Rule', { ruleName: 'prod-orders', priority: 1001, fixedRate: 0.05, serviceName: 'orders-api' });
+    // WHEN synthesized THEN the hint is the per-stage service name, not "turn one off"
+    expect(() => app.synth()).toThrow(/Prod\/Rule never matches a request.*Fix: when the two stacks are two stages \(dev and prod\) in one account and Region, give each stage its own service names \(a stage prefix: dev-orders-api and prod-orders-api/);
+    expect(() => app.synth()).not.toThrow(/turn the service's own rule off/);
+  });
+
+  test('throws for two rules for one service in one stack, naming the keep-one fix', () => {
+    const { app, dev } = twoStacks();
+    new SamplingRule(dev, 'Shared', { ruleName: 'shared', priority: 100, fixedRate: 0.1, serviceName: 'orders-api' });
+    new SamplingRule(dev, 'Own', { ruleName: 'own', priority: 200, fixedRate: 0.1, serviceName: 'orders-api' });
+    expect(() => app.synth()).toThrow(/Dev\/Own never matches a request.*Fix: keep one rule per service: pass the shared rule to the service as samplingRule\.existingRule, or turn the service's own rule off/);
+  });
+});

@@ -586,7 +586,8 @@ describe('existing rule', () => {
     expect(() => new TracedFargateService(stack, 'Backend', {
       cluster, serviceName: 'afirgen-frontend', image: IMAGE, samplingRule: { existingRule: rule },
     })).toThrow(exactly('TestStack/Backend: samplingRule.existingRule TestStack/Tracing/MainBackendRule matches serviceName "afirgen-main-backend", ' +
-      'not this service\'s "afirgen-frontend": pass the rule made for "afirgen-frontend"'));
+      'not this service\'s "afirgen-frontend": pass the rule made for "afirgen-frontend", '
+      + 'or name the service as the rule matches it ("afirgen-main-backend"; a stage-prefixed preset gives it with serviceNameFor(...))'));
   });
 
   test('throws for tracing.samplingRate 0.1 with the rule\'s 0.05', () => {
