@@ -187,8 +187,11 @@ describe('collector-less (agentless) traced services', () => {
   test('Transaction Search: no note for an app without collector-less services', () => {
     const { stack } = createStack();
     new TracedFargateService(stack, 'Api', {
-      cluster: createCluster(stack), serviceName: 'svc', image: IMAGE,
-      sidecar: { agent: XRayAgent.cloudWatchAgent() }, autoInstrumentation: AutoInstrumentation.node(),
+      cluster: createCluster(stack),
+      serviceName: 'svc',
+      image: IMAGE,
+      sidecar: { agent: XRayAgent.cloudWatchAgent() },
+      autoInstrumentation: AutoInstrumentation.node(),
     });
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(WARNINGS.agentlessTransactionSearch))).toHaveLength(0);
   });
@@ -213,8 +216,12 @@ describe('collector-less (agentless) traced services', () => {
 
     // WHEN
     const service = new TracedEc2Service(stack, 'Gguf', {
-      cluster, serviceName: 'afirgen-gguf-server', image: IMAGE, networkMode: ecs.NetworkMode.BRIDGE,
-      agentless: true, autoInstrumentation: AutoInstrumentation.python(),
+      cluster,
+      serviceName: 'afirgen-gguf-server',
+      image: IMAGE,
+      networkMode: ecs.NetworkMode.BRIDGE,
+      agentless: true,
+      autoInstrumentation: AutoInstrumentation.python(),
     });
 
     // THEN
@@ -244,14 +251,19 @@ describe('collector-less (agentless) traced services', () => {
   });
 
   test('agentless accepts exactly the minimum release, and a digest-pinned one', () => {
-    expect(() => fargate({ autoInstrumentation: AutoInstrumentation.node({ version: AutoInstrumentation.MIN_AGENTLESS_NODE_VERSION }) })).not.toThrow();
+    const min = AutoInstrumentation.MIN_AGENTLESS_NODE_VERSION;
+    expect(() => fargate({ autoInstrumentation: AutoInstrumentation.node({ version: min }) })).not.toThrow();
     expect(() => fargate({ autoInstrumentation: AutoInstrumentation.java({ version: `v2.10.0@sha256:${'a'.repeat(64)}` }) })).not.toThrow();
   });
 
   test('throws when agentless and sidecar are both set, naming both', () => {
     const { stack } = createStack();
     expect(() => new TracedFargateService(stack, 'Api', {
-      cluster: createCluster(stack), serviceName: 'svc', image: IMAGE, agentless: true, autoInstrumentation: AutoInstrumentation.node(),
+      cluster: createCluster(stack),
+      serviceName: 'svc',
+      image: IMAGE,
+      agentless: true,
+      autoInstrumentation: AutoInstrumentation.node(),
       sidecar: { agent: XRayAgent.adotCollector() },
     })).toThrow(/agentless and sidecar must not both be set/);
   });
@@ -262,15 +274,24 @@ describe('collector-less (agentless) traced services', () => {
     cluster.addCapacity('Capacity', { instanceType: new ec2.InstanceType('t3.medium') });
     const hostAgent = new XRayHostAgent(stack, 'HostAgent', { cluster });
     expect(() => new TracedEc2Service(stack, 'Gguf', {
-      cluster, serviceName: 'svc', image: IMAGE, networkMode: ecs.NetworkMode.HOST, hostAgent,
-      agentless: true, autoInstrumentation: AutoInstrumentation.python(),
+      cluster,
+      serviceName: 'svc',
+      image: IMAGE,
+      networkMode: ecs.NetworkMode.HOST,
+      hostAgent,
+      agentless: true,
+      autoInstrumentation: AutoInstrumentation.python(),
     })).toThrow(/agentless and hostAgent must not both be set/);
   });
 
   test('throws when agentless is set with samplingRule options (the SDK reads no rule)', () => {
     const { stack } = createStack();
     expect(() => new TracedFargateService(stack, 'Api', {
-      cluster: createCluster(stack), serviceName: 'svc', image: IMAGE, agentless: true, autoInstrumentation: AutoInstrumentation.node(),
+      cluster: createCluster(stack),
+      serviceName: 'svc',
+      image: IMAGE,
+      agentless: true,
+      autoInstrumentation: AutoInstrumentation.node(),
       samplingRule: { priority: 10 },
     })).toThrow(/samplingRule must not be set with agentless/);
   });
