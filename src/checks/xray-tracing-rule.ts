@@ -20,4 +20,10 @@ export enum XRayTracingRule {
    * matches it, or the matching rule's `FixedRate` is not the container's `XRAY_SAMPLING_RATE`.
    */
   SAMPLING_RULE_MISSING = 'XRayTracing-SamplingRuleMissing',
+  /**
+   * A collector-less service (its app exports straight to X-Ray's OTLP endpoint) runs in subnets
+   * with no NAT route and no `com.amazonaws.<region>.xray` interface endpoint (reported on the
+   * `AWS::ECS::Service`).
+   */
+  AGENTLESS_NO_EGRESS = 'XRayTracing-AgentlessNoEgress',
 }
