@@ -3,7 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
 import { agentAddress } from '../core/agent-address';
 import { ADOT_REPOSITORY, AGENT_CONTAINER_NAME, AGENT_OTLP_HTTP_PORT, AGENT_PORT, CLOUDWATCH_REPOSITORY, DAEMON_REPOSITORY } from '../core/agent-facts';
-import { applyEnvironment, containerEnvironment, environmentConflicts, tracingEnvironment } from '../core/env-contract';
+import { applyEnvironment, autoInstrumentationMarker, containerEnvironment, environmentConflicts, tracingEnvironment } from '../core/env-contract';
 import { fail } from '../core/errors';
 import { DEFAULT_SAMPLING_RATE, TracingOptions } from '../core/tracing-options';
 import { validateIntegerInRange, validateXRayServiceName, XRAY_SAMPLING_RULE_SERVICE_NAME_MAX, XRAY_SEGMENT_NAME_MAX } from '../core/validation';
@@ -207,7 +207,8 @@ export class XRayTracingAspect implements IAspect {
       return;
     }
     const existing = containerEnvironment(container);
-    if (DISABLED_VARIABLES.some((v) => existing.get(v) === 'false')) {
+    // X-Ray switches off with an OpenTelemetry agent loaded is tracing by OTel, not tracing off.
+    if (DISABLED_VARIABLES.some((v) => existing.get(v) === 'false') && autoInstrumentationMarker(existing) === undefined) {
       return; // tracing turned off on purpose, e.g. TracedFargateService with tracing.enabled false
     }
     const serviceName = this.serviceName(node);
@@ -282,6 +283,7 @@ export class XRayTracingAspect implements IAspect {
       samplingRate: this.props.samplingRate,
       contextMissing: this.props.contextMissing,
       agentless: true,
+      autoInstrumented: true,
     });
     const conflict = environmentConflicts(container, wanted);
     if (conflict !== undefined) {

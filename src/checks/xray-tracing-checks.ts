@@ -11,6 +11,7 @@ import { DaemonMaintenance } from './rules/daemon-maintenance';
 import { DEFAULT_MAX_FIXED_RATE, fixedRateTooHigh } from './rules/fixed-rate-too-high';
 import { samplingRuleMissing } from './rules/sampling-rule-missing';
 import { SamplingRulesUnreadable } from './rules/sampling-rules-unreadable';
+import { XRaySdkBesideOtelAgent } from './rules/xray-sdk-beside-otel-agent';
 import { CONTEXT_KEYS, readContextBoolean } from '../core/context';
 import { requireKnownNumber } from '../core/numbers';
 import { validateNumberInRange } from '../core/validation';
@@ -38,7 +39,7 @@ export interface XRayTracingChecksProps extends NagPackProps {
    * Whether warnings fail the synth too. By default only error-level findings (a missing or
    * unpinned agent, an unreachable daemon address, unreadable sampling rules, a collector-less
    * service with no egress) make the report a
-   * failure; warnings (`FixedRateTooHigh`, `DaemonMaintenance`, `SamplingRuleMissing`) are
+   * failure; warnings (`FixedRateTooHigh`, `DaemonMaintenance`, `SamplingRuleMissing`, `XRaySdkBesideOtelAgent`) are
    * reported and the synth goes on.
    * @default false
    */
@@ -73,6 +74,7 @@ interface ValidationContextWithTree extends IPolicyValidationContext {
  * | `XRayTracing-FixedRateTooHigh` | warning | `AWS::XRay::SamplingRule` | `FixedRate` above `maxFixedRate` |
  * | `XRayTracing-DaemonMaintenance` | warning | `AWS::ECS::TaskDefinition` | runs the X-Ray daemon (end of support 2027-02-25) |
  * | `XRayTracing-SamplingRuleMissing` | warning | `AWS::ECS::TaskDefinition` | no sampling rule of the app matches the service, or its `FixedRate` is not `XRAY_SAMPLING_RATE` |
+ * | `XRayTracing-XRaySdkBesideOtelAgent` | warning | `AWS::ECS::TaskDefinition` | a container loads an OpenTelemetry agent and leaves the X-Ray SDK on |
  *
  * Only error-level findings make the report a failure (the synth fails, unless the app sets the
  * context key `@aws-cdk/core:failSynthOnValidationErrors` to false); warnings are reported and
@@ -227,6 +229,17 @@ export class XRayTracingChecks extends NagPack {
         '(made in the console, or by another app): then acknowledge the finding on the task definition, with that reason.',
       level: NagMessageLevel.WARN,
       rule: this.samplingRuleMissingRule,
+      node,
+    });
+    this.applyRule({
+      info: 'A container loads an OpenTelemetry auto-instrumentation agent and leaves the X-Ray SDK on (AWS_XRAY_SDK_ENABLED not false): ' +
+        'set AWS_XRAY_SDK_ENABLED=false (and XRAY_ENABLED=false for the runbook\'s helper), or remove the X-Ray SDK from the app.',
+      explanation:
+        'An X-Ray SDK left in the app records every request as its own trace beside the OpenTelemetry one: two traces per request, twice the X-Ray bill, ' +
+        'and the groups see whichever copy carries their annotations. XRaySidecar.instrument with autoInstrumentation sets the X-Ray switches off. ' +
+        'The X-Ray SDK for Python reads AWS_XRAY_SDK_ENABLED; the SDKs for Node.js and Java have no switch (remove them from the app); the SDK for .NET reads XRay:DisableXRayTracing from its configuration.',
+      level: NagMessageLevel.WARN,
+      rule: XRaySdkBesideOtelAgent,
       node,
     });
   }

@@ -26,4 +26,9 @@ export enum XRayTracingRule {
    * `AWS::ECS::Service`).
    */
   AGENTLESS_NO_EGRESS = 'XRayTracing-AgentlessNoEgress',
+  /**
+   * A container loads an OpenTelemetry auto-instrumentation agent and leaves the X-Ray SDK on
+   * (`AWS_XRAY_SDK_ENABLED` not `false`): a leftover X-Ray SDK records every request twice.
+   */
+  XRAY_SDK_BESIDE_OTEL_AGENT = 'XRayTracing-XRaySdkBesideOtelAgent',
 }

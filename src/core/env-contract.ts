@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AgentAddress } from './agent-address';
 import { AGENT_PORT } from './agent-facts';
@@ -38,6 +39,12 @@ export interface ContractInput {
    * `address`), sampling locally at `samplingRate`.
    */
   readonly agentless?: boolean;
+  /**
+   * Whether an OpenTelemetry auto-instrumentation agent traces the container: then the X-Ray
+   * SDK and the runbook's helper are told to stay off (`AWS_XRAY_SDK_ENABLED`, `XRAY_ENABLED`
+   * `false`), so that a leftover X-Ray SDK does not record every request a second time.
+   */
+  readonly autoInstrumented?: boolean;
 }
 
 /**
@@ -48,13 +55,15 @@ export function tracingEnvironment(input: ContractInput): { [name: string]: stri
   const enabled = input.enabled ?? true;
   const rate = renderNumber(input.samplingRate ?? DEFAULT_SAMPLING_RATE);
   const contextMissing = input.contextMissing ?? DEFAULT_CONTEXT_MISSING;
+  // Under auto-instrumentation the OpenTelemetry agent traces; the X-Ray switches are off.
+  const xraySdkEnabled = enabled && !(input.autoInstrumented ?? false);
   const env: { [name: string]: string } = {
-    XRAY_ENABLED: String(enabled),
+    XRAY_ENABLED: String(xraySdkEnabled),
     XRAY_SAMPLING_RATE: rate,
     XRAY_CONTEXT_MISSING: contextMissing,
     AWS_XRAY_CONTEXT_MISSING: contextMissing,
     AWS_XRAY_TRACING_NAME: input.serviceName,
-    AWS_XRAY_SDK_ENABLED: String(enabled),
+    AWS_XRAY_SDK_ENABLED: String(xraySdkEnabled),
   };
   if (!enabled && (input.otlpHttpPort !== undefined || input.agentless === true)) {
     // An OpenTelemetry SDK reads none of the X-Ray variables: `enabled: false` must reach it too.
@@ -86,6 +95,30 @@ export function tracingEnvironment(input: ContractInput): { [name: string]: stri
     env.OTEL_TRACES_SAMPLER_ARG = rate;
   }
   return env;
+}
+
+/**
+ * The variables, and the values, that load an OpenTelemetry auto-instrumentation agent into a
+ * container: the ADOT agents' loaders this library sets, and the same loaders written by hand.
+ */
+export const AUTO_INSTRUMENTATION_MARKERS: ReadonlyArray<{ readonly name: string; readonly test: (value: string) => boolean }> = [
+  { name: 'PYTHONPATH', test: (v) => v.includes('opentelemetry/instrumentation/auto_instrumentation') },
+  { name: 'NODE_OPTIONS', test: (v) => v.includes('autoinstrumentation.js') || v.includes('aws-distro-opentelemetry-node-autoinstrumentation') },
+  { name: 'JAVA_TOOL_OPTIONS', test: (v) => v.includes('-javaagent:') },
+  { name: 'CORECLR_ENABLE_PROFILING', test: (v) => v === '1' },
+];
+
+/**
+ * The first variable of `environment` that loads an OpenTelemetry auto-instrumentation agent, as
+ * `NAME=value`, or undefined. Values unknown at synth (tokens, or `undefined` in a map that
+ * marks them so) never count.
+ */
+export function autoInstrumentationMarker(environment: ReadonlyMap<string, string | undefined>): string | undefined {
+  for (const marker of AUTO_INSTRUMENTATION_MARKERS) {
+    const value = environment.get(marker.name);
+    if (value !== undefined && !Token.isUnresolved(value) && marker.test(value)) return `${marker.name}=${value}`;
+  }
+  return undefined;
 }
 
 /** The environment a container already has, as rendered (name to value; tokens stay tokens). */

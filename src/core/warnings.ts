@@ -26,4 +26,11 @@ export const WARNINGS = {
   agentlessLocalSampling: '@cdk-xray-ecs/sidecar:agentlessLocalSampling',
   /** An app with collector-less services and no `TransactionSearch`: X-Ray's OTLP endpoint needs it in the account. */
   agentlessTransactionSearch: '@cdk-xray-ecs/sidecar:agentlessNeedsTransactionSearch',
+  /**
+   * An auto-instrumented container whose spans reach X-Ray through a path that cannot index span
+   * attributes (the CloudWatch agent), while the app's trace groups filter on annotations.
+   */
+  annotationsNotIndexed: '@cdk-xray-ecs/sidecar:annotationsNotIndexed',
+  /** An agent asked to index more annotation keys than X-Ray keeps per trace (50). */
+  annotationKeysOverLimit: '@cdk-xray-ecs/sidecar:annotationKeysOverLimit',
 } as const;

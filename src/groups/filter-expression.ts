@@ -1,6 +1,7 @@
 import {
   ANNOTATION_KEY_MAX_LENGTH,
   ANNOTATION_KEY_PATTERN,
+  annotationKeysOf,
   AnnotationValue,
   AnyOperator,
   BOOLEAN_KEYWORDS,
@@ -615,6 +616,14 @@ export class FilterExpression {
    * @internal
    */
   public readonly _node: FilterNode;
+
+  /**
+   * The annotation keys the expression filters on (`annotation.KEY`, `annotation[KEY]`), each
+   * once, in the order they appear: the span attributes an agent must index for it to match.
+   */
+  public get annotationKeys(): string[] {
+    return annotationKeysOf(this._node);
+  }
 
   private constructor(node: FilterNode) {
     this._node = node;

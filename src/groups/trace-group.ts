@@ -4,6 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import { CfnGroup } from 'aws-cdk-lib/aws-xray';
 import { Construct, IConstruct } from 'constructs';
 import { FilterExpression } from './filter-expression';
+import { registerAnnotationKeys, validateAnnotationKey } from '../core/annotation-keys';
 import { describeSharedEnvironment, mayShareEnvironment, membersInApp, registerMember } from '../core/app-index';
 import { fail, show } from '../core/errors';
 import { importOwner } from '../core/owners';
@@ -160,6 +161,12 @@ export class TraceGroup extends Resource implements ITraceGroup {
   /** Whether X-Ray Insights sends the group's insights to EventBridge. */
   public readonly notificationsEnabled: boolean;
 
+  /**
+   * The annotation keys the group's filter expression filters on, each once, in order. The agents
+   * this library configures index them (see `XRayAgent.adotCollector`).
+   */
+  public readonly annotationKeys: string[];
+
   constructor(scope: Construct, id: string, props: TraceGroupProps) {
     const given: TraceGroupProps = props ?? ({} as TraceGroupProps);
     super(scope, id, { physicalName: given.groupName });
@@ -170,6 +177,8 @@ export class TraceGroup extends Resource implements ITraceGroup {
     if (!(given.filterExpression instanceof FilterExpression)) {
       fail(this, `filterExpression must be a FilterExpression (FilterExpression.parse(text), FilterExpression.service(name), ...), got ${show(given.filterExpression)}`);
     }
+    const annotationKeys = given.filterExpression.annotationKeys;
+    for (const key of annotationKeys) validateAnnotationKey(this, 'filterExpression', key);
     validateBoolean(this, 'insightsEnabled', given.insightsEnabled);
     validateBoolean(this, 'notificationsEnabled', given.notificationsEnabled);
     const insightsEnabled = given.insightsEnabled ?? false;
@@ -193,7 +202,11 @@ export class TraceGroup extends Resource implements ITraceGroup {
     this.insightsEnabled = insightsEnabled;
     this.notificationsEnabled = notificationsEnabled;
 
+    this.annotationKeys = annotationKeys;
+
     registerMember(this, KIND);
+    const label = Token.isUnresolved(given.groupName) ? `trace group ${this.node.path}` : `trace group ${JSON.stringify(given.groupName)} (${this.node.path})`;
+    registerAnnotationKeys(this, label, annotationKeys);
     this.node.addValidation({ validate: () => this.validateUniqueInApp() });
   }
 

@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Lazy, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -9,9 +9,16 @@ import { parseDottedVersion, validateMinimumVersion, validateTagPrefix } from '.
 import {
   ADOT_REPOSITORY, AGENT_ACTIONS, AGENT_OTLP_GRPC_PORT, AGENT_OTLP_HTTP_PORT, AGENT_PORT, CLOUDWATCH_REPOSITORY, DAEMON_REPOSITORY,
 } from '../core/agent-facts';
+import {
+  annotationLimitNote, indexedAnnotationKeys, MAX_ANNOTATIONS_PER_TRACE, validateAnnotationKey, validateKeyList,
+} from '../core/annotation-keys';
 import { fail } from '../core/errors';
 import { validatePinnedImage } from '../core/validation';
 import { validateBoolean } from '../core/validation-tracing';
+import { WARNINGS } from '../core/warnings';
+
+/** The span attributes the ADOT collector always deletes (see `XRayAgent.DEFAULT_REDACTED_ATTRIBUTES`). */
+const DEFAULT_REDACTED_ATTRIBUTES: readonly string[] = ['aws.auth.account.access_key'];
 
 /** The X-Ray daemon image in Amazon ECR Public (built FROM scratch: no shell, no curl). */
 export const XRAY_DAEMON_REPOSITORY = DAEMON_REPOSITORY;
@@ -236,6 +243,23 @@ export interface AdotCollectorOptions {
    * @default XRayAgent.ADOT_COLLECTOR_REPOSITORY
    */
   readonly repository?: string;
+
+  /**
+   * Span attributes the collector makes X-Ray annotations (its exporter's `indexed_attributes`),
+   * besides the annotation keys of the app's trace groups, which it always indexes: keys for
+   * console queries that are not groups. The app sets them as span attributes of exactly these
+   * names. Letters, digits and `_`, in dot-separated parts (what X-Ray filters can name).
+   * @default - only the annotation keys of the app's trace groups in this account and Region
+   */
+  readonly annotationKeys?: string[];
+
+  /**
+   * Span attributes the collector deletes before export, besides
+   * `XRayAgent.DEFAULT_REDACTED_ATTRIBUTES` (the AWS access key ID that ADOT's botocore
+   * instrumentation records on every AWS SDK span), which it always deletes.
+   * @default - only XRayAgent.DEFAULT_REDACTED_ATTRIBUTES
+   */
+  readonly redactAttributes?: string[];
 }
 
 /**
@@ -277,6 +301,13 @@ export abstract class XRayAgent {
   public static readonly DAEMON_END_OF_SUPPORT_DATE: string = DAEMON_END_OF_SUPPORT_DATE;
 
   /**
+   * The span attributes the ADOT collector always deletes before export:
+   * `aws.auth.account.access_key`, the access key ID that ADOT's botocore instrumentation records
+   * on every AWS SDK span.
+   */
+  public static readonly DEFAULT_REDACTED_ATTRIBUTES: string[] = [...DEFAULT_REDACTED_ATTRIBUTES];
+
+  /**
    * The AWS X-Ray daemon (the default). In maintenance mode since 2026-02-25, end of support
    * 2027-02-25: plan a move to `XRayAgent.cloudWatchAgent()` or `XRayAgent.adotCollector()`.
    * From the maintenance date on, synthesis notes this as an INFO annotation (see
@@ -301,7 +332,9 @@ export abstract class XRayAgent {
   /**
    * The AWS Distro for OpenTelemetry (ADOT) collector, configured through `AOT_CONFIG_CONTENT`
    * with the `awsxray` receiver (UDP 2000, sampling proxy on TCP 2000), the `otlp` receiver (4317
-   * gRPC, 4318 HTTP) and one traces pipeline exporting with `awsxray`. The same app contract and
+   * gRPC, 4318 HTTP) and one traces pipeline exporting with `awsxray`. The exporter indexes the
+   * annotation keys of the app's trace groups (and `annotationKeys`), and the pipeline deletes
+   * `XRayAgent.DEFAULT_REDACTED_ATTRIBUTES` (and `redactAttributes`) first. The same app contract and
    * the same five X-Ray actions as the daemon. Runs as the image's non-root user with a read-only
    * root filesystem. Defaults: cpu 256, memory reservation 512 MiB (at least 128).
    */
@@ -440,16 +473,33 @@ class AdotCollectorAgent extends XRayAgent {
   public readonly kind = 'adot-collector';
   public readonly acceptsOtlp = true;
   private readonly imageName: string;
+  private readonly annotationKeys: string[];
+  private readonly redactAttributes: string[];
 
   constructor(options: AdotCollectorOptions) {
     super();
+    const call = 'XRayAgent.adotCollector';
     const version = options.version ?? DEFAULT_ADOT_COLLECTOR_VERSION;
-    this.imageName = pinnedImageName(
-      'XRayAgent.adotCollector', options.repository, ADOT_COLLECTOR_REPOSITORY, version, true, DEFAULT_ADOT_COLLECTOR_VERSION,
-    );
+    this.imageName = pinnedImageName(call, options.repository, ADOT_COLLECTOR_REPOSITORY, version, true, DEFAULT_ADOT_COLLECTOR_VERSION);
+    this.annotationKeys = validateKeyList(call, 'annotationKeys', options.annotationKeys, (key) => validateAnnotationKey(call, 'annotationKeys', key));
+    this.redactAttributes = [...new Set([...DEFAULT_REDACTED_ATTRIBUTES, ...validateKeyList(call, 'redactAttributes', options.redactAttributes)])];
+    const both = this.annotationKeys.filter((k) => this.redactAttributes.includes(k));
+    if (both.length > 0) {
+      fail(call, `annotationKeys and redactAttributes must not share a key (it would be deleted before it is indexed), got ${both.map((k) => JSON.stringify(k)).join(', ')} in both`);
+    }
   }
 
   public bind(scope: Construct, _options: XRayAgentBindOptions): XRayAgentConfig {
+    const region = Stack.of(scope).region;
+    // Rendered at synth, not now: the app's trace groups (in any stack, created before or after
+    // this agent) are all known then.
+    const config = Lazy.string({
+      produce: () => adotCollectorTraceConfigYaml(region, LISTEN_PORTS, {
+        indexedAttributes: indexedAnnotationKeys(scope, this.annotationKeys),
+        redactAttributes: this.redactAttributes,
+      }),
+    });
+    scope.node.addValidation({ validate: () => this.validateKeys(scope) });
     return {
       image: ecs.ContainerImage.fromRegistry(this.imageName),
       imageName: this.imageName,
@@ -458,7 +508,7 @@ class AdotCollectorAgent extends XRayAgent {
       healthCheckCommand: ['CMD', '/healthcheck'],
       // The collector takes AOT_CONFIG_CONTENT over its baked-in --config file whenever it is set.
       environment: {
-        [ADOT_COLLECTOR_CONFIG_VARIABLE]: adotCollectorTraceConfigYaml(Stack.of(scope).region, LISTEN_PORTS),
+        [ADOT_COLLECTOR_CONFIG_VARIABLE]: config,
       },
       // Sizes: the collector's own Fargate sidecar template (aws-observability/aws-otel-collector,
       // deployment-template/ecs/aws-otel-fargate-sidecar-deployment-cfn.yaml, read 2026-12-02)
@@ -478,6 +528,22 @@ class AdotCollectorAgent extends XRayAgent {
       acceptsOtlp: true,
       displayName: 'ADOT collector',
     };
+  }
+
+  /** A group key the collector deletes is an error; more keys than X-Ray keeps per trace, a warning. */
+  private validateKeys(scope: Construct): string[] {
+    const groupKeys = indexedAnnotationKeys(scope);
+    const deleted = groupKeys.filter((k) => this.redactAttributes.includes(k));
+    if (deleted.length > 0) {
+      return [`redactAttributes of XRayAgent.adotCollector deletes ${deleted.map((k) => JSON.stringify(k)).join(', ')}, ` +
+        'which trace groups of this app filter on as annotations: those groups would match no trace; remove it from redactAttributes'];
+    }
+    const keys = indexedAnnotationKeys(scope, this.annotationKeys);
+    if (keys.length > MAX_ANNOTATIONS_PER_TRACE) {
+      Annotations.of(scope).addWarningV2(WARNINGS.annotationKeysOverLimit,
+        `${annotationLimitNote(keys.length)}Index fewer: drop keys from annotationKeys, or filter the groups on fewer annotations.`);
+    }
+    return [];
   }
 }
 

@@ -11,6 +11,7 @@ import { acknowledgeContractEnvironment } from './private/nag-acknowledgements';
 import { noteTransactionSearchNeeded } from './private/transaction-search-note';
 import { InstrumentOptions } from './xray-sidecar';
 import { AGENT_OTLP_HTTP_PORT, AGENTLESS_ACTIONS, xrayOtlpTracesEndpoint } from '../core/agent-facts';
+import { warnAnnotationsNotIndexed } from '../core/annotation-keys';
 import { applyEnvironment, CONTRACT_VARIABLES, tracingEnvironment } from '../core/env-contract';
 import { fail } from '../core/errors';
 import { renderNumber } from '../core/numbers';
@@ -28,6 +29,12 @@ export interface XRayAgentlessProps {
 /** The reason the collector-less policy's `Resource: *` is acknowledged, and nothing else. */
 const AGENTLESS_IAM5_REASON =
   'AWS X-Ray has no resource-level permissions for PutSpans and PutSpansForIndexing: the actions only accept Resource "*".';
+
+/** Why collector-less spans carry only the annotations the app asks for. */
+const AGENTLESS_UNINDEXED = {
+  reason: 'collector-less tracing has no agent to index span attributes (X-Ray\'s OTLP endpoint makes an attribute an annotation only when the span lists it)',
+  alternative: 'or trace this service through XRayAgent.adotCollector(), which indexes the groups\' keys',
+};
 
 /** What an attachment holds, read back by `XRayAgentless.of`. */
 class AgentlessAttachment extends Construct {
@@ -132,6 +139,7 @@ export class XRayAgentless extends Construct {
       samplingRate: options.samplingRate,
       contextMissing: options.contextMissing,
       agentless: true,
+      autoInstrumented: true,
     }));
     if (enabled) {
       attachAutoInstrumentation({
@@ -146,6 +154,7 @@ export class XRayAgentless extends Construct {
         },
         logging: (streamPrefix) => initLogging(container, streamPrefix),
       });
+      warnAnnotationsNotIndexed(container, AGENTLESS_UNINDEXED);
       Annotations.of(this).addWarningV2(WARNINGS.agentlessLocalSampling,
         `collector-less tracing samples ${options.serviceName} locally (parentbased_traceidratio at ${renderNumber(options.samplingRate ?? DEFAULT_SAMPLING_RATE)}): ` +
         'X-Ray\'s centralized sampling rules and samplingRateBoost do not apply (the ADOT xray sampler reads them only through an agent). ' +

@@ -12,6 +12,7 @@ import { XRayAgent, XRayAgentConfig } from './xray-agent';
 import { AgentAddress, agentAddress, BRIDGE_AGENT_HOST } from '../core/agent-address';
 import { validateAgentArchitecture } from '../core/agent-arch';
 import { AGENT_CONTAINER_NAME, AGENT_OTLP_GRPC_PORT, AGENT_OTLP_HTTP_PORT, AGENT_PORT } from '../core/agent-facts';
+import { warnAnnotationsNotIndexed } from '../core/annotation-keys';
 import { applyEnvironment, CONTRACT_VARIABLES, tracingEnvironment } from '../core/env-contract';
 import { fail } from '../core/errors';
 import { knownNumber } from '../core/numbers';
@@ -20,6 +21,18 @@ import { TracingOptions } from '../core/tracing-options';
 import { ECS_NAME_CHARACTER, validateCharacters, validateIntegerInRange, validateLength } from '../core/validation';
 import { validateBoolean, validateInstrumentOptions } from '../core/validation-tracing';
 import { WARNINGS } from '../core/warnings';
+
+/**
+ * Why spans through the CloudWatch agent carry no annotations: its JSON configuration has no
+ * option for the exporter's `indexed_attributes` (its translator sets a fixed list only with
+ * Application Signals), nor any processor to delete attributes.
+ */
+const CLOUDWATCH_AGENT_UNINDEXED = {
+  reason: 'the CloudWatch agent cannot make span attributes X-Ray annotations (its configuration has no option for it)',
+  alternative: 'or use XRayAgent.adotCollector(), which indexes the groups\' keys. The CloudWatch agent cannot delete span attributes either: ' +
+    'aws.auth.account.access_key (the access key ID that ADOT\'s botocore instrumentation records on AWS SDK spans) is exported as metadata; ' +
+    'the ADOT collector deletes it',
+};
 
 /** The container name of the agent (and, in bridge mode, the link alias apps use). */
 export const XRAY_SIDECAR_CONTAINER_NAME = AGENT_CONTAINER_NAME;
@@ -37,8 +50,10 @@ export interface InstrumentOptions extends TracingOptions {
    * `AutoInstrumentation.python()`: an init container copies the agent into a task volume, the app
    * mounts it and waits for the copy, and its variables load the agent and send spans over OTLP
    * to the sidecar. Needs an agent that takes OTLP (`XRayAgent.cloudWatchAgent()` or
-   * `XRayAgent.adotCollector()`). Not added when `enabled` is false. Do not also run the X-Ray
-   * SDK in the app: every request would be traced twice.
+   * `XRayAgent.adotCollector()`). Not added when `enabled` is false. The X-Ray switches are set
+   * off (`AWS_XRAY_SDK_ENABLED` and `XRAY_ENABLED` `false`; for .NET `XRay__DisableXRayTracing`),
+   * so that an X-Ray SDK for Python or .NET left in the app records nothing; the X-Ray SDKs for
+   * Node.js and Java have no switch: remove them from the app, or every request is traced twice.
    * @default - none: the app traces itself with its own SDK or helper
    */
   readonly autoInstrumentation?: AutoInstrumentation;
@@ -428,10 +443,12 @@ export class XRaySidecar extends Construct {
       contextMissing: options.contextMissing,
       address: this.address,
       otlpHttpPort: this.agentConfig.acceptsOtlp ? AGENT_OTLP_HTTP_PORT : undefined,
+      autoInstrumented: auto !== undefined,
     });
     applyEnvironment(this, container, env);
     if (auto !== undefined && (options.enabled ?? true)) {
       this.addAutoInstrumentation(container, auto, options.serviceName);
+      if (this.agent.kind === 'cloudwatch-agent') warnAnnotationsNotIndexed(container, CLOUDWATCH_AGENT_UNINDEXED);
     }
     if (this.address.needsLink) {
       container.addLink(this.container, BRIDGE_AGENT_HOST);

@@ -23,6 +23,7 @@ function everythingWrong(stack: Stack): void {
   });
   hand.app.addEnvironment('AWS_XRAY_DAEMON_ADDRESS', 'xray-daemon:2000');
   hand.app.addEnvironment('AWS_XRAY_TRACING_NAME', 'afirgen-hand-made');
+  hand.app.addEnvironment('PYTHONPATH', '/otel-auto-instrumentation-python/opentelemetry/instrumentation/auto_instrumentation');
   hand.taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ actions: ['xray:PutTraceSegments'], resources: ['*'] }));
   samplingRule(stack, 'Everything', 1);
   // Collector-less, in isolated subnets with no X-Ray endpoint.
@@ -56,6 +57,7 @@ describe('XRayTracingChecks', () => {
       'XRayTracing-FixedRateTooHigh TestStack/Everything',
       'XRayTracing-SamplingRuleMissing TestStack/HandMade/Resource',
       'XRayTracing-SamplingRulesUnreadable TestStack/HandMade/TaskRole/Resource',
+      'XRayTracing-XRaySdkBesideOtelAgent TestStack/HandMade/Resource',
     ]);
     expect(new Set(findings.map((f) => f.split(' ')[0]))).toEqual(new Set(Object.values(XRayTracingRule)));
   });
@@ -74,6 +76,7 @@ describe('XRayTracingChecks', () => {
       [XRayTracingRule.FIXED_RATE_TOO_HIGH]: 'warning',
       [XRayTracingRule.DAEMON_MAINTENANCE]: 'warning',
       [XRayTracingRule.SAMPLING_RULE_MISSING]: 'warning',
+      [XRayTracingRule.XRAY_SDK_BESIDE_OTEL_AGENT]: 'warning',
     });
   });
 
@@ -129,6 +132,7 @@ describe('XRayTracingChecks', () => {
       XRayTracingRule.FIXED_RATE_TOO_HIGH,
       XRayTracingRule.SAMPLING_RULE_MISSING,
       XRayTracingRule.SAMPLING_RULES_UNREADABLE,
+      XRayTracingRule.XRAY_SDK_BESIDE_OTEL_AGENT,
     ]);
   });
 

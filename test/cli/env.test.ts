@@ -39,12 +39,13 @@ describe('env of the example app', () => {
     // THEN the shell gets exactly the container's tracing variables
     expect(r.status).toBe(0);
     expect(evalInShell(r.stdout)).toEqual({
-      XRAY_ENABLED: 'true',
+      // auto-instrumented: the X-Ray SDK and the runbook's helper stay off (issue 24 item 4)
+      XRAY_ENABLED: 'false',
       XRAY_SAMPLING_RATE: '0.1',
       XRAY_CONTEXT_MISSING: 'LOG_ERROR',
       AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
       AWS_XRAY_TRACING_NAME: 'afirgen-main-backend',
-      AWS_XRAY_SDK_ENABLED: 'true',
+      AWS_XRAY_SDK_ENABLED: 'false',
       XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
       AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',

@@ -62,11 +62,20 @@ function traceId(n: number): string {
   return `1-${Math.floor(Date.now() / 1000).toString(16)}-${n.toString(16).padStart(24, '0')}`;
 }
 
+/**
+ * The main backend's `env` as an app that still runs the X-Ray SDK gets it. The example
+ * auto-instruments that service, so `env` turns the X-Ray switches off (one trace per request,
+ * issue 24 item 4); these tests play the X-Ray SDK path, so they turn them back on.
+ */
+function xraySdkEnv(assembly: string, service: string): Record<string, string> {
+  return { ...envJson(assembly, service), XRAY_ENABLED: 'true', AWS_XRAY_SDK_ENABLED: 'true' };
+}
+
 describe('segments from the real SDK', () => {
   test('a segment of afirgen-main-backend is printed as a tree with its service name and annotation; Ctrl-C exits 0 with a summary', async () => {
     // GIVEN the agent, and the app with the service's env from `env`
     const agent = await startAgent(['--app', example]);
-    const app = await startApp(withAgentPort(envJson(example, 'afirgen-main-backend'), agent.addresses.udpPort));
+    const app = await startApp(withAgentPort(xraySdkEnv(example, 'afirgen-main-backend'), agent.addresses.udpPort));
 
     // WHEN the app's SDK emits a segment
     const sent = await app.request<{ sent: boolean; traceId: string; name: string }>('segment', { requestId: 'req-42' });
@@ -86,7 +95,7 @@ describe('segments from the real SDK', () => {
 
   test('--json prints one JSON object a line, with the HTTP request the SDK middleware recorded', async () => {
     const agent = await startAgent(['--app', example, '--json']);
-    const app = await startApp(withAgentPort(envJson(example, 'afirgen-main-backend'), agent.addresses.udpPort));
+    const app = await startApp(withAgentPort(xraySdkEnv(example, 'afirgen-main-backend'), agent.addresses.udpPort));
     await app.request('waitForRules', { timeoutMs: 10_000 }, 15_000);
 
     // The example's rule samples 1 a second plus 10 %: the first request of a second is sampled.

@@ -3,6 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { WARNINGS } from '../../src/core/warnings';
+import { FilterExpression } from '../../src/groups/filter-expression';
+import { TraceGroup } from '../../src/groups/trace-group';
 import { XRayHostAgent } from '../../src/host-agent/xray-host-agent';
 import { TracedEc2Service } from '../../src/services/traced-ec2-service';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
@@ -301,5 +303,26 @@ describe('collector-less (agentless) traced services', () => {
     expect(appEnv(stack)).toMatchObject({ XRAY_ENABLED: 'false' });
     const names = (taskOf(stack).Properties.ContainerDefinitions as Json[]).map((c) => c.Name);
     expect(names).toEqual(['app']);
+  });
+
+  test('agentless: the X-Ray SDK contract is off (one trace per request), no daemon address', () => {
+    const { stack } = fargate();
+    expect(appEnv(stack)).toMatchObject({ AWS_XRAY_SDK_ENABLED: 'false', XRAY_ENABLED: 'false', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio' });
+    expect(appEnv(stack).AWS_XRAY_DAEMON_ADDRESS).toBeUndefined();
+  });
+
+  test('annotations: collector-less containers get the runbook-fidelity warning naming the groups that would not match', () => {
+    // GIVEN
+    const { stack } = fargate();
+    new TraceGroup(stack, 'Summariser', { groupName: 'summariser', filterExpression: FilterExpression.parse('annotation.model_name = "summariser"') });
+
+    // THEN
+    const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Api/TaskDefinition/App', Match.stringLikeRegexp(WARNINGS.annotationsNotIndexed));
+    expect(warnings).toHaveLength(1);
+    const text = String(warnings[0].entry.data);
+    expect(text).toContain('collector-less tracing has no agent to index span attributes');
+    expect(text).toContain('trace group "summariser"');
+    expect(text).toContain('model_name');
+    expect(text).toContain('aws.xray.annotations');
   });
 });

@@ -329,7 +329,7 @@ describe('the agents\' configurations, parsed', () => {
     expect(config.actions).toEqual(XRAY_ACTIONS);
   });
 
-  test('ADOT collector: YAML with awsxray (UDP + proxy), otlp (gRPC + HTTP), one traces pipeline to awsxray', () => {
+  test('ADOT collector: YAML with awsxray (UDP + proxy), otlp (gRPC + HTTP), one traces pipeline (redact, batch) to awsxray', () => {
     // WHEN
     const config = bound(XRayAgent.adotCollector());
     const parsed = parseYaml(config.environment!.AOT_CONFIG_CONTENT);
@@ -339,10 +339,13 @@ describe('the agents\' configurations, parsed', () => {
       otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } } },
     });
     expect(parsed.exporters).toEqual({ awsxray: { region: 'eu-west-1', telemetry: { enabled: true } } });
-    expect(parsed.processors).toEqual({ 'batch/traces': { timeout: '1s', send_batch_size: 50 } });
+    expect(parsed.processors).toEqual({
+      'attributes/redact': { actions: [{ key: 'aws.auth.account.access_key', action: 'delete' }] },
+      'batch/traces': { timeout: '1s', send_batch_size: 50 },
+    });
     expect(parsed.service).toEqual({
       extensions: ['health_check'],
-      pipelines: { traces: { receivers: ['awsxray', 'otlp'], processors: ['batch/traces'], exporters: ['awsxray'] } },
+      pipelines: { traces: { receivers: ['awsxray', 'otlp'], processors: ['attributes/redact', 'batch/traces'], exporters: ['awsxray'] } },
     });
     // The health extension the image's /healthcheck asks (the container's health check).
     expect(parsed.extensions).toEqual({ health_check: { endpoint: '0.0.0.0:13133' } });

@@ -1,5 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { autoInstrumentationMarker } from '../../core/env-contract';
 import { SamplingRuleView, allOf, serviceNameMatches } from '../private/app-sampling-rules';
 import { NagRuleCompliance } from '../private/cdk-nag-core';
 import { Knowledge, asNumber } from '../private/cfn-values';
@@ -37,7 +38,11 @@ function tracedContainers(containers: readonly ContainerView[]): TracedContainer
       if (value === undefined) return undefined;
       if (value.toLowerCase() === 'false') enabled = false;
     }
-    if (!enabled) continue;
+    // Under OpenTelemetry auto-instrumentation the X-Ray switches are off on purpose, and the
+    // ADOT agent samples by the same centralized rules: still traced, unless OTel is off too.
+    const otel = autoInstrumentationMarker(container.environment) !== undefined
+      && container.environment.get('OTEL_SDK_DISABLED')?.toLowerCase() !== 'true';
+    if (!enabled && !otel) continue;
     const rateText = container.environment.get('XRAY_SAMPLING_RATE');
     traced.push({ serviceName, samplingRate: rateText === undefined ? undefined : asNumber(rateText) });
   }
@@ -93,8 +98,9 @@ function checkContainer(container: TracedContainer, rules: readonly SamplingRule
  *   with `Host`, `HTTPMethod` and `URLPath` all `*`) sets a `FixedRate` other than the container's
  *   `XRAY_SAMPLING_RATE`: the runbook's variable says one rate, the account samples another.
  *
- * Containers with tracing off (`XRAY_ENABLED` or `AWS_XRAY_SDK_ENABLED` `false`) are passed over,
- * and so are collector-less ones (they export to X-Ray's OTLP endpoint and sample locally).
+ * Containers with tracing off (`XRAY_ENABLED` or `AWS_XRAY_SDK_ENABLED` `false`, and no
+ * OpenTelemetry auto-instrumentation agent loaded) are passed over, and so are collector-less
+ * ones (they export to X-Ray's OTLP endpoint and sample locally).
  * Values only known at deploy time are never guessed: a token service name, rate or rule field
  * that could change the answer makes the rule not report.
  *

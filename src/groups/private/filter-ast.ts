@@ -269,3 +269,33 @@ function deepEquals(a: unknown, b: unknown): boolean {
   }
   return true;
 }
+
+/** The annotation keys a tree filters on, each once, in the order they first appear in its text. */
+export function annotationKeysOf(node: FilterNode): string[] {
+  const keys: string[] = [];
+  const visit = (n: FilterNode): void => {
+    switch (n.kind) {
+      case 'and':
+      case 'or':
+        n.operands.forEach(visit);
+        return;
+      case 'not':
+        visit(n.operand);
+        return;
+      case 'annotation':
+        if (!keys.includes(n.key)) keys.push(n.key);
+        return;
+      case 'service':
+      case 'edge':
+        if (n.filter !== undefined) visit(n.filter);
+        return;
+      case 'rootcause':
+        visit(n.filter);
+        return;
+      default:
+        return;
+    }
+  };
+  visit(node);
+  return keys;
+}

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AgentAddress } from '../../core/agent-address';
-import { containerEnvironment } from '../../core/env-contract';
+import { AUTO_INSTRUMENTATION_MARKERS, containerEnvironment } from '../../core/env-contract';
 import { fail, Owner } from '../../core/errors';
 import { AutoInstrumentation } from '../auto-instrumentation';
 
@@ -95,6 +95,10 @@ function languageEnvironment(input: AutoInstrumentationInput): { [name: string]:
       env.OTEL_DOTNET_DISTRO = 'aws_distro';
       env.OTEL_DOTNET_CONFIGURATOR = 'aws_configurator';
       env.OTEL_DOTNET_AUTO_PLUGINS = 'AWS.Distro.OpenTelemetry.AutoInstrumentation.Plugin, AWS.Distro.OpenTelemetry.AutoInstrumentation';
+      // The X-Ray SDK for .NET has no environment switch of its own: it reads DisableXRayTracing
+      // from the "XRay" section of the configuration the app hands it, which in ASP.NET Core
+      // includes the environment (`XRay__DisableXRayTracing`). AWS_XRAY_SDK_ENABLED is Python's.
+      env.XRay__DisableXRayTracing = 'true';
       break;
     }
     default:
@@ -139,14 +143,6 @@ function loader(auto: AutoInstrumentation): { name: string; join: string; add: (
   }
 }
 
-/** Markers of an agent already loaded on the container (a second auto-instrumentation). */
-const LOADED_MARKERS: ReadonlyArray<{ name: string; test: (v: string) => boolean }> = [
-  { name: 'PYTHONPATH', test: (v) => v.includes('opentelemetry/instrumentation/auto_instrumentation') },
-  { name: 'NODE_OPTIONS', test: (v) => v.includes('autoinstrumentation.js') || v.includes('aws-distro-opentelemetry-node-autoinstrumentation') },
-  { name: 'JAVA_TOOL_OPTIONS', test: (v) => v.includes('-javaagent:') },
-  { name: 'CORECLR_ENABLE_PROFILING', test: (v) => v === '1' },
-];
-
 /**
  * The appended variables' new values, after checking that each can be read: a variable that
  * comes from `secrets`, or may come from `environmentFiles` (not set in `environment`), is an
@@ -160,7 +156,7 @@ export function autoInstrumentationAppendedEnvironment(
   const secretNames = new Set(((rendered.secrets ?? []) as ecs.CfnTaskDefinition.SecretProperty[]).map((s) => s.name));
   const hasEnvironmentFiles = Array.isArray(rendered.environmentFiles) && rendered.environmentFiles.length > 0;
 
-  for (const marker of LOADED_MARKERS) {
+  for (const marker of AUTO_INSTRUMENTATION_MARKERS) {
     const value = existing.get(marker.name);
     if (value !== undefined && !Token.isUnresolved(value) && marker.test(value)) {
       fail(owner,

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { XRayTracingChecks } from '../../../src/checks/xray-tracing-checks';
 import { XRayTracingRule } from '../../../src/checks/xray-tracing-rule';
 import { SamplingRule } from '../../../src/sampling/sampling-rule';
+import { AutoInstrumentation } from '../../../src/sidecar/auto-instrumentation';
 import { XRayAgent } from '../../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../../src/sidecar/xray-sidecar';
 import { createStack } from '../../helpers/app';
@@ -152,6 +153,19 @@ describe('XRayTracing-SamplingRuleMissing', () => {
   test('does not fire for a task with tracing off', () => {
     const { stack } = createStack();
     tracedTask(stack, { enabled: false });
+    expect(pathsOf(stack, RULE)).toEqual([]);
+  });
+
+  test('issue 24 item 4: an auto-instrumented container (X-Ray switches off) is still traced, and checked', () => {
+    // GIVEN the OpenTelemetry agent traces, with AWS_XRAY_SDK_ENABLED and XRAY_ENABLED false
+    const { stack } = createStack();
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 1024, memoryLimitMiB: 2048 });
+    const app = taskDefinition.addContainer('App', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27') });
+    new XRaySidecar(stack, 'TaskXRay', { taskDefinition, agent: XRayAgent.cloudWatchAgent() })
+      .instrument(app, { serviceName: SERVICE, autoInstrumentation: AutoInstrumentation.python() });
+    // THEN no rule: reported; a rule at its rate: not
+    expect(pathsOf(stack, RULE)).toEqual([TASK]);
+    cfnRule(stack, 'Rule', {});
     expect(pathsOf(stack, RULE)).toEqual([]);
   });
 
