@@ -38,6 +38,9 @@ describe('XRayTracingAspect with agentless', () => {
       PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['xray:PutSpans', 'xray:PutSpansForIndexing'], Resource: '*' }] },
     });
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(WARNINGS.agentlessLocalSampling))).toHaveLength(1);
+    // The app-wide Transaction Search note is added from inside an aspect too, once.
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(WARNINGS.agentlessTransactionSearch))).toHaveLength(1);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Aspect'))).toEqual([]);
   });
 
   test('throws when the aspect has agentless without autoInstrumentation, naming the prop', () => {

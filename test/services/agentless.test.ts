@@ -325,4 +325,18 @@ describe('collector-less (agentless) traced services', () => {
     expect(text).toContain('model_name');
     expect(text).toContain('aws.xray.annotations');
   });
+
+  test('TracedEc2Service agentless in host mode: no agent binds host port 2000, so two such services raise no hostPort2000Shared warning', () => {
+    const { stack } = createStack();
+    const cluster = createCluster(stack);
+    cluster.addCapacity('Capacity', { instanceType: new ec2.InstanceType('t3.medium') });
+    for (const id of ['One', 'Two']) {
+      new TracedEc2Service(stack, id, {
+        cluster, serviceName: `svc-${id.toLowerCase()}`, image: IMAGE, networkMode: ecs.NetworkMode.HOST,
+        agentless: true, autoInstrumentation: AutoInstrumentation.node(),
+      });
+    }
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(WARNINGS.hostPortConflict))).toHaveLength(0);
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toMatch(/"ContainerPort":2000/);
+  });
 });
