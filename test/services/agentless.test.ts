@@ -332,8 +332,12 @@ describe('collector-less (agentless) traced services', () => {
     cluster.addCapacity('Capacity', { instanceType: new ec2.InstanceType('t3.medium') });
     for (const id of ['One', 'Two']) {
       new TracedEc2Service(stack, id, {
-        cluster, serviceName: `svc-${id.toLowerCase()}`, image: IMAGE, networkMode: ecs.NetworkMode.HOST,
-        agentless: true, autoInstrumentation: AutoInstrumentation.node(),
+        cluster,
+        serviceName: `svc-${id.toLowerCase()}`,
+        image: IMAGE,
+        networkMode: ecs.NetworkMode.HOST,
+        agentless: true,
+        autoInstrumentation: AutoInstrumentation.node(),
       });
     }
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(WARNINGS.hostPortConflict))).toHaveLength(0);
