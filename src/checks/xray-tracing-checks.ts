@@ -5,6 +5,7 @@ import { NagMessageLevel, NagPack, NagPackProps } from './private/cdk-nag-core';
 import { NagRuleFunction } from './private/named-rule';
 import { AgentImageUnpinned } from './rules/agent-image-unpinned';
 import { AgentMissing } from './rules/agent-missing';
+import { AgentlessNoEgress } from './rules/agentless-no-egress';
 import { DaemonAddressUnreachable } from './rules/daemon-address-unreachable';
 import { DaemonMaintenance } from './rules/daemon-maintenance';
 import { DEFAULT_MAX_FIXED_RATE, fixedRateTooHigh } from './rules/fixed-rate-too-high';
@@ -36,7 +37,8 @@ export interface XRayTracingChecksProps extends NagPackProps {
 
   /**
    * Whether warnings fail the synth too. By default only error-level findings (a missing or
-   * unpinned agent, an unreachable daemon address, unreadable sampling rules) make the report a
+   * unpinned agent, an unreachable daemon address, unreadable sampling rules, a collector-less
+   * service with no egress) make the report a
    * failure; warnings (`FixedRateTooHigh`, `DaemonMaintenance`, `SamplingRuleMissing`, `XRaySdkBesideOtelAgent`) are
    * reported and the synth goes on.
    * @default false
@@ -68,6 +70,7 @@ interface ValidationContextWithTree extends IPolicyValidationContext {
  * | `XRayTracing-AgentImageUnpinned` | error | `AWS::ECS::TaskDefinition` | agent image untagged or `latest` |
  * | `XRayTracing-DaemonAddressUnreachable` | error | `AWS::ECS::TaskDefinition` | daemon address does not reach the agent |
  * | `XRayTracing-SamplingRulesUnreadable` | error | `AWS::IAM::Role` | task role writes traces, cannot read sampling rules |
+ * | `XRayTracing-AgentlessNoEgress` | error | `AWS::ECS::Service` | collector-less service in subnets with no route to X-Ray's endpoint |
  * | `XRayTracing-FixedRateTooHigh` | warning | `AWS::XRay::SamplingRule` | `FixedRate` above `maxFixedRate` |
  * | `XRayTracing-DaemonMaintenance` | warning | `AWS::ECS::TaskDefinition` | runs the X-Ray daemon (end of support 2027-02-25) |
  * | `XRayTracing-SamplingRuleMissing` | warning | `AWS::ECS::TaskDefinition` | no sampling rule of the app matches the service, or its `FixedRate` is not `XRAY_SAMPLING_RATE` |
@@ -183,6 +186,17 @@ export class XRayTracingChecks extends NagPack {
         'Grant them on Resource "*" (X-Ray has no resource-level permissions for them), e.g. with XRaySidecar or XRaySidecar.grant.',
       level: NagMessageLevel.ERROR,
       rule: SamplingRulesUnreadable,
+      node,
+    });
+    this.applyRule({
+      info: 'A collector-less ECS service (its app exports straight to X-Ray\'s OTLP endpoint) runs in subnets with no route to xray.<region>.amazonaws.com: ' +
+        'no NAT gateway route, no internet gateway with a public IP, and no com.amazonaws.<region>.xray interface endpoint in the VPC.',
+      explanation:
+        'With no agent in the task, the ADOT SDK sends every span over HTTPS to X-Ray\'s endpoint itself; from an isolated subnet the export fails and the spans are dropped. ' +
+        'Run the service in subnets with a NAT route, give it a public IP in a public subnet, or add the endpoint: ' +
+        'vpc.addInterfaceEndpoint(\'XRay\', { service: ec2.InterfaceVpcEndpointAwsService.XRAY }).',
+      level: NagMessageLevel.ERROR,
+      rule: AgentlessNoEgress,
       node,
     });
     this.applyRule({

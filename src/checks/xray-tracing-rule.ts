@@ -21,6 +21,12 @@ export enum XRayTracingRule {
    */
   SAMPLING_RULE_MISSING = 'XRayTracing-SamplingRuleMissing',
   /**
+   * A collector-less service (its app exports straight to X-Ray's OTLP endpoint) runs in subnets
+   * with no NAT route and no `com.amazonaws.<region>.xray` interface endpoint (reported on the
+   * `AWS::ECS::Service`).
+   */
+  AGENTLESS_NO_EGRESS = 'XRayTracing-AgentlessNoEgress',
+  /**
    * A container loads an OpenTelemetry auto-instrumentation agent and leaves the X-Ray SDK on
    * (`AWS_XRAY_SDK_ENABLED` not `false`): a leftover X-Ray SDK records every request twice.
    */

@@ -28,6 +28,10 @@ export const WARNINGS = {
   transactionSearchIndexedShare: '@cdk-xray-ecs/transaction-search:groupSeesIndexedShareOnly',
   /** Two host-mode traced services with their own sidecars in one cluster (both bind host port 2000). */
   hostPortConflict: '@cdk-xray-ecs/services:hostPort2000Shared',
+  /** A collector-less service samples locally: X-Ray's centralized rules and `samplingRateBoost` do not apply. */
+  agentlessLocalSampling: '@cdk-xray-ecs/sidecar:agentlessLocalSampling',
+  /** An app with collector-less services and no `TransactionSearch`: X-Ray's OTLP endpoint needs it in the account. */
+  agentlessTransactionSearch: '@cdk-xray-ecs/sidecar:agentlessNeedsTransactionSearch',
   /**
    * An auto-instrumented container whose spans reach X-Ray through a path that cannot index span
    * attributes (the CloudWatch agent), while the app's trace groups filter on annotations.

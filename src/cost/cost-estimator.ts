@@ -139,7 +139,7 @@ export interface XRayCostEstimateProps {
    * `agentComputeCostUsd`. On Fargate the agent's reservation is often the largest part of the
    * tracing bill. EC2 is priced as the share of the instance the reservation takes when
    * `agentCompute.ec2Instance` gives the instance's size and price, and is not estimated (0)
-   * without it.
+   * without it. Leave it out for collector-less tracing (`agentless: true`): no agent, 0.
    * @default - agent compute not counted (0)
    */
   readonly agentCompute?: XRayAgentComputeProps;

@@ -1,12 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { APP_IMAGE, fargateTask, samplingRule, tracingFindings, trace } from './fixtures';
 import { XRayTracingChecks } from '../../src/checks/xray-tracing-checks';
 import { XRayTracingRule } from '../../src/checks/xray-tracing-rule';
+import { TracedFargateService } from '../../src/services/traced-fargate-service';
+import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { createCluster, createStack } from '../helpers/app';
@@ -23,6 +26,15 @@ function everythingWrong(stack: Stack): void {
   hand.app.addEnvironment('PYTHONPATH', '/otel-auto-instrumentation-python/opentelemetry/instrumentation/auto_instrumentation');
   hand.taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ actions: ['xray:PutTraceSegments'], resources: ['*'] }));
   samplingRule(stack, 'Everything', 1);
+  // Collector-less, in isolated subnets with no X-Ray endpoint.
+  const vpc = new ec2.Vpc(stack, 'IsolatedVpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  new TracedFargateService(stack, 'Stranded', {
+    cluster: new ecs.Cluster(stack, 'IsolatedCluster', { vpc }),
+    serviceName: 'afirgen-stranded',
+    image: APP_IMAGE,
+    agentless: true,
+    autoInstrumentation: AutoInstrumentation.node(),
+  });
 }
 
 describe('XRayTracingChecks', () => {
@@ -39,6 +51,7 @@ describe('XRayTracingChecks', () => {
     expect(findings).toEqual([
       'XRayTracing-AgentImageUnpinned TestStack/HandMade/Resource',
       'XRayTracing-AgentMissing TestStack/Untraced/Resource',
+      'XRayTracing-AgentlessNoEgress TestStack/Stranded/Service/Service',
       'XRayTracing-DaemonAddressUnreachable TestStack/HandMade/Resource',
       'XRayTracing-DaemonMaintenance TestStack/HandMade/Resource',
       'XRayTracing-FixedRateTooHigh TestStack/Everything',
@@ -59,6 +72,7 @@ describe('XRayTracingChecks', () => {
       [XRayTracingRule.AGENT_IMAGE_UNPINNED]: 'error',
       [XRayTracingRule.DAEMON_ADDRESS_UNREACHABLE]: 'error',
       [XRayTracingRule.SAMPLING_RULES_UNREADABLE]: 'error',
+      [XRayTracingRule.AGENTLESS_NO_EGRESS]: 'error',
       [XRayTracingRule.FIXED_RATE_TOO_HIGH]: 'warning',
       [XRayTracingRule.DAEMON_MAINTENANCE]: 'warning',
       [XRayTracingRule.SAMPLING_RULE_MISSING]: 'warning',
@@ -113,6 +127,7 @@ describe('XRayTracingChecks', () => {
     const ids = tracingFindings(stack).map((f) => f.ruleId).sort();
     expect(ids).toEqual([
       XRayTracingRule.AGENT_MISSING,
+      XRayTracingRule.AGENTLESS_NO_EGRESS,
       XRayTracingRule.DAEMON_ADDRESS_UNREACHABLE,
       XRayTracingRule.FIXED_RATE_TOO_HIGH,
       XRayTracingRule.SAMPLING_RULE_MISSING,

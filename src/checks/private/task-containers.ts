@@ -2,7 +2,10 @@ import { CfnResource } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AgentKind, ImageInfo, agentKindOfImage, parseImage } from './agent-images';
 import { Dict, asArray, asNumber, asString, flattenToText, isDict, isIntrinsic, prop, resolveValue } from './cfn-values';
-import { AGENT_CONTAINER_NAME, AGENT_PORT } from '../../core/agent-facts';
+import { AGENT_CONTAINER_NAME, AGENT_PORT, XRAY_OTLP_TRACES_ENDPOINT_PATTERN } from '../../core/agent-facts';
+
+/** The variable whose value says a container exports straight to X-Ray (collector-less). */
+const AGENTLESS_ENDPOINT_VARIABLE = 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT';
 
 /** The environment variables that make a container "instrumented": where it sends segments. */
 export const DAEMON_ADDRESS_VARIABLES: readonly string[] = ['AWS_XRAY_DAEMON_ADDRESS', 'XRAY_DAEMON_ADDRESS'];
@@ -40,6 +43,11 @@ export interface ContainerView {
   readonly agentKind?: AgentKind;
   /** Why this container is taken for a tracing agent; empty when it is not one. */
   readonly agentEvidence: readonly AgentEvidence[];
+  /**
+   * Whether the container traces collector-less: its `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is
+   * X-Ray's OTLP endpoint (`https://xray.<region>.amazonaws.com/v1/traces`, any Region).
+   */
+  readonly agentless: boolean;
 }
 
 /** What the checks read from one task definition. */
@@ -66,6 +74,7 @@ export function readContainer(definition: Dict): ContainerView {
   const image = imageText === undefined ? undefined : parseImage(imageText);
 
   const environment = new Map<string, string | undefined>();
+  let agentless = false;
   const envValue = prop(definition, 'environment');
   const envList = asArray(envValue);
   let environmentKnown = envValue === undefined || envList !== undefined;
@@ -80,6 +89,10 @@ export function readContainer(definition: Dict): ContainerView {
       continue;
     }
     environment.set(key, asString(prop(entry, 'value')));
+    if (key === AGENTLESS_ENDPOINT_VARIABLE) {
+      const text = flattenToText(prop(entry, 'value'));
+      agentless = text !== undefined && XRAY_OTLP_TRACES_ENDPOINT_PATTERN.test(text);
+    }
   }
 
   const portMappings: PortMappingView[] = [];
@@ -106,6 +119,7 @@ export function readContainer(definition: Dict): ContainerView {
     links,
     agentKind: agentKindOfImage(image),
     agentEvidence: agentEvidence(name, image, portMappings),
+    agentless,
   };
 }
 
@@ -130,4 +144,9 @@ export function isAgent(container: ContainerView): boolean {
 /** Whether a container sets a daemon address, i.e. is instrumented for tracing. */
 export function isInstrumented(container: ContainerView): boolean {
   return DAEMON_ADDRESS_VARIABLES.some((v) => container.environment.has(v));
+}
+
+/** Whether a container traces collector-less (exports straight to X-Ray's OTLP endpoint). */
+export function isAgentless(container: ContainerView): boolean {
+  return container.agentless;
 }

@@ -5,7 +5,7 @@ import { SamplingRuleView, allOf, serviceNameMatches } from '../private/app-samp
 import { NagRuleCompliance } from '../private/cdk-nag-core';
 import { Knowledge, asNumber } from '../private/cfn-values';
 import { NagRuleFunction, namedRule } from '../private/named-rule';
-import { ContainerView, readTaskDefinition } from '../private/task-containers';
+import { ContainerView, isAgentless, readTaskDefinition } from '../private/task-containers';
 
 /** Two rates closer than this are the same rate (a rate is written with at most 12 digits). */
 const RATE_TOLERANCE = 1e-9;
@@ -27,6 +27,8 @@ function tracedContainers(containers: readonly ContainerView[]): TracedContainer
   const traced: TracedContainer[] = [];
   for (const container of containers) {
     if (!container.environment.has('AWS_XRAY_TRACING_NAME')) continue;
+    // Collector-less: the SDK samples locally and reads no sampling rule.
+    if (isAgentless(container)) continue;
     const serviceName = container.environment.get('AWS_XRAY_TRACING_NAME');
     if (serviceName === undefined) return undefined;
     let enabled = true;
@@ -97,7 +99,8 @@ function checkContainer(container: TracedContainer, rules: readonly SamplingRule
  *   `XRAY_SAMPLING_RATE`: the runbook's variable says one rate, the account samples another.
  *
  * Containers with tracing off (`XRAY_ENABLED` or `AWS_XRAY_SDK_ENABLED` `false`, and no
- * OpenTelemetry auto-instrumentation agent loaded) are passed over.
+ * OpenTelemetry auto-instrumentation agent loaded) are passed over, and so are collector-less
+ * ones (they export to X-Ray's OTLP endpoint and sample locally).
  * Values only known at deploy time are never guessed: a token service name, rate or rule field
  * that could change the answer makes the rule not report.
  *
