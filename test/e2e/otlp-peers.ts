@@ -236,13 +236,26 @@ export function mapNodeRequire(env: Record<string, string>): Record<string, stri
   return { ...env, NODE_OPTIONS: env.NODE_OPTIONS.replace(volumePath, ADOT_NODE_REGISTER) };
 }
 
+/** How {@link AdotNodeApp.start} launches the app besides its environment. */
+export interface AdotNodeAppLaunch {
+  /**
+   * A module loaded before everything else: put first in `NODE_OPTIONS` (`--require <preload>`),
+   * since Node loads the modules `NODE_OPTIONS` names before those on its command line.
+   */
+  readonly preload?: string;
+  /** Arguments after the script (the preload reads its own from them). */
+  readonly args?: readonly string[];
+}
+
 /**
  * `adot-node-app.js` in its own Node process with `env` as its WHOLE environment (the template's,
  * through {@link mapNodeRequire}); `GET /process` makes an outgoing `GET /downstream`.
  */
 export class AdotNodeApp {
-  public static async start(env: Record<string, string>, timeoutMs = 20_000): Promise<AdotNodeApp> {
-    const child = fork(ADOT_NODE_APP, [], { env, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  public static async start(env: Record<string, string>, timeoutMs = 20_000, launch: AdotNodeAppLaunch = {}): Promise<AdotNodeApp> {
+    // Node loads NODE_OPTIONS' modules before its command line's: the preload goes first in it.
+    const withPreload = launch.preload ? { ...env, NODE_OPTIONS: `--require ${launch.preload} ${env.NODE_OPTIONS ?? ''}`.trim() } : env;
+    const child = fork(ADOT_NODE_APP, [...launch.args ?? []], { env: withPreload, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const app = new AdotNodeApp(child);
     try {
       app.port = await new Promise<number>((resolve, reject) => {
