@@ -10,10 +10,12 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { ensureBuiltCli, JsonTrace, RunningAgent, runCli, synthApp } from './cli';
+import { collectorLessServiceName, xrayEndpointOf } from '../../src/cli/collector-less';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
 import { AdotNodeApp, ADOT_NODE_REGISTER } from '../e2e/otlp-peers';
 import { containerEnvironment, LOOPBACK, TemplateJson } from '../e2e/peers';
+import { EC2_METADATA_SERVICE, LOOPBACK_ENDPOINT_PRELOAD, netEvents } from '../e2e/xray-endpoint';
 import { createCluster } from '../helpers/app';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:20-slim');
@@ -74,6 +76,39 @@ async function waitFor(what: string, check: () => boolean, timeoutMs: number): P
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('which traces endpoints are X-Ray\'s (the ADOT SDKs\' own pattern)', () => {
+  const endpoint = (value: unknown) => xrayEndpointOf(typeof value === 'string'
+    ? { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', value }
+    : { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', unresolved: value });
+
+  test('X-Ray\'s endpoint in any Region, literal or built from a token Region', () => {
+    expect(endpoint(XRAY_ENDPOINT)).toBe(XRAY_ENDPOINT);
+    expect(endpoint('https://xray.us-gov-west-1.amazonaws.com/v1/traces')).toBeDefined();
+    expect(endpoint({ 'Fn::Join': ['', ['https://xray.', { Ref: 'AWS::Region' }, '.amazonaws.com/v1/traces']] }))
+      .toBe('https://xray.<region>.amazonaws.com/v1/traces');
+  });
+
+  test('not an agent, another service, another path or another variable', () => {
+    expect(endpoint(`http://${LOOPBACK}:4318/v1/traces`)).toBeUndefined();
+    expect(endpoint('https://logs.eu-west-1.amazonaws.com/v1/logs')).toBeUndefined();
+    expect(endpoint('https://xray.eu-west-1.amazonaws.com/v1/traces/')).toBeUndefined();
+    expect(endpoint('http://xray.eu-west-1.amazonaws.com/v1/traces')).toBeUndefined();
+    expect(endpoint({ 'Fn::Join': ['', ['http://', { Ref: 'AWS::Region' }, ':4318/v1/traces']] })).toBeUndefined();
+    expect(xrayEndpointOf({ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: XRAY_ENDPOINT })).toBeUndefined();
+  });
+
+  test('a collector-less container without AWS_XRAY_TRACING_NAME is named by OTEL_SERVICE_NAME; an agent\'s is not collector-less', () => {
+    expect(collectorLessServiceName([
+      { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', value: XRAY_ENDPOINT },
+      { name: 'OTEL_SERVICE_NAME', value: SERVICE },
+    ])).toBe(SERVICE);
+    expect(collectorLessServiceName([
+      { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', value: `http://${LOOPBACK}:4318/v1/traces` },
+      { name: 'OTEL_SERVICE_NAME', value: SERVICE },
+    ])).toBeUndefined();
+  });
+});
 
 describe('env for a collector-less service prints a local OTLP address and says so', () => {
   test('concrete Region: X-Ray\'s endpoint becomes local-agent\'s http://127.0.0.1:4318/v1/traces; every other variable is the template\'s', () => {
@@ -149,7 +184,8 @@ describe('local-agent plays the endpoint for a collector-less service', () => {
 
     // WHEN the app runs under the ADOT Node SDK with exactly those variables (what a user does:
     // `eval "$(cdk-xray-ecs env ...)"`, then the language's ADOT agent) and serves requests
-    const app = await AdotNodeApp.start({ ...printed, NODE_OPTIONS: `--require ${ADOT_NODE_REGISTER}` });
+    // (loopback-endpoint.js keeps it on loopback: the SDK's EC2 resource detector would ask IMDS)
+    const app = await AdotNodeApp.start({ ...printed, NODE_OPTIONS: `--require ${ADOT_NODE_REGISTER}` }, 20_000, { preload: LOOPBACK_ENDPOINT_PRELOAD });
     cleanups.push(() => app.kill());
     for (let i = 0; i < REQUESTS; i++) expect(await app.get('/process')).toEqual({ status: 200, body: 'processed (downstream 200)' });
     expect(await app.stop()).toBe(0);
@@ -167,6 +203,11 @@ describe('local-agent plays the endpoint for a collector-less service', () => {
     }
     expect(done.stderr).toMatch(/[1-9]\d* OTLP span\(s\) in [1-9]\d* request\(s\)/);
     expect(done.stderr).toContain('malformed: 0 datagram(s), 0 OTLP body(ies)');
+    // Nothing left loopback: the spans went to local-agent's port, IMDS was refused.
+    const events = netEvents(app.output);
+    expect(events).toContainEqual({ connect: `${LOOPBACK}:${otlpPort}` });
+    expect(events.filter((e) => e.refused)).toEqual([{ connect: `${EC2_METADATA_SERVICE}:80`, refused: true }]);
+    expect(events.filter((e) => e.connect !== undefined && !e.refused && !e.connect.startsWith(`${LOOPBACK}:`))).toEqual([]);
   });
 
   test('no agent configuration applies: only the attributes `aws.xray.annotations` lists become annotations', async () => {

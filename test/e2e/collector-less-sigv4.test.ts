@@ -11,19 +11,21 @@
  * which points at the installed package's `register` (as in adot-node.test.ts).
  *
  * The endpoint `https://xray.eu-west-1.amazonaws.com/v1/traces` is an HTTPS server on 127.0.0.1
- * with a certificate for that host from a CA made at test time. The app gets one more `--require`
- * on its command line (its environment stays the template's): `loopback-endpoint.js`, which
- * resolves exactly that host to 127.0.0.1, moves its port 443 to the server's port (binding 443
- * would need root and would collide with anything else on the machine using it; the port is the
- * only thing changed, below TLS and HTTP, so the certificate check, the Host header and the
- * signature all still name the real host), and refuses every other non-loopback name and address.
+ * with a certificate for that host from a CA made at test time. One more module is loaded first,
+ * ahead of the SDK in `NODE_OPTIONS` (Node loads those before its command line's, and the SDK
+ * starts its resource detectors while it loads): `loopback-endpoint.js`, which resolves exactly
+ * that host to 127.0.0.1, moves its port 443 to the server's port (binding 443 would need root and
+ * would collide with anything else on the machine using it; the port is the only thing changed,
+ * below TLS and HTTP, so the certificate check, the Host header and the signature all still name
+ * the real host), and refuses every other non-loopback name and address.
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AdotNodeApp, decodeExportTraceServiceRequest, mapNodeRequire, SPAN_KIND } from './otlp-peers';
 import { containerEnvironment, LOOPBACK, TemplateJson } from './peers';
 import {
-  expectedSigV4Signature, LOOPBACK_ENDPOINT_PRELOAD, makeTestCertificates, parseSigV4Authorization, TestCertificates, XRayOtlpEndpoint,
+  EC2_METADATA_SERVICE, expectedSigV4Signature, LOOPBACK_ENDPOINT_PRELOAD, makeTestCertificates, netEvents, parseSigV4Authorization,
+  TestCertificates, XRayOtlpEndpoint,
 } from './xray-endpoint';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
@@ -39,8 +41,6 @@ const CREDENTIALS = {
   AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
   AWS_REGION: REGION,
 };
-/** The EC2 instance metadata service (IMDS), which the SDK's AWS EC2 resource detector asks. */
-const EC2_METADATA_SERVICE = '169.254.169.254';
 /** Requests the test sends to the app's /process. */
 const REQUESTS = 2;
 
@@ -74,20 +74,6 @@ function synthesize(): { env: Record<string, string>; containers: string[] } {
       OTEL_TRACES_SAMPLER_ARG: '1',
     },
   };
-}
-
-/** One line the preload wrote: a lookup or connect, and whether it was refused. */
-interface NetEvent {
-  readonly lookup?: string;
-  readonly connect?: string;
-  readonly send?: string;
-  readonly answer?: string;
-  readonly port?: number;
-  readonly refused?: boolean;
-}
-
-function netEvents(output: string): NetEvent[] {
-  return output.split('\n').filter((l) => l.startsWith('LOOPBACK-ENDPOINT ')).map((l) => JSON.parse(l.slice('LOOPBACK-ENDPOINT '.length)) as NetEvent);
 }
 
 describe('collector-less: the real ADOT Node.js SDK with the template\'s environment', () => {

@@ -1,8 +1,8 @@
 'use strict';
 /**
  * `node --require` preload that keeps an app on loopback while it believes it talks to one AWS
- * endpoint. Its arguments come from the app's command line (never from the environment, which is
- * the template's): `--loopback-endpoint=<host>:<port>`.
+ * endpoint. Its argument comes from the app's command line (never from the environment, which is
+ * the template's): `--loopback-endpoint=<host>:<port>`; without it, only loopback is reachable.
  *
  * - `dns.lookup` (and `dns.promises.lookup`) answers 127.0.0.1 for exactly `<host>`, passes
  *   loopback names and addresses through, and refuses every other name (ENOTFOUND);
@@ -23,11 +23,11 @@ const net = require('net');
 
 const ARG = '--loopback-endpoint=';
 const arg = process.argv.find((a) => a.startsWith(ARG));
-if (!arg) throw new Error(`loopback-endpoint.js needs ${ARG}<host>:<port> on the app's command line`);
-const [ENDPOINT_HOST, portText] = arg.slice(ARG.length).split(':');
+// Without the argument there is no endpoint: only loopback is reachable.
+const [ENDPOINT_HOST, portText] = arg ? arg.slice(ARG.length).toLowerCase().split(':') : [undefined, undefined];
 const ENDPOINT_PORT = Number(portText);
-if (!ENDPOINT_HOST || !Number.isInteger(ENDPOINT_PORT) || ENDPOINT_PORT < 1 || ENDPOINT_PORT > 65535) {
-  throw new Error(`loopback-endpoint.js: bad ${arg}`);
+if (arg && (!ENDPOINT_HOST || !Number.isInteger(ENDPOINT_PORT) || ENDPOINT_PORT < 1 || ENDPOINT_PORT > 65535)) {
+  throw new Error(`loopback-endpoint.js: bad ${arg}, expected ${ARG}<host>:<port>`);
 }
 const LOOPBACK = '127.0.0.1';
 const HTTPS_PORT = 443;
@@ -44,7 +44,8 @@ function isLoopbackAddress(address) {
 }
 
 function refusal(syscall, target) {
-  const err = new Error(`${syscall} ${target}: refused by loopback-endpoint.js (only ${ENDPOINT_HOST} and loopback are reachable in this test)`);
+  const reachable = ENDPOINT_HOST === undefined ? 'only loopback is' : `only ${ENDPOINT_HOST} and loopback are`;
+  const err = new Error(`${syscall} ${target}: refused by loopback-endpoint.js (${reachable} reachable in this test)`);
   err.code = syscall === 'getaddrinfo' ? 'ENOTFOUND' : 'ECONNREFUSED';
   err.syscall = syscall;
   return err;
@@ -61,7 +62,7 @@ dns.lookup = function lookup(hostname, options, callback) {
   const cb = typeof options === 'function' ? options : callback;
   const opts = typeof options === 'function' ? {} : options;
   const name = String(hostname).toLowerCase();
-  if (name === ENDPOINT_HOST) {
+  if (ENDPOINT_HOST !== undefined && name === ENDPOINT_HOST) {
     record({ lookup: hostname, answer: LOOPBACK });
     return answer(opts, cb, LOOPBACK);
   }
@@ -87,7 +88,7 @@ net.Socket.prototype.connect = function connect(...args) {
   if (typeof first === 'object' && first !== null && (first.path === undefined || first.path === null)) {
     const host = String(first.host ?? 'localhost').toLowerCase();
     const port = Number(first.port);
-    if (host === ENDPOINT_HOST && port === HTTPS_PORT) {
+    if (ENDPOINT_HOST !== undefined && host === ENDPOINT_HOST && port === HTTPS_PORT) {
       // Only the port moves: the name is still looked up (above, to 127.0.0.1).
       record({ connect: `${host}:${port}`, port: ENDPOINT_PORT });
       const moved = { ...first, port: ENDPOINT_PORT };

@@ -11,7 +11,8 @@
  *   and the secret key, as AWS would (Signature Version 4).
  *
  * The app is kept on loopback by `loopback-endpoint.js` (its `--require` preload), which resolves
- * the endpoint's host to 127.0.0.1 and moves its port 443 to the server's port.
+ * the endpoint's host to 127.0.0.1, moves its port 443 to the server's port, refuses everything
+ * else that is not loopback, and writes each lookup and connect to stderr ({@link netEvents}).
  */
 import { spawnSync } from 'child_process';
 import * as crypto from 'crypto';
@@ -24,8 +25,27 @@ import { LOOPBACK } from './peers';
 
 /** The `--require` preload that keeps the app on loopback (see loopback-endpoint.js). */
 export const LOOPBACK_ENDPOINT_PRELOAD = path.join(__dirname, 'loopback-endpoint.js');
+/** The EC2 instance metadata service (IMDS), which the ADOT SDK's AWS EC2 resource detector asks at start. */
+export const EC2_METADATA_SERVICE = '169.254.169.254';
 /** How long one `openssl` command may take. */
 const OPENSSL_TIMEOUT_MS = 10_000;
+
+/** One line the preload wrote: a lookup, a TCP connect or a UDP send, and whether it was refused. */
+export interface NetEvent {
+  readonly lookup?: string;
+  readonly connect?: string;
+  readonly send?: string;
+  readonly answer?: string;
+  /** Where a connect to the endpoint's port 443 went instead. */
+  readonly port?: number;
+  readonly refused?: boolean;
+}
+
+/** The preload's lines in a process's output. */
+export function netEvents(output: string): NetEvent[] {
+  const prefix = 'LOOPBACK-ENDPOINT ';
+  return output.split('\n').filter((l) => l.startsWith(prefix)).map((l) => JSON.parse(l.slice(prefix.length)) as NetEvent);
+}
 
 /** The files of a test CA and a server certificate it signed. */
 export interface TestCertificates {
