@@ -7,11 +7,13 @@ import { applyEnvironment, containerEnvironment, environmentConflicts, tracingEn
 import { fail } from '../core/errors';
 import { DEFAULT_SAMPLING_RATE, TracingOptions } from '../core/tracing-options';
 import { validateIntegerInRange, validateXRayServiceName, XRAY_SAMPLING_RULE_SERVICE_NAME_MAX, XRAY_SEGMENT_NAME_MAX } from '../core/validation';
+import { validateAgentlessAutoInstrumentation } from '../core/validation-agentless';
 import { validateBoolean, validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
 import { WARNINGS } from '../core/warnings';
 import { SamplingRule } from '../sampling/sampling-rule';
 import { AutoInstrumentation } from '../sidecar/auto-instrumentation';
 import { XRayAgent } from '../sidecar/xray-agent';
+import { XRayAgentless } from '../sidecar/xray-agentless';
 import { XRaySidecar, XRaySidecarOptions } from '../sidecar/xray-sidecar';
 
 /** The sampling rule the aspect creates for each task definition it traces. */
@@ -48,6 +50,15 @@ export interface XRayTracingAspectProps extends XRaySidecarOptions, TracingOptio
   readonly autoInstrumentation?: AutoInstrumentation;
 
   /**
+   * Collector-less tracing (`XRayAgentless`) instead of an agent sidecar: each default container's
+   * ADOT SDK exports straight to X-Ray's OTLP endpoint and samples locally at `samplingRate`; no
+   * agent container and no sampling rule. Needs `autoInstrumentation`; the sidecar options
+   * (`agent`, `cpu`, ...) and `samplingRule` must not be set with it.
+   * @default false
+   */
+  readonly agentless?: boolean;
+
+  /**
    * Prepended to each task definition's family to make the X-Ray service name of its default
    * container (`AWS_XRAY_TRACING_NAME`), e.g. `afirgen-`. Letters, numbers, whitespace and
    * `_ . : / % & # = + \ - @`.
@@ -72,6 +83,12 @@ export interface XRayTracingAspectProps extends XRaySidecarOptions, TracingOptio
 }
 
 const SKIPPED = new WeakSet<ecs.TaskDefinition>();
+
+/** The sidecar options, none of which applies with `agentless`. */
+const SIDECAR_OPTION_NAMES = [
+  'agent', 'cpu', 'memoryReservationMiB', 'memoryLimitMiB', 'essential', 'enableRestartPolicy', 'logRetention', 'logGroup',
+  'readonlyRootFilesystem', 'containerName', 'agentReady',
+] as const;
 
 /** Variables that turn tracing off when `false`. */
 const DISABLED_VARIABLES: readonly string[] = ['XRAY_ENABLED', 'AWS_XRAY_SDK_ENABLED'];
@@ -135,6 +152,22 @@ export class XRayTracingAspect implements IAspect {
     return SKIPPED.has(taskDefinition);
   }
 
+  /** agentless: an ADOT auto-instrumentation recent enough, no sidecar option, no sampling rule. */
+  private static validateAgentless(props: XRayTracingAspectProps): void {
+    const owner = 'XRayTracingAspect';
+    const sidecarOptions = SIDECAR_OPTION_NAMES.filter((name) => props[name] !== undefined);
+    if (sidecarOptions.length > 0) {
+      fail(owner, `agentless and the sidecar options (${sidecarOptions.join(', ')}) must not both be set: agentless runs no agent; leave them out, or agentless`);
+    }
+    if (props.autoInstrumentation !== undefined && !(props.autoInstrumentation instanceof AutoInstrumentation)) {
+      fail(owner, `autoInstrumentation must be made with AutoInstrumentation.python(), .node(), .java() or .dotnet(), got ${String(props.autoInstrumentation)}`);
+    }
+    validateAgentlessAutoInstrumentation(owner, props.autoInstrumentation);
+    if (props.samplingRule !== undefined) {
+      fail(owner, `samplingRule must not be set with agentless: the SDK samples locally at samplingRate and reads no X-Ray sampling rule, got samplingRule ${JSON.stringify(Object.keys(props.samplingRule))}`);
+    }
+  }
+
   private readonly props: XRayTracingAspectProps;
   private readonly excludePaths: string[];
 
@@ -149,11 +182,14 @@ export class XRayTracingAspect implements IAspect {
     validateXRayServiceName(owner, 'serviceNamePrefix', props.serviceNamePrefix, this.nameMax(props) - 1);
     validateIntegerInRange(owner, 'samplingRule.priority', props.samplingRule?.priority, 1, 9999);
     validateIntegerInRange(owner, 'samplingRule.reservoirSize', props.samplingRule?.reservoirSize, 0);
-    if (props.autoInstrumentation !== undefined && !(props.agent ?? XRayAgent.daemon({ endOfLifeNotice: false })).acceptsOtlp) {
+    const otlpAgent = props.agentless === true || (props.agent ?? XRayAgent.daemon({ endOfLifeNotice: false })).acceptsOtlp;
+    if (props.autoInstrumentation !== undefined && !otlpAgent) {
       fail(owner,
         `autoInstrumentation (${props.autoInstrumentation.language}) needs an agent that takes OTLP, and the X-Ray daemon takes only X-Ray segments: ` +
         'switch with one line, `agent: XRayAgent.cloudWatchAgent()` (or `XRayAgent.adotCollector()`)');
     }
+    validateBoolean(owner, 'agentless', props.agentless);
+    if (props.agentless === true) XRayTracingAspect.validateAgentless(props);
     this.props = props;
     this.excludePaths = (props.excludePaths ?? []).map((p) => p.replace(/\/+$/, ''));
   }
@@ -161,7 +197,7 @@ export class XRayTracingAspect implements IAspect {
   /** Traces `node` when it is a task definition that needs it. */
   public visit(node: IConstruct): void {
     if (!(node instanceof ecs.TaskDefinition)) return;
-    if (SKIPPED.has(node) || this.isExcluded(node.node.path) || XRaySidecar.of(node) !== undefined) return;
+    if (SKIPPED.has(node) || this.isExcluded(node.node.path) || XRaySidecar.of(node) !== undefined || XRayAgentless.of(node) !== undefined) return;
 
     const container = node.defaultContainer;
     if (container === undefined) {
@@ -196,6 +232,11 @@ export class XRayTracingAspect implements IAspect {
       Annotations.of(node).addWarningV2(WARNINGS.aspectAgentPresent,
         `XRayTracingAspect left ${node.node.path} untraced: container ${handMade.containerName} already looks like a tracing agent ` +
         '(an agent image, the name xray-daemon, or UDP port 2000). Replace it with an XRaySidecar, or XRayTracingAspect.skip(taskDefinition) to silence this.');
+      return;
+    }
+
+    if (this.props.agentless === true) {
+      this.traceAgentless(node, container, serviceName);
       return;
     }
 
@@ -234,9 +275,31 @@ export class XRayTracingAspect implements IAspect {
     }
   }
 
+  /** Collector-less: no agent and no sampling rule; the default container exports to X-Ray's endpoint. */
+  private traceAgentless(node: ecs.TaskDefinition, container: ecs.ContainerDefinition, serviceName: string): void {
+    const wanted = tracingEnvironment({
+      serviceName,
+      samplingRate: this.props.samplingRate,
+      contextMissing: this.props.contextMissing,
+      agentless: true,
+    });
+    const conflict = environmentConflicts(container, wanted);
+    if (conflict !== undefined) {
+      Annotations.of(node).addError(`XRayTracingAspect cannot trace ${node.node.path}: ${conflict}; or XRayTracingAspect.skip(taskDefinition)`);
+      return;
+    }
+    const agentless = new XRayAgentless(node, 'XRayAgentless', { taskDefinition: node });
+    agentless.instrument(container, {
+      serviceName,
+      samplingRate: this.props.samplingRate,
+      contextMissing: this.props.contextMissing,
+      autoInstrumentation: this.props.autoInstrumentation,
+    });
+  }
+
   /** The longest service name: 64 when a rule must match it, else X-Ray's 200. */
   private nameMax(props: XRayTracingAspectProps): number {
-    return (props.samplingRule?.enabled ?? true) ? XRAY_SAMPLING_RULE_SERVICE_NAME_MAX : XRAY_SEGMENT_NAME_MAX;
+    return (props.agentless !== true && (props.samplingRule?.enabled ?? true)) ? XRAY_SAMPLING_RULE_SERVICE_NAME_MAX : XRAY_SEGMENT_NAME_MAX;
   }
 
   private isExcluded(path: string): boolean {

@@ -33,3 +33,24 @@ export const AGENT_ACTIONS: readonly string[] = [
   'xray:GetSamplingTargets',
   'xray:GetSamplingStatisticSummaries',
 ];
+
+/**
+ * The X-Ray API actions of collector-less tracing: the ADOT SDK signs its OTLP export to X-Ray's
+ * endpoint with the task role. `PutSpans` uploads OpenTelemetry spans; `PutSpansForIndexing`
+ * lets Transaction Search index them (both in the Service Authorization Reference for X-Ray).
+ */
+export const AGENTLESS_ACTIONS: readonly string[] = [
+  'xray:PutSpans',
+  'xray:PutSpansForIndexing',
+];
+
+/**
+ * X-Ray's OTLP/HTTP traces endpoint in `region`. The ADOT SDKs switch to their SigV4 span exporter
+ * only for an endpoint of exactly this shape (`amazonaws.com`, no trailing slash).
+ */
+export function xrayOtlpTracesEndpoint(region: string): string {
+  return `https://xray.${region}.amazonaws.com/v1/traces`;
+}
+
+/** The endpoint's shape, with any text (a deploy-time Region) for the Region. */
+export const XRAY_OTLP_TRACES_ENDPOINT_PATTERN = /^https:\/\/xray\.[^/]+\.amazonaws\.com\/v1\/traces$/;

@@ -33,6 +33,11 @@ export interface ContractInput {
   readonly address?: AgentAddress;
   /** The agent's OTLP/HTTP port, when it speaks OTLP. */
   readonly otlpHttpPort?: number;
+  /**
+   * Collector-less: the app's OpenTelemetry SDK exports straight to X-Ray (no agent, no
+   * `address`), sampling locally at `samplingRate`.
+   */
+  readonly agentless?: boolean;
 }
 
 /**
@@ -51,7 +56,7 @@ export function tracingEnvironment(input: ContractInput): { [name: string]: stri
     AWS_XRAY_TRACING_NAME: input.serviceName,
     AWS_XRAY_SDK_ENABLED: String(enabled),
   };
-  if (!enabled && input.otlpHttpPort !== undefined) {
+  if (!enabled && (input.otlpHttpPort !== undefined || input.agentless === true)) {
     // An OpenTelemetry SDK reads none of the X-Ray variables: `enabled: false` must reach it too.
     env.OTEL_SDK_DISABLED = 'true';
   }
@@ -71,6 +76,14 @@ export function tracingEnvironment(input: ContractInput): { [name: string]: stri
       env.OTEL_TRACES_SAMPLER = 'xray';
       env.OTEL_TRACES_SAMPLER_ARG = `endpoint=http://${input.address.host}:${AGENT_PORT},polling_interval=300`;
     }
+  }
+  if (enabled && input.agentless === true) {
+    env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/protobuf';
+    env.OTEL_SERVICE_NAME = input.serviceName;
+    // The `xray` remote sampler polls an agent's sampling proxy, unsigned: with no agent there is
+    // nothing to poll, so the SDK samples locally at the service's rate.
+    env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
+    env.OTEL_TRACES_SAMPLER_ARG = rate;
   }
   return env;
 }

@@ -22,4 +22,8 @@ export const WARNINGS = {
   sidecarAppRoom: '@cdk-xray-ecs/sidecar:littleRoomForApp',
   /** Two host-mode traced services with their own sidecars in one cluster (both bind host port 2000). */
   hostPortConflict: '@cdk-xray-ecs/services:hostPort2000Shared',
+  /** A collector-less service samples locally: X-Ray's centralized rules and `samplingRateBoost` do not apply. */
+  agentlessLocalSampling: '@cdk-xray-ecs/sidecar:agentlessLocalSampling',
+  /** An app with collector-less services and no `TransactionSearch`: X-Ray's OTLP endpoint needs it in the account. */
+  agentlessTransactionSearch: '@cdk-xray-ecs/sidecar:agentlessNeedsTransactionSearch',
 } as const;

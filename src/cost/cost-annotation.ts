@@ -18,6 +18,8 @@ export interface CostAnnotationInput {
   readonly monthlyBudgetUsd?: number;
   /** The tracing containers of each task and how many tasks run; counted in the estimate and the budget. */
   readonly agentCompute?: AgentComputeInput;
+  /** Collector-less: no agent in the task, agent compute 0 (said in the note). */
+  readonly agentless?: boolean;
 }
 
 /** What one tracing container reserves in a task (cpu units, MiB); either may be a token. */
@@ -66,6 +68,13 @@ export function annotateCost(scope: IConstruct, input: CostAnnotationInput): voi
       : undefined,
   });
   const detail = `(sampling rate ${renderNumber(input.samplingRate)}, reservoir ${input.reservoirPerSecond}/s)`;
+  if (input.agentless === true) {
+    const text = `estimated tracing cost: $${estimate.monthlyCostUsd.toFixed(2)}/month: X-Ray $${(estimate.recordingCostUsd + estimate.retrievalCostUsd).toFixed(2)} for ` +
+      `${Math.round(estimate.tracesRecordedPerMonth).toLocaleString('en-US')} traces recorded of ${input.requestsPerMonth.toLocaleString('en-US')} requests ` +
+      `(sampling rate ${renderNumber(input.samplingRate)}, sampled locally) + agent compute $0.00 (collector-less: no agent in the task)`;
+    addBudgetedAnnotation(scope, text, estimate.monthlyCostUsd, input.monthlyBudgetUsd, 'lower tracing.samplingRate');
+    return;
+  }
   if (compute === undefined || compute.containers.length === 0) {
     addCostAnnotation(scope, estimate.monthlyCostUsd, estimate.tracesRecordedPerMonth, input.requestsPerMonth, detail, input.monthlyBudgetUsd);
     return;

@@ -10,6 +10,7 @@ import { WARNINGS } from '../core/warnings';
 import type { XRayEc2InstanceProps } from '../cost/agent-compute-props';
 import type { XRayHostAgent } from '../host-agent/xray-host-agent';
 import { SamplingRule } from '../sampling/sampling-rule';
+import { XRayAgentless } from '../sidecar/xray-agentless';
 import { XRaySidecar } from '../sidecar/xray-sidecar';
 
 /** Properties of a {@link TracedEc2Service}. */
@@ -119,8 +120,11 @@ export class TracedEc2Service extends TracedServiceBase {
   /** The tracing agent sidecar; undefined when `tracing.enabled` is false. */
   public readonly sidecar?: XRaySidecar;
 
-  /** The service's sampling rule; undefined when tracing or the rule is off. */
+  /** The service's sampling rule; undefined when tracing or the rule is off, and collector-less. */
   public readonly samplingRule?: SamplingRule;
+
+  /** Collector-less tracing (`agentless: true`); undefined otherwise. */
+  public readonly agentlessTracing?: XRayAgentless;
 
   constructor(scope: Construct, id: string, props: TracedEc2ServiceProps) {
     super(scope, id, props);
@@ -142,8 +146,12 @@ export class TracedEc2Service extends TracedServiceBase {
     }
 
     const tracing = props.tracing?.enabled ?? true;
+    if (props.hostAgent && props.agentless === true) {
+      fail(this,
+        `agentless and hostAgent must not both be set: agentless runs no agent, and hostAgent (${props.hostAgent.node.path}) is one; leave one out`);
+    }
     if (props.hostAgent) this.validateHostAgent(props, networkMode);
-    if (tracing && !props.hostAgent && networkMode === ecs.NetworkMode.HOST) this.flagHostPort(props.cluster);
+    if (tracing && !props.hostAgent && props.agentless !== true && networkMode === ecs.NetworkMode.HOST) this.flagHostPort(props.cluster);
 
     this.taskDefinition = new ecs.Ec2TaskDefinition(this, 'TaskDefinition', { ...this.taskPassThrough(), networkMode });
     const parts = this.addTracedApp(this.taskDefinition, {
@@ -156,6 +164,7 @@ export class TracedEc2Service extends TracedServiceBase {
     this.container = parts.container;
     this.sidecar = parts.sidecar;
     this.samplingRule = parts.samplingRule;
+    this.agentlessTracing = parts.agentless;
 
     this.service = new ecs.Ec2Service(this, 'Service', {
       ...this.servicePassThrough(),
@@ -171,7 +180,7 @@ export class TracedEc2Service extends TracedServiceBase {
       vpcSubnets: awsvpc ? props.vpcSubnets : undefined,
       securityGroups: awsvpc ? props.securityGroups : undefined,
     });
-    this.orderServiceAfterIam(this.service, this.sidecar);
+    this.orderServiceAfterIam(this.service, this.sidecar, this.agentlessTracing);
     // The first tasks find their instance's agent running: the app's service waits for the agent's.
     if (props.hostAgent && tracing) this.service.node.addDependency(props.hostAgent.service);
   }

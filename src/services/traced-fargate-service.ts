@@ -6,6 +6,7 @@ import { knownNumber } from '../core/numbers';
 import { validateFargateSize } from '../core/task-sizing';
 import { validateIntegerInRange } from '../core/validation';
 import { SamplingRule } from '../sampling/sampling-rule';
+import { XRayAgentless } from '../sidecar/xray-agentless';
 import { XRaySidecar } from '../sidecar/xray-sidecar';
 
 /** Properties of a {@link TracedFargateService}. */
@@ -101,8 +102,11 @@ export class TracedFargateService extends TracedServiceBase {
   /** The tracing agent sidecar; undefined when `tracing.enabled` is false. */
   public readonly sidecar?: XRaySidecar;
 
-  /** The service's sampling rule; undefined when tracing or the rule is off. */
+  /** The service's sampling rule; undefined when tracing or the rule is off, and collector-less. */
   public readonly samplingRule?: SamplingRule;
+
+  /** Collector-less tracing (`agentless: true`); undefined otherwise. */
+  public readonly agentlessTracing?: XRayAgentless;
 
   constructor(scope: Construct, id: string, props: TracedFargateServiceProps) {
     super(scope, id, props);
@@ -130,6 +134,7 @@ export class TracedFargateService extends TracedServiceBase {
     this.container = parts.container;
     this.sidecar = parts.sidecar;
     this.samplingRule = parts.samplingRule;
+    this.agentlessTracing = parts.agentless;
 
     this.service = new ecs.FargateService(this, 'Service', {
       ...this.servicePassThrough(),
@@ -145,6 +150,6 @@ export class TracedFargateService extends TracedServiceBase {
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
     });
-    this.orderServiceAfterIam(this.service, this.sidecar);
+    this.orderServiceAfterIam(this.service, this.sidecar, this.agentlessTracing);
   }
 }

@@ -11,12 +11,14 @@ import {
   ECS_NAME_CHARACTER, validateCharacters, validateIntegerInRange, validateLength, validateNumberInRange, validateXRayServiceName,
   XRAY_SAMPLING_RULE_SERVICE_NAME_MAX,
 } from '../core/validation';
+import { validateAgentlessAutoInstrumentation } from '../core/validation-agentless';
 import { validateBoolean, validateContextMissing, validateSamplingRate } from '../core/validation-tracing';
 import type { XRayEc2InstanceProps } from '../cost/agent-compute-props';
 import type * as costAnnotation from '../cost/cost-annotation';
 import type { XRayHostAgent } from '../host-agent/xray-host-agent';
 import { SamplingRateBoost, SamplingRule } from '../sampling/sampling-rule';
 import { AutoInstrumentation } from '../sidecar/auto-instrumentation';
+import { XRayAgentless } from '../sidecar/xray-agentless';
 import { XRaySidecar, XRaySidecarOptions } from '../sidecar/xray-sidecar';
 
 /** Options of the sampling rule a traced service creates for itself, or uses. */
@@ -146,6 +148,15 @@ export interface TracedServiceBaseProps extends TracedServicePassThrough {
    * @default - the X-Ray daemon with its default sizes
    */
   readonly sidecar?: XRaySidecarOptions;
+
+  /**
+   * Collector-less tracing (`XRayAgentless`): no agent in the task; the app's ADOT SDK exports
+   * straight to X-Ray's OTLP endpoint, signed with the task role, and samples locally at
+   * `tracing.samplingRate` (no sampling rule). Needs `autoInstrumentation`, Transaction Search in
+   * the account and HTTPS egress to `xray.<region>.amazonaws.com`; not with `sidecar` or `hostAgent`.
+   * @default false
+   */
+  readonly agentless?: boolean;
 
   /**
    * Options of the service's X-Ray sampling rule (fixed rate = `tracing.samplingRate`).
@@ -474,6 +485,22 @@ export abstract class TracedServiceBase extends Construct {
     const instrumentOptions = {
       serviceName: props.serviceName, enabled, samplingRate, contextMissing, autoInstrumentation: props.autoInstrumentation,
     };
+    if (props.agentless === true) {
+      const agentless = new XRayAgentless(this, 'XRay', { taskDefinition });
+      agentless.instrument(container, instrumentOptions);
+      if (props.expectedRequestsPerMonth !== undefined) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { annotateCost } = require('../cost/cost-annotation') as typeof costAnnotation;
+        annotateCost(this, {
+          requestsPerMonth: props.expectedRequestsPerMonth,
+          samplingRate,
+          reservoirPerSecond: 0,
+          monthlyBudgetUsd: props.monthlyBudgetUsd,
+          agentless: true,
+        });
+      }
+      return { container, agentless };
+    }
     let sidecar: XRaySidecar | undefined;
     if (options.hostAgent) {
       options.hostAgent.instrument(container, instrumentOptions);
@@ -511,9 +538,10 @@ export abstract class TracedServiceBase extends Construct {
     return { container, sidecar, samplingRule };
   }
 
-  /** Makes `service` wait for the agent's IAM policy (the task definition already does). */
-  protected orderServiceAfterIam(service: ecs.BaseService, sidecar: XRaySidecar | undefined): void {
+  /** Makes `service` wait for the agent's (or collector-less) IAM policy (the task definition already does). */
+  protected orderServiceAfterIam(service: ecs.BaseService, sidecar: XRaySidecar | undefined, agentless?: XRayAgentless): void {
     sidecar?.orderAfterIam(service);
+    agentless?.orderAfterIam(service);
   }
 
   /** The task definition props passed through from the traced service's props. */
@@ -599,6 +627,8 @@ export abstract class TracedServiceBase extends Construct {
         fail(this, `environment must not set ${name}: the tracing contract sets it from tracing.* (got ${JSON.stringify(props.environment![name])})`);
       }
     }
+    validateBoolean(this, 'agentless', props.agentless);
+    if (props.agentless === true) this.validateAgentless(props);
     const rule = props.samplingRule;
     if (rule?.existingRule !== undefined) {
       for (const key of ['priority', 'reservoirSize', 'ruleName', 'samplingRateBoost'] as const) {
@@ -609,6 +639,20 @@ export abstract class TracedServiceBase extends Construct {
       if (rule.enabled === false) {
         fail(this, 'samplingRule.enabled must not be false with samplingRule.existingRule: leave existingRule out to have no rule');
       }
+    }
+  }
+
+  /** agentless: an ADOT auto-instrumentation recent enough, no agent options, no sampling rule. */
+  private validateAgentless(props: TracedServiceBaseProps): void {
+    if (props.sidecar !== undefined) {
+      fail(this,
+        `agentless and sidecar must not both be set: agentless runs no agent in the task, got sidecar ${JSON.stringify(Object.keys(props.sidecar))}; ` +
+        'leave sidecar out, or agentless');
+    }
+    validateAgentlessAutoInstrumentation(this, props.autoInstrumentation);
+    if (props.samplingRule !== undefined) {
+      fail(this,
+        `samplingRule must not be set with agentless: the SDK samples locally at tracing.samplingRate and reads no X-Ray sampling rule, got samplingRule ${JSON.stringify(Object.keys(props.samplingRule))}`);
     }
   }
 
@@ -649,4 +693,10 @@ export interface TracedApp {
    * @default - none
    */
   readonly samplingRule?: SamplingRule;
+
+  /**
+   * Collector-less tracing, with `agentless`.
+   * @default - none
+   */
+  readonly agentless?: XRayAgentless;
 }

@@ -52,6 +52,7 @@ interface LanguageFacts {
   readonly language: string;
   readonly repository: string;
   readonly defaultVersion: string;
+  readonly minAgentlessVersion: string;
   readonly mountPath: string;
   readonly command: (mount: string) => string[];
   readonly memoryLimitMiB: number;
@@ -83,6 +84,18 @@ export class AutoInstrumentation {
   /** The ADOT .NET release pinned by default (`AutoInstrumentation.dotnet()`). */
   public static readonly DEFAULT_DOTNET_VERSION: string = 'v1.14.0';
 
+  /** The first ADOT Python release with the SigV4 span exporter that collector-less tracing needs. */
+  public static readonly MIN_AGENTLESS_PYTHON_VERSION: string = 'v0.9.0';
+
+  /** The first ADOT Node.js release with the SigV4 span exporter that collector-less tracing needs. */
+  public static readonly MIN_AGENTLESS_NODE_VERSION: string = 'v0.6.0';
+
+  /** The first ADOT Java agent release with the SigV4 span exporter that collector-less tracing needs. */
+  public static readonly MIN_AGENTLESS_JAVA_VERSION: string = 'v2.10.0';
+
+  /** The first ADOT .NET release with the SigV4 span exporter that collector-less tracing needs. */
+  public static readonly MIN_AGENTLESS_DOTNET_VERSION: string = 'v1.7.0';
+
   /**
    * The ADOT Python distro (`aws-opentelemetry-distro`), which instruments requests, httpx,
    * urllib3, botocore/boto3, pymysql, mysqlclient, psycopg2, SQLAlchemy, FastAPI, Flask, Django
@@ -93,6 +106,7 @@ export class AutoInstrumentation {
       language: 'python',
       repository: `${REPOSITORY_PREFIX}python`,
       defaultVersion: AutoInstrumentation.DEFAULT_PYTHON_VERSION,
+      minAgentlessVersion: AutoInstrumentation.MIN_AGENTLESS_PYTHON_VERSION,
       mountPath: '/otel-auto-instrumentation-python',
       command: COPY_TREE,
       memoryLimitMiB: 32,
@@ -105,6 +119,7 @@ export class AutoInstrumentation {
       language: 'node',
       repository: `${REPOSITORY_PREFIX}node`,
       defaultVersion: AutoInstrumentation.DEFAULT_NODE_VERSION,
+      minAgentlessVersion: AutoInstrumentation.MIN_AGENTLESS_NODE_VERSION,
       mountPath: '/otel-auto-instrumentation-nodejs',
       command: COPY_TREE,
       memoryLimitMiB: 128,
@@ -117,6 +132,7 @@ export class AutoInstrumentation {
       language: 'java',
       repository: `${REPOSITORY_PREFIX}java`,
       defaultVersion: AutoInstrumentation.DEFAULT_JAVA_VERSION,
+      minAgentlessVersion: AutoInstrumentation.MIN_AGENTLESS_JAVA_VERSION,
       mountPath: '/otel-auto-instrumentation',
       command: (mount) => ['cp', '/javaagent.jar', `${mount}/javaagent.jar`],
       memoryLimitMiB: 64,
@@ -129,6 +145,7 @@ export class AutoInstrumentation {
       language: 'dotnet',
       repository: `${REPOSITORY_PREFIX}dotnet`,
       defaultVersion: AutoInstrumentation.DEFAULT_DOTNET_VERSION,
+      minAgentlessVersion: AutoInstrumentation.MIN_AGENTLESS_DOTNET_VERSION,
       mountPath: '/otel-auto-instrumentation-dotnet',
       command: COPY_TREE,
       memoryLimitMiB: 128,
@@ -150,6 +167,12 @@ export class AutoInstrumentation {
   /** The init container's hard memory limit, in MiB; it counts in the task-fit check. */
   public readonly initMemoryLimitMiB: number;
 
+  /** The release (image tag, without a digest), e.g. `v0.19.0`; may be a token. */
+  public readonly version: string;
+
+  /** The first release of this language that collector-less tracing can use, e.g. `AutoInstrumentation.MIN_AGENTLESS_PYTHON_VERSION`. */
+  public readonly minAgentlessVersion: string;
+
   private constructor(facts: LanguageFacts, options: AutoInstrumentationOptions) {
     const owner = `AutoInstrumentation.${facts.language}`;
     const version = options.version ?? facts.defaultVersion;
@@ -163,6 +186,8 @@ export class AutoInstrumentation {
         `got ${JSON.stringify(version)}`);
     }
     this.language = facts.language;
+    this.version = Token.isUnresolved(version) ? version : version.split('@')[0];
+    this.minAgentlessVersion = facts.minAgentlessVersion;
     this.mountPath = facts.mountPath;
     this.initCommand = facts.command(facts.mountPath);
     this.initMemoryLimitMiB = facts.memoryLimitMiB;

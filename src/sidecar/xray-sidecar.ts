@@ -4,9 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { AutoInstrumentation } from './auto-instrumentation';
-import {
-  APPLICATION_SIGNALS_PORT, autoInstrumentationAppendedEnvironment, autoInstrumentationFixedEnvironment, autoInstrumentationVariableNames,
-} from './private/auto-instrumentation-env';
+import { ATTACHMENT_ID } from './private/attachment';
+import { APPLICATION_SIGNALS_PORT, autoInstrumentationVariableNames } from './private/auto-instrumentation-env';
+import { attachAutoInstrumentation } from './private/auto-instrumentation-init';
 import { acknowledgeContractEnvironment, acknowledgeScopedPolicyWildcards, acknowledgeXRayPolicyWildcard } from './private/nag-acknowledgements';
 import { XRayAgent, XRayAgentConfig } from './xray-agent';
 import { AgentAddress, agentAddress, BRIDGE_AGENT_HOST } from '../core/agent-address';
@@ -14,7 +14,7 @@ import { validateAgentArchitecture } from '../core/agent-arch';
 import { AGENT_CONTAINER_NAME, AGENT_OTLP_GRPC_PORT, AGENT_OTLP_HTTP_PORT, AGENT_PORT } from '../core/agent-facts';
 import { applyEnvironment, CONTRACT_VARIABLES, tracingEnvironment } from '../core/env-contract';
 import { fail } from '../core/errors';
-import { isToken, knownNumber } from '../core/numbers';
+import { knownNumber } from '../core/numbers';
 import { appRoom, containerSizes, cpuFitMessage, taskSize, validateContainersFit, validateFargateSize } from '../core/task-sizing';
 import { TracingOptions } from '../core/tracing-options';
 import { ECS_NAME_CHARACTER, validateCharacters, validateIntegerInRange, validateLength } from '../core/validation';
@@ -149,7 +149,6 @@ export interface XRaySidecarProps extends XRaySidecarOptions {
  * `<taskDefinition>/XRayTracingAgent`, whether `XRaySidecar`, a traced service or the aspect
  * attached it. Renaming either replaces deployed resources.
  */
-const ATTACHMENT_ID = 'XRayTracing';
 const AGENT_CONTAINER_ID = 'XRayTracingAgent';
 
 /** What an attachment holds, read back by `XRaySidecar.of`. */
@@ -175,6 +174,12 @@ class AgentExtension implements ecs.ITaskDefinitionExtension {
 
   public extend(taskDefinition: ecs.TaskDefinition): void {
     const existing = XRaySidecar.of(taskDefinition);
+    const other = taskDefinition.node.tryFindChild(ATTACHMENT_ID);
+    if (existing === undefined && other !== undefined) {
+      fail(this.sidecar,
+        `taskDefinition ${taskDefinition.node.path} is already traced collector-less (${other.node.path}): a task is traced one way, ` +
+        'with an agent (XRaySidecar) or collector-less (XRayAgentless), never both');
+    }
     if (existing) {
       fail(this.sidecar,
         `taskDefinition ${taskDefinition.node.path} already has an XRaySidecar (${existing.node.path}); ` +
@@ -436,57 +441,20 @@ export class XRaySidecar extends Construct {
     this.instrumented.add(container);
   }
 
-  /**
-   * The init container that copies the agent into a task volume, the app's mount of it and its
-   * wait for the copy's `SUCCESS`, and the variables that load the agent.
-   */
+  /** The ADOT agent in the app container, sending to this sidecar; its init container logs to the agent's log group. */
   private addAutoInstrumentation(container: ecs.ContainerDefinition, auto: AutoInstrumentation, serviceName: string): void {
-    const td = this.taskDefinition;
-    const platform = (td.node.defaultChild as ecs.CfnTaskDefinition).runtimePlatform as ecs.CfnTaskDefinition.RuntimePlatformProperty | undefined;
-    const os = platform?.operatingSystemFamily;
-    if (typeof os === 'string' && !isToken(os) && os !== 'LINUX') {
-      fail(this,
-        `autoInstrumentation (${auto.language}) needs a Linux task: the ADOT auto-instrumentation images are built for linux/amd64 and linux/arm64, ` +
-        `got runtimePlatform operatingSystemFamily ${JSON.stringify(os)}`);
-    }
-    const arch = platform?.cpuArchitecture;
-    if (typeof arch === 'string' && !isToken(arch) && arch !== 'X86_64' && arch !== 'ARM64') {
-      fail(this, `autoInstrumentation (${auto.language}) has images for X86_64 and ARM64 only, got runtimePlatform cpuArchitecture ${JSON.stringify(arch)}`);
-    }
-    const input = {
+    attachAutoInstrumentation({
+      owner: this,
+      container,
       auto,
-      serviceName,
-      address: this.address,
-      otlpHttpPort: AGENT_OTLP_HTTP_PORT,
-      applicationSignals: this.agentConfig.applicationSignals === true,
-      cpuArchitecture: typeof arch === 'string' && !isToken(arch) ? arch : 'X86_64',
-    };
-    // Read what the app set before anything is added: appended variables keep it.
-    const appended = autoInstrumentationAppendedEnvironment(this, container, input);
-    applyEnvironment(this, container, autoInstrumentationFixedEnvironment(input));
-    for (const [name, value] of Object.entries(appended)) container.addEnvironment(name, value);
-
-    const volumeName = `${container.containerName}-adot-${auto.language}`;
-    td.addVolume({ name: volumeName });
-    const initName = `${container.containerName}-adot-init`;
-    validateLength(this, 'autoInstrumentation init container name', initName, 1, 255);
-    const init = td.addContainer(`${container.node.id}AdotInit`, {
-      containerName: initName,
-      image: ecs.ContainerImage.fromRegistry(auto.imageName),
-      // Exec form: the image is FROM scratch with only /bin/cp.
-      command: auto.initCommand,
-      essential: false,
-      cpu: 0,
-      memoryLimitMiB: auto.initMemoryLimitMiB,
-      // The image's own user (root): the task volume it copies into is created root-owned, so a
-      // non-root copy could not write there. It runs `cp` once and exits; nothing else runs in it.
-      readonlyRootFilesystem: true,
-      privileged: false,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: `adot-init-${auto.language}` }),
+      input: {
+        serviceName,
+        address: this.address,
+        otlpHttpPort: AGENT_OTLP_HTTP_PORT,
+        applicationSignals: this.agentConfig.applicationSignals === true,
+      },
+      logging: (streamPrefix) => ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix }),
     });
-    init.addMountPoints({ sourceVolume: volumeName, containerPath: auto.mountPath, readOnly: false });
-    container.addMountPoints({ sourceVolume: volumeName, containerPath: auto.mountPath, readOnly: true });
-    container.addContainerDependencies({ container: init, condition: ecs.ContainerDependencyCondition.SUCCESS });
   }
 
   /**

@@ -18,17 +18,21 @@ const DOTNET_PROFILER_GUID = '{918728DD-259F-4A6A-AC2B-B85E1B658318}';
 export interface AutoInstrumentationInput {
   readonly auto: AutoInstrumentation;
   readonly serviceName: string;
-  readonly address: AgentAddress;
+  /** Where the agent is; absent collector-less (then `agentlessEndpoint` is set). */
+  readonly address?: AgentAddress;
   /** The agent's OTLP/HTTP port for traces (4318), used when Application Signals is off. */
   readonly otlpHttpPort: number;
   readonly applicationSignals: boolean;
+  /** Collector-less: X-Ray's OTLP traces endpoint, which the SDK signs its export to. */
+  readonly agentlessEndpoint?: string;
   /** `ARM64` or `X86_64`: the .NET profiler's directory. */
   readonly cpuArchitecture: string;
 }
 
 /** The variables set outright (refused when the app already sets them to something else). */
 export function autoInstrumentationFixedEnvironment(input: AutoInstrumentationInput): { [name: string]: string } {
-  const host = input.address.host;
+  if (input.agentlessEndpoint !== undefined) return agentlessFixedEnvironment(input, input.agentlessEndpoint);
+  const host = input.address?.host ?? '127.0.0.1';
   const tracesPort = input.applicationSignals ? APPLICATION_SIGNALS_PORT : input.otlpHttpPort;
   const env: { [name: string]: string } = {
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://${host}:${tracesPort}/v1/traces`,
@@ -44,6 +48,35 @@ export function autoInstrumentationFixedEnvironment(input: AutoInstrumentationIn
   if (input.applicationSignals) {
     env.OTEL_AWS_APPLICATION_SIGNALS_EXPORTER_ENDPOINT = `http://${host}:${APPLICATION_SIGNALS_PORT}/v1/metrics`;
   }
+  return { ...env, ...languageEnvironment(input) };
+}
+
+/**
+ * Collector-less: the SDK exports OTLP/HTTP straight to X-Ray's endpoint, signed with SigV4 (the
+ * ADOT SDKs pick their signing exporter for that endpoint), with no metrics or logs pipeline and
+ * no Application Signals (which would bill the spans twice).
+ */
+function agentlessFixedEnvironment(input: AutoInstrumentationInput, endpoint: string): { [name: string]: string } {
+  const env: { [name: string]: string } = {
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint,
+    OTEL_PROPAGATORS: 'tracecontext,baggage,xray',
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+    OTEL_AWS_APPLICATION_SIGNALS_ENABLED: 'false',
+  };
+  if (input.auto.language === 'dotnet') {
+    // The .NET plugin signs only with OTEL_AWS_SIG_V4_ENABLED=true, and only with the OTel traces
+    // exporter off: it adds its own signing exporter, and `otlp` would send every span twice, unsigned.
+    env.OTEL_AWS_SIG_V4_ENABLED = 'true';
+    env.OTEL_TRACES_EXPORTER = 'none';
+  }
+  return { ...env, ...languageEnvironment(input) };
+}
+
+/** The variables that load and configure the language's distro. */
+function languageEnvironment(input: AutoInstrumentationInput): { [name: string]: string } {
+  const env: { [name: string]: string } = {};
   const mount = input.auto.mountPath;
   switch (input.auto.language) {
     case 'python':
@@ -80,7 +113,7 @@ export function autoInstrumentationVariableNames(): string[] {
     applicationSignals: true,
     cpuArchitecture: 'X86_64',
   });
-  return [...Object.keys(any), 'OTEL_PYTHON_DISTRO', 'OTEL_PYTHON_CONFIGURATOR', ...APPENDED_VARIABLES];
+  return [...Object.keys(any), 'OTEL_PYTHON_DISTRO', 'OTEL_PYTHON_CONFIGURATOR', 'OTEL_TRACES_EXPORTER', 'OTEL_AWS_SIG_V4_ENABLED', ...APPENDED_VARIABLES];
 }
 
 /** The variable that loads the language's agent, and the text appended to it. */
