@@ -33,29 +33,17 @@ afterEach(async () => {
 
 beforeAll(() => ensureBuiltCli(), 300_000);
 
-/** TEMPORARY stand-in until cl-agentless lands: a task definition with the agreed environment. */
+/** A collector-less service in `region` (a concrete Region, or none: the Region is then a token). */
 function collectorLessApp(region: string | undefined): (app: App) => void {
-  void TracedFargateService; void createCluster; void IMAGE;
   return (app) => {
     const stack = new Stack(app, STACK, region === undefined ? {} : { env: { account: '123456789012', region } });
-    const td = new ecs.FargateTaskDefinition(stack, 'TaskDefinition');
-    td.addContainer('app', {
-      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:20-slim'),
-      environment: {
-        NODE_OPTIONS: `--require ${AutoInstrumentation.node().mountPath}/autoinstrumentation.js`,
-        AWS_XRAY_TRACING_NAME: SERVICE,
-        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `https://xray.${Stack.of(stack).region}.amazonaws.com/v1/traces`,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_METRICS_EXPORTER: 'none',
-        OTEL_LOGS_EXPORTER: 'none',
-        OTEL_AWS_APPLICATION_SIGNALS_ENABLED: 'false',
-        OTEL_SERVICE_NAME: SERVICE,
-        OTEL_RESOURCE_ATTRIBUTES: `service.name=${SERVICE}`,
-        OTEL_PROPAGATORS: 'tracecontext,baggage,xray',
-        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-        OTEL_TRACES_SAMPLER_ARG: '1',
-      },
+    new TracedFargateService(stack, 'Backend', {
+      cluster: createCluster(stack),
+      serviceName: SERVICE,
+      image: IMAGE,
+      tracing: { samplingRate: 1 },
+      autoInstrumentation: AutoInstrumentation.node(),
+      agentless: true,
     });
   };
 }
