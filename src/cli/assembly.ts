@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { collectorLessServiceName } from './collector-less';
 import { AGENT_CONTAINER_NAME } from '../core/agent-facts';
 
 /** An error the command prints as is (no stack trace) and exits non-zero on. */
@@ -42,9 +43,9 @@ export interface ContainerVariable {
   readonly unresolved?: unknown;
 }
 
-/** A container the library instrumented: it has `AWS_XRAY_TRACING_NAME`. */
+/** A container the library instrumented: it has `AWS_XRAY_TRACING_NAME`, or it is collector-less (see collector-less.ts). */
 export interface TracedContainer {
-  /** The X-Ray service name (`AWS_XRAY_TRACING_NAME`). */
+  /** The X-Ray service name (`AWS_XRAY_TRACING_NAME`; `OTEL_SERVICE_NAME` for a collector-less container). */
   readonly serviceName: string;
   readonly stack: string;
   readonly containerName: string;
@@ -172,10 +173,11 @@ function tracedContainersOf(stack: AssemblyStack): TracedContainer[] {
       const environment: ContainerVariable[] = container.Environment.filter(isRecord).map((v) => (
         typeof v.Value === 'string' ? { name: String(v.Name), value: v.Value } : { name: String(v.Name), unresolved: v.Value }
       ));
-      const tracingName = environment.find((v) => v.name === 'AWS_XRAY_TRACING_NAME');
-      if (tracingName?.value === undefined) continue;
+      // A collector-less container has no X-Ray SDK contract: its OTEL_SERVICE_NAME names it.
+      const tracingName = environment.find((v) => v.name === 'AWS_XRAY_TRACING_NAME')?.value ?? collectorLessServiceName(environment);
+      if (tracingName === undefined) continue;
       found.push({
-        serviceName: tracingName.value,
+        serviceName: tracingName,
         stack: stack.name,
         containerName: String(container.Name),
         taskDefinitionLogicalId: logicalId,

@@ -4,7 +4,8 @@
  */
 import { agentConfigs } from './agent-config';
 import { Assembly, CliError, findTracedContainer, TracedContainer } from './assembly';
-import { AGENT_CONTAINER_NAME } from '../core/agent-facts';
+import { collectorLessEndpoint, collectorLessEnvNote, localTracesEndpoint, TRACES_ENDPOINT_VARIABLE } from './collector-less';
+import { AGENT_CONTAINER_NAME, AGENT_OTLP_HTTP_PORT } from '../core/agent-facts';
 
 /** The variable families of the tracing contract (the library's and the SDKs' own). */
 const CONTRACT_PREFIXES = ['XRAY_', 'AWS_XRAY_', 'OTEL_'];
@@ -38,24 +39,36 @@ export function localizeAgentHost(value: string, host: string): string {
   return value.replace(AGENT_HOST_PATTERN, (_m, before: string) => `${before}${host}`);
 }
 
-/** The `env` output for `service` of `assembly`. */
-export function envCommand(assembly: Assembly, service: string, format: string, agentHost: string): EnvOutput {
+/**
+ * The `env` output for `service` of `assembly`. `otlpPort` is local-agent's OTLP/HTTP port, where a
+ * collector-less container's traces endpoint points on this machine.
+ */
+export function envCommand(
+  assembly: Assembly, service: string, format: string, agentHost: string, otlpPort: number = AGENT_OTLP_HTTP_PORT,
+): EnvOutput {
   if (!(ENV_FORMATS as readonly string[]).includes(format)) {
     throw new CliError(`--format must be one of ${ENV_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
   }
   const container = findTracedContainer(assembly, service);
-  const { variables, notes } = contractOf(container, agentHost);
+  const { variables, notes } = contractOf(container, agentHost, otlpPort);
   const agentNote = annotationNote(assembly, container);
   if (agentNote) notes.push(agentNote);
   return { stdout: render(variables, format as EnvFormat), notes, variables };
 }
 
-function contractOf(container: TracedContainer, agentHost: string): { variables: Record<string, string>; notes: string[] } {
+function contractOf(container: TracedContainer, agentHost: string, otlpPort: number): { variables: Record<string, string>; notes: string[] } {
   const variables: Record<string, string> = {};
   const where = `${container.serviceName} (container ${container.containerName} of ${container.taskDefinitionPath ?? container.taskDefinitionLogicalId})`;
   const notes: string[] = [`tracing contract of ${where}, ${container.networkMode} network mode`];
+  const xrayEndpoint = collectorLessEndpoint(container.environment);
+  const local = localTracesEndpoint(agentHost, otlpPort);
   for (const v of container.environment) {
     if (!CONTRACT_PREFIXES.some((p) => v.name.startsWith(p)) && !CONTRACT_NAMES.includes(v.name)) continue;
+    if (xrayEndpoint !== undefined && v.name === TRACES_ENDPOINT_VARIABLE) {
+      // X-Ray's endpoint is not reachable (nor signed for) from a laptop: local-agent plays it.
+      variables[v.name] = local;
+      continue;
+    }
     if (v.value === undefined) {
       notes.push(`${v.name} is not printed: its value resolves only at deploy time (${JSON.stringify(v.unresolved)})`);
       continue;
@@ -70,6 +83,7 @@ function contractOf(container: TracedContainer, agentHost: string): { variables:
       'then opentelemetry-instrument python app.py');
     notes.push(xraySdkNote(container, loader.name));
   }
+  if (xrayEndpoint !== undefined) notes.push(collectorLessEnvNote(xrayEndpoint, local));
   if (container.networkMode === 'bridge') {
     notes.push(`bridge mode: the agent host ${AGENT_CONTAINER_NAME} (a container link in ECS) is ${agentHost} here`);
   }

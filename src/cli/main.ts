@@ -5,6 +5,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { readAssembly, CliError } from './assembly';
+import { collectorLessAgentNotes } from './collector-less';
 import { envCommand, ENV_FORMATS } from './env-command';
 import { LocalAgent } from './local-agent';
 import { ExporterConfig } from './xray-translator';
@@ -45,10 +46,11 @@ export function program(): Command {
     .option('--stack <name>', 'only this stack of the assembly')
     .option('--format <format>', `output format: ${ENV_FORMATS.join(', ')}`, 'sh')
     .option('--agent-host <host>', 'where the agent is on this machine (replaces the bridge-mode host xray-daemon)', DEFAULT_HOST)
+    .option('--otlp-port <port>', 'local-agent\'s OTLP/HTTP port, where a collector-less service\'s traces go on this machine', port('--otlp-port', false), AGENT_OTLP_HTTP_PORT)
     .addHelpText('after', '\nExample:\n  eval "$(npx cdk-xray-ecs env afirgen-main-backend)" && python agentv5.py\n')
-    .action((service: string, opts: { app: string; stack?: string; format: string; agentHost: string }) => {
+    .action((service: string, opts: { app: string; stack?: string; format: string; agentHost: string; otlpPort: number }) => {
       const assembly = readAssembly(opts.app, opts.stack);
-      const out = envCommand(assembly, service, opts.format, opts.agentHost);
+      const out = envCommand(assembly, service, opts.format, opts.agentHost, opts.otlpPort);
       for (const note of out.notes) process.stderr.write(`# ${note}\n`);
       process.stdout.write(out.stdout);
     });
@@ -113,6 +115,7 @@ export function program(): Command {
       for (const [service, config] of agent.serviceConfigs) process.stderr.write(`local-agent: ${describeConfig(service, config)}\n`);
       for (const problem of agent.configProblems) process.stderr.write(`local-agent: ${problem}\n`);
       for (const g of agent.groups.filter((x) => x.unsupported)) process.stderr.write(`local-agent: trace group ${g.name} cannot be evaluated locally: ${g.unsupported}\n`);
+      for (const note of collectorLessAgentNotes(assembly, a.otlp)) process.stderr.write(`local-agent: ${note}\n`);
       await new Promise<void>((resolve) => {
         const finish = () => {
           process.removeListener('SIGINT', finish);

@@ -221,6 +221,8 @@ export class OtlpReceiver {
 // ---------------------------------------------------------------------------------------------
 
 const ADOT_NODE_APP = path.join(__dirname, 'adot-node-app.js');
+/** loopback-endpoint.js: with no `--loopback-endpoint` argument, only loopback is reachable. */
+const LOOPBACK_ONLY_PRELOAD = path.join(__dirname, 'loopback-endpoint.js');
 /** What the image's `autoinstrumentation.js` requires: the installed package's `register`. */
 export const ADOT_NODE_REGISTER = require.resolve('@aws/aws-distro-opentelemetry-node-autoinstrumentation/register');
 
@@ -236,16 +238,36 @@ export function mapNodeRequire(env: Record<string, string>): Record<string, stri
   return { ...env, NODE_OPTIONS: env.NODE_OPTIONS.replace(volumePath, ADOT_NODE_REGISTER) };
 }
 
+/** How {@link AdotNodeApp.start} launches the app besides its environment. */
+export interface AdotNodeAppLaunch {
+  /**
+   * A module loaded before everything else: put first in `NODE_OPTIONS` (`--require <preload>`),
+   * since Node loads the modules `NODE_OPTIONS` names before those on its command line.
+   * @default - loopback-endpoint.js with no endpoint: only loopback is reachable (the SDK's EC2
+   * resource detector asks the instance metadata service at start; it is refused)
+   */
+  readonly preload?: string;
+  /** Arguments after the script (the preload reads its own from them). */
+  readonly args?: readonly string[];
+  /**
+   * The app to run.
+   * @default - adot-node-app.js
+   */
+  readonly script?: string;
+}
+
 /**
- * `adot-node-app.js` (or another app `script` that speaks the same IPC: `{ ready }`, then
- * `{ cmd: 'port' }` → `{ port }`) in its own Node process with `env` as its WHOLE environment (the
- * template's, through {@link mapNodeRequire}); `GET /process` makes an outgoing `GET /downstream`.
+ * `adot-node-app.js` (or `launch.script`, an app that speaks the same IPC: `{ ready }`, then
+ * `{ cmd: 'port' }` → `{ port }`) in its own Node process with `env` as its WHOLE environment (the template's,
+ * through {@link mapNodeRequire}), and a preload first in its `NODE_OPTIONS` that keeps it on
+ * loopback (see {@link AdotNodeAppLaunch.preload}); `GET /process` makes an outgoing `GET /downstream`.
  */
 export class AdotNodeApp {
-  public static async start(
-    env: Record<string, string>, timeoutMs = 20_000, script = ADOT_NODE_APP, args: readonly string[] = [],
-  ): Promise<AdotNodeApp> {
-    const child = fork(script, [...args], { env, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  public static async start(env: Record<string, string>, timeoutMs = 20_000, launch: AdotNodeAppLaunch = {}): Promise<AdotNodeApp> {
+    // Node loads NODE_OPTIONS' modules before its command line's: the preload goes first in it.
+    const preload = launch.preload ?? LOOPBACK_ONLY_PRELOAD;
+    const withPreload = { ...env, NODE_OPTIONS: `--require ${preload} ${env.NODE_OPTIONS ?? ''}`.trim() };
+    const child = fork(launch.script ?? ADOT_NODE_APP, [...launch.args ?? []], { env: withPreload, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const app = new AdotNodeApp(child);
     try {
       app.port = await new Promise<number>((resolve, reject) => {

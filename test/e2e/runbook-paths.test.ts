@@ -127,7 +127,7 @@ async function start(spec: PathSpec, dir: string, env: Record<string, string>, e
 
   const script = path.join(__dirname, spec.sdk === 'adot' ? 'runbook-adot-app.js' : 'runbook-xray-app.js');
   const appEnv = withAgentPort(spec.sdk === 'adot' ? mapNodeRequire(env) : env, udpPort, otlpPort);
-  const app = await AdotNodeApp.start(appEnv, 20_000, script, [...spec.args ?? [], ...extraArgs]);
+  const app = await AdotNodeApp.start(appEnv, 20_000, { script, args: [...spec.args ?? [], ...extraArgs] });
   cleanups.push(() => app.kill());
   // Until it has the agent's rules, an SDK samples 1 request a second + 5 %: wait for the poll.
   await waitFor('the SDK to ask the agent for the sampling rules', () => agent.sampling.requests > 0, 10_000);
