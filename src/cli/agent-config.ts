@@ -71,7 +71,9 @@ export function agentConfigs(assembly: Assembly): AgentConfigs {
     };
     const hostAgents = tasks.filter((t) => t.hostMode).map(agentOf).filter((c): c is ExporterConfig => c !== undefined);
     for (const task of tasks) {
-      const config = agentOf(task) ?? (hostAgents.length === 1 ? hostAgents[0] : undefined);
+      // A collector-less task sends straight to X-Ray: no agent, not even the host's, touches its spans.
+      const collectorLess = task.containers.some((c) => /^https:\/\/xray\.[^/]+\/v1\/traces$/.test(c.env.get('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? ''));
+      const config = agentOf(task) ?? (hostAgents.length === 1 && !collectorLess ? hostAgents[0] : undefined);
       if (!config) continue;
       for (const c of task.containers) {
         for (const name of serviceNames(c)) if (!byService.has(name)) byService.set(name, config);

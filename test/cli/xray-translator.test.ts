@@ -189,6 +189,25 @@ describe('the sending service\'s agent configuration, from the assembly', () => 
     expect(theirs.annotations).toEqual({});
   });
 
+  test('a task with no agent of its own takes the stack\'s host agent, but a collector-less task (X-Ray\'s OTLP endpoint) takes none', () => {
+    const task = (containers: Array<{ name: string; environment: Record<string, unknown> }>, hostMode: boolean) => ({
+      Type: 'AWS::ECS::TaskDefinition',
+      Properties: {
+        NetworkMode: hostMode ? 'host' : 'bridge',
+        ContainerDefinitions: containers.map((c) => ({ Name: c.name, Image: 'img:1', Environment: Object.entries(c.environment).map(([Name, Value]) => ({ Name, Value })) })),
+      },
+    });
+    const assembly = assemblyOf([]);
+    assembly.stacks[0].resources = {
+      HostAgent: task([{ name: 'xray-daemon', environment: { AOT_CONFIG_CONTENT: collectorYaml(['    indexed_attributes:', '      - "model_name"']) } }], true),
+      Bridged: task([{ name: 'app', environment: { OTEL_SERVICE_NAME: 'bridged' } }], false),
+      CollectorLess: task([{ name: 'app', environment: { OTEL_SERVICE_NAME: 'direct', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { 'Fn::Join': ['', ['https://xray.', { Ref: 'AWS::Region' }, '.amazonaws.com/v1/traces']] } } }], false),
+    };
+    const configs = agentConfigs(assembly);
+    expect(configs.byService.get('bridged')).toMatchObject({ agent: 'adot-collector', indexedAttributes: ['model_name'] });
+    expect(configs.byService.has('direct')).toBe(false);
+  });
+
   test('annotations: a collector config whose region is a deploy-time token (Fn::Join) is read, and index_all_attributes: true applies', () => {
     const yaml = collectorYaml(['    index_all_attributes: true']);
     const [before, after] = yaml.split('"eu-west-1"');
