@@ -23,3 +23,11 @@ export const WARNINGS = {
   /** Two host-mode traced services with their own sidecars in one cluster (both bind host port 2000). */
   hostPortConflict: '@cdk-xray-ecs/services:hostPort2000Shared',
 } as const;
+
+/**
+ * The warning id of a warning-level `XRayTracingChecks` finding added as an annotation (the pack
+ * used as an aspect): `@cdk-xray-ecs/checks:<rule id>`.
+ */
+export function checksFindingWarningId(ruleName: string): string {
+  return `@cdk-xray-ecs/checks:${ruleName}`;
+}

@@ -113,7 +113,9 @@ export class TransactionSearch extends Construct {
     });
 
     this.config = new CfnTransactionSearchConfig(this, 'Resource', { indexingPercentage: this.indexingPercentage });
-    this.config.addDependency(this.resourcePolicy);
+    // The construct-level dependency: CfnResource#addDependency is deprecated in aws-cdk-lib 2.262 and
+    // its replacement, addResourceDependency, is not in the floor (2.258). Both render DependsOn.
+    this.config.node.addDependency(this.resourcePolicy);
 
     if (given.spansRetention !== undefined) {
       // `aws/spans` belongs to X-Ray, which creates it when Transaction Search is turned on. It is
