@@ -6,6 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { describeSharedEnvironment, mayShareEnvironment, membersInApp, registerMember } from '../core/app-index';
 import { fail, show } from '../core/errors';
 import { isToken } from '../core/numbers';
+import { requireResourceTypeInRegion } from '../core/region-availability';
 import { validateNumberInRange } from '../core/validation';
 
 /** The kind under which Transaction Search constructs find each other in an app (`core/app-index.ts`). */
@@ -57,6 +58,10 @@ export interface TransactionSearchProps {
  * to the same account and Region is a synth error, and an account where it was turned on by hand
  * fails the deploy with `AlreadyExists` (the README says how to adopt such an account).
  *
+ * Not every Region's CloudFormation has `AWS::XRay::TransactionSearchConfig` (none in ap-east-2,
+ * ap-southeast-6, cn-north-1, cn-northwest-1, mx-central-1, as of 2026-06-15): in a stack whose
+ * Region is known at synth and is one of those, the constructor throws.
+ *
  * ```ts
  * new TransactionSearch(this, 'TransactionSearch', { spansRetention: logs.RetentionDays.ONE_WEEK });
  * ```
@@ -92,6 +97,7 @@ export class TransactionSearch extends Construct {
     if (given.spansRetention !== undefined && !isToken(given.spansRetention) && !RETENTION_VALUES.has(given.spansRetention)) {
       fail(this, `spansRetention must be a logs.RetentionDays value (RetentionDays.ONE_WEEK, ...), got ${show(given.spansRetention)}`);
     }
+    requireResourceTypeInRegion(this, 'AWS::XRay::TransactionSearchConfig', 'TransactionSearch');
     this.indexingPercentage = given.indexingPercentage ?? TransactionSearch.DEFAULT_INDEXING_PERCENTAGE;
     this.spansRetention = given.spansRetention;
 
