@@ -34,6 +34,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
   github: false,
   release: false,
+  // engines `>= 20.0.0`: aws-cdk-lib's own floor, and the Node CI runs (README "Set up" says the same;
+  // test/build/node-versions.test.ts). jsii supports 22 and 24 and builds on 20 with a warning.
   minNodeVersion: '20.0.0',
 
   cdkVersion: CDK_VERSION,
