@@ -32,8 +32,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  github: false,
-  release: false,
+  // Released as cdklabs libraries are: projen's GitHub workflows (build, release, upgrade), the
+  // version and CHANGELOG from conventional commits (`npx projen release`: bump, build, unbump),
+  // then publishing to npm, PyPI, Maven Central, NuGet and the Go repository (ids below).
+  github: true,
+  release: true,
+  releaseToNpm: true,
+  // commit-and-tag-version 13 (projen's default) requires Node 22; 12 runs on Node 20 (engines).
+  bumpPackage: 'commit-and-tag-version@^12',
+  workflowNodeVersion: '20.x',
   // engines `>= 20.0.0`: aws-cdk-lib's own floor, and the Node CI runs (README "Set up" says the same;
   // test/build/node-versions.test.ts). jsii supports 22 and 24 and builds on 20 with a warning.
   minNodeVersion: '20.0.0',
@@ -125,8 +132,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 });
 
-// No release workflow (release: false), so the version is set here; CHANGELOG.md says what is in it.
-project.package.addVersion('0.1.0');
 
 // The example app that `npx cdk synth` runs from a fresh clone. It imports the library from src/,
 // so no build is needed first; --transpile-only keeps synth fast (type-checking is the build's job).
