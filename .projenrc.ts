@@ -40,6 +40,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   releaseToNpm: true,
   // commit-and-tag-version 13 (projen's default) requires Node 22; 12 runs on Node 20 (engines).
   bumpPackage: 'commit-and-tag-version@^12',
+  // The first release is CHANGELOG.md's 0.1.0 (the history before it is not in conventional
+  // commits, which would make it 0.0.0); once its tag exists, conventional commits decide.
+  nextVersionCommand: 'git rev-parse -q --verify "refs/tags/$LATEST_TAG" >/dev/null || echo 0.1.0',
   workflowNodeVersion: '20.x',
   // engines `>= 20.0.0`: aws-cdk-lib's own floor, and the Node CI runs (README "Set up" says the same;
   // test/build/node-versions.test.ts). jsii supports 22 and 24 and builds on 20 with a warning.
