@@ -13,6 +13,9 @@ const INTEG_PEERS = 'peers/integ';
 // The newest aws-cdk-lib and cdk-nag, pinned in peers/newest: the test:newest-peers lane.
 const NEWEST_PEERS = 'peers/newest';
 const PEERS_NPM_CI = (dir: string) => `npm ci --prefix ${dir} --prefer-offline --no-audit --no-fund`;
+// integ and test:newest-peers install their peers only when missing; the build installs both
+// (peers:install) beside eslint, while compile runs, so the last phase does not wait for npm.
+const peersInstallStep = (dir: string) => ({ exec: PEERS_NPM_CI(dir), condition: `[ ! -d ${dir}/node_modules/aws-cdk-lib ]` });
 const CONSTRUCTS_VERSION = '10.5.1';
 // cdk-nag: a peer at ^3.0.0; projen installs the dev copy at that floor (3.0.0), as with aws-cdk-lib.
 // src/checks imports lib/nag-pack and lib/nag-rules directly: present in 3.0.0 to 3.0.2.
@@ -299,7 +302,7 @@ const integ = project.addTask('integ', {
   description: 'Verify the committed integ-runner snapshots (no deploy)',
   env: integEnv,
   steps: [
-    { exec: PEERS_NPM_CI(INTEG_PEERS) },
+    peersInstallStep(INTEG_PEERS),
     { exec: `integ-runner --language typescript --directory test --app "${integApp}" --parallel-regions us-east-1` },
   ],
 });
@@ -307,7 +310,7 @@ project.addTask('integ:update', {
   description: 'Re-create the integ-runner snapshots without deploying (review the diff before committing)',
   env: integEnv,
   steps: [
-    { exec: PEERS_NPM_CI(INTEG_PEERS) },
+    peersInstallStep(INTEG_PEERS),
     { exec: `integ-runner --language typescript --directory test --app "${integApp}" --parallel-regions us-east-1 --update-on-failed --dry-run --force` },
   ],
 });
@@ -317,9 +320,13 @@ project.addTask('integ:update', {
 const newestPeers = project.addTask('test:newest-peers', {
   description: 'Synthesize every lib-examples/ app against lib/ with the newest aws-cdk-lib and cdk-nag (peers/newest), JSII_DEPRECATED=fail',
   steps: [
-    { exec: PEERS_NPM_CI(NEWEST_PEERS) },
+    peersInstallStep(NEWEST_PEERS),
     { exec: 'node peers/synth-examples.js' },
   ],
+});
+const peersInstall = project.addTask('peers:install', {
+  description: 'Install the pinned peers of integ (peers/integ) and of test:newest-peers (peers/newest)',
+  steps: [{ exec: PEERS_NPM_CI(INTEG_PEERS) }, { exec: PEERS_NPM_CI(NEWEST_PEERS) }],
 });
 
 const synthExample = project.addTask('synth:example', {
@@ -355,7 +362,7 @@ const lanes = (...laneTasks: Task[][]) => `${LANES} ${laneTasks.map((l) => l.map
 project.tryFindObjectFile('.projen/tasks.json')!.addOverride('tasks.build.steps', [
   { spawn: project.defaultTask!.name },
   { spawn: project.preCompileTask.name },
-  { exec: lanes([project.compileTask, project.postCompileTask], [eslint, typecheck]) },
+  { exec: lanes([project.compileTask, project.postCompileTask], [eslint, typecheck, peersInstall]) },
   { spawn: jest.name },
   { exec: lanes([integ, newestPeers], [synthExample, project.packageTask]) },
 ]);
