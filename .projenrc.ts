@@ -1,10 +1,21 @@
 import { awscdk, javascript, JsonFile, Task } from 'projen';
 
 // Versions that work together on a machine with only the npm registry (see README, "Versions").
-// aws-cdk-lib: the peer floor is 2.257.0 because cdk-nag 3 (a peer: XRayTracingChecks extends its
-// NagPack) requires ^2.257.0; the dev copy is the floor itself, so every test runs against it.
-// @aws-cdk/integ-runner 2.197.x reads cloud-assembly schema 53 at most (aws-cdk-lib <= 2.259.x).
-const CDK_VERSION = '2.257.0';
+// aws-cdk-lib: the peer floor is 2.258.0, the first release that hands validation plugins the
+// construct tree (`appConstruct`): cdk-nag 3's packs need it (at 2.257.0 they throw `NagPack requires
+// a construct tree on the validation context`), and from 2.258.0 a failed plugin report also fails
+// `cdk synth`. The dev copy is the floor itself, so every test runs against it.
+const CDK_VERSION = '2.258.0';
+// @aws-cdk/integ-runner 2.197.10 (the newest) reads cloud-assembly schema 53 at most; aws-cdk-lib
+// 2.258.0 writes 54. The integ apps therefore run on aws-cdk-lib 2.257.0, pinned in peers/integ
+// (own package.json and lockfile), through peers/redirect.js.
+const INTEG_PEERS = 'peers/integ';
+// The newest aws-cdk-lib and cdk-nag, pinned in peers/newest: the test:newest-peers lane.
+const NEWEST_PEERS = 'peers/newest';
+const PEERS_NPM_CI = (dir: string) => `npm ci --prefix ${dir} --prefer-offline --no-audit --no-fund`;
+// integ and test:newest-peers install their peers only when missing; the build installs both
+// (peers:install) beside eslint, while compile runs, so the last phase does not wait for npm.
+const peersInstallStep = (dir: string) => ({ exec: PEERS_NPM_CI(dir), condition: `[ ! -d ${dir}/node_modules/aws-cdk-lib ]` });
 const CONSTRUCTS_VERSION = '10.5.1';
 // cdk-nag: a peer at ^3.0.0; projen installs the dev copy at that floor (3.0.0), as with aws-cdk-lib.
 // src/checks imports lib/nag-pack and lib/nag-rules directly: present in 3.0.0 to 3.0.2.
@@ -24,8 +35,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  github: false,
-  release: false,
+  // Released as cdklabs libraries are: projen's GitHub workflows (build, release, upgrade), the
+  // version and CHANGELOG from conventional commits (`npx projen release`: bump, build, unbump),
+  // then publishing to npm, PyPI, Maven Central, NuGet and the Go repository (ids below).
+  github: true,
+  release: true,
+  releaseToNpm: true,
+  // commit-and-tag-version 13 (projen's default) requires Node 22; 12 runs on Node 20 (engines).
+  bumpPackage: 'commit-and-tag-version@^12',
+  // The first release is CHANGELOG.md's 0.1.0 (the history before it is not in conventional
+  // commits, which would make it 0.0.0); once its tag exists, conventional commits decide.
+  nextVersionCommand: 'git rev-parse -q --verify "refs/tags/$LATEST_TAG" >/dev/null || echo 0.1.0',
+  workflowNodeVersion: '20.x',
+  // engines `>= 20.0.0`: aws-cdk-lib's own floor, and the Node CI runs (README "Set up" says the same;
+  // test/build/node-versions.test.ts). jsii supports 22 and 24 and builds on 20 with a warning.
   minNodeVersion: '20.0.0',
 
   cdkVersion: CDK_VERSION,
@@ -115,12 +138,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 });
 
-// No release workflow (release: false), so the version is set here; CHANGELOG.md says what is in it.
-project.package.addVersion('0.1.0');
 
 // The example app that `npx cdk synth` runs from a fresh clone. It imports the library from src/,
 // so no build is needed first; --transpile-only keeps synth fast (type-checking is the build's job).
-for (const pattern of ['/lib-examples/', '/bench/', '/.ci/', '/cdk.json', '/cdk.out/', '/ARCHITECTURE.md']) {
+for (const pattern of ['/lib-examples/', '/bench/', '/peers/', '/.ci/', '/cdk.json', '/cdk.out/', '/ARCHITECTURE.md']) {
   project.npmignore?.exclude(pattern);
 }
 // The TypeScript sources ship beside lib/: every lib/**/*.js.map names `../../src/<file>.ts`, and
@@ -273,18 +294,39 @@ project.addTask('bench:local-agent', {
 
 // integ-runner runs each test/integ.*.ts through ts-node (transpile only) and compares the result
 // with the committed `*.snapshot` folder; with no AWS credentials it never deploys.
-const integApp = 'node -r ts-node/register/transpile-only {filePath}';
+// Its apps take aws-cdk-lib and constructs from peers/integ (see INTEG_PEERS above).
+const integApp = 'node -r ts-node/register/transpile-only -r ./peers/redirect.js {filePath}';
 // No stack traces in the snapshots' metadata: they hold this machine's absolute paths.
-const integEnv = { CDK_DISABLE_STACK_TRACE: '1' };
+const integEnv = { CDK_DISABLE_STACK_TRACE: '1', PEERS_DIR: INTEG_PEERS };
 const integ = project.addTask('integ', {
   description: 'Verify the committed integ-runner snapshots (no deploy)',
   env: integEnv,
-  exec: `integ-runner --language typescript --directory test --app "${integApp}" --parallel-regions us-east-1`,
+  steps: [
+    peersInstallStep(INTEG_PEERS),
+    { exec: `integ-runner --language typescript --directory test --app "${integApp}" --parallel-regions us-east-1` },
+  ],
 });
 project.addTask('integ:update', {
   description: 'Re-create the integ-runner snapshots without deploying (review the diff before committing)',
   env: integEnv,
-  exec: `integ-runner --language typescript --directory test --app "${integApp}" --parallel-regions us-east-1 --update-on-failed --dry-run --force`,
+  steps: [
+    peersInstallStep(INTEG_PEERS),
+    { exec: `integ-runner --language typescript --directory test --app "${integApp}" --parallel-regions us-east-1 --update-on-failed --dry-run --force` },
+  ],
+});
+
+// Every example in lib-examples/, synthesized against the compiled lib/ with the newest peers
+// (peers/newest) and JSII_DEPRECATED=fail: any deprecated aws-cdk-lib API the library calls throws.
+const newestPeers = project.addTask('test:newest-peers', {
+  description: 'Synthesize every lib-examples/ app against lib/ with the newest aws-cdk-lib and cdk-nag (peers/newest), JSII_DEPRECATED=fail',
+  steps: [
+    peersInstallStep(NEWEST_PEERS),
+    { exec: 'node peers/synth-examples.js' },
+  ],
+});
+const peersInstall = project.addTask('peers:install', {
+  description: 'Install the pinned peers of integ (peers/integ) and of test:newest-peers (peers/newest)',
+  steps: [{ exec: PEERS_NPM_CI(INTEG_PEERS) }, { exec: PEERS_NPM_CI(NEWEST_PEERS) }],
 });
 
 const synthExample = project.addTask('synth:example', {
@@ -320,9 +362,9 @@ const lanes = (...laneTasks: Task[][]) => `${LANES} ${laneTasks.map((l) => l.map
 project.tryFindObjectFile('.projen/tasks.json')!.addOverride('tasks.build.steps', [
   { spawn: project.defaultTask!.name },
   { spawn: project.preCompileTask.name },
-  { exec: lanes([project.compileTask, project.postCompileTask], [eslint, typecheck]) },
+  { exec: lanes([project.compileTask, project.postCompileTask], [eslint, typecheck, peersInstall]) },
   { spawn: jest.name },
-  { exec: lanes([integ], [synthExample, project.packageTask]) },
+  { exec: lanes([integ, newestPeers], [synthExample, project.packageTask]) },
 ]);
 
 project.synth();

@@ -1,4 +1,4 @@
-import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { Annotations, CfnResource, IAspect, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { AppSamplingRules } from './private/app-sampling-rules';
 import { NagMessageLevel, NagPack, NagPackProps } from './private/cdk-nag-core';
@@ -16,6 +16,7 @@ import { CONTEXT_KEYS, readContextBoolean } from '../core/context';
 import { requireKnownNumber } from '../core/numbers';
 import { validateNumberInRange } from '../core/validation';
 import { validateBoolean } from '../core/validation-tracing';
+import { checksFindingWarningId } from '../core/warnings';
 
 /** Properties of {@link XRayTracingChecks}. */
 export interface XRayTracingChecksProps extends NagPackProps {
@@ -56,11 +57,6 @@ function failingSeverity(severity: string | undefined, failOnWarnings: boolean):
   return severity === 'error' || severity === 'fatal' || (failOnWarnings && severity === 'warning');
 }
 
-/** The context CDK hands a validation plugin, with the construct tree when CDK provides it. */
-interface ValidationContextWithTree extends IPolicyValidationContext {
-  readonly appConstruct?: IConstruct;
-}
-
 /**
  * A cdk-nag pack (`XRayTracing`) that checks X-Ray tracing on Amazon ECS is wired so it works:
  *
@@ -81,15 +77,17 @@ interface ValidationContextWithTree extends IPolicyValidationContext {
  * the synth goes on (`failOnWarnings` makes them fail it too).
  *
  * Values only known at deploy time (tokens) are never guessed: a rule that cannot tell does not
- * report. Run it with `new XRayTracingChecks().validateScope(app)` after `app.synth()`, or register
- * it with `Validations.of(app).addPlugins(new XRayTracingChecks(app))`. Acknowledge a finding on
- * the resource it is reported on: `Validations.of(cfnResource).acknowledge({ id, reason })`.
+ * report. Register it as an aspect, `Aspects.of(app).add(new XRayTracingChecks(app), { priority:
+ * AspectPriority.READONLY })`: each finding becomes an error (or warning) annotation on its
+ * resource, which `cdk synth` prints and fails on. Or as a validation plugin,
+ * `Validations.of(app).addPlugins(new XRayTracingChecks(app))`, as cdk-nag 3 packs are; or run
+ * `new XRayTracingChecks().validateScope(app)`. Acknowledge a finding on the resource it is
+ * reported on: `Validations.of(cfnResource).acknowledge({ id, reason })`.
  */
-export class XRayTracingChecks extends NagPack {
+export class XRayTracingChecks extends NagPack implements IAspect {
   /** The plugin name: `XRayTracing`. */
   public readonly name: string;
 
-  private readonly scope?: IConstruct;
   private readonly maxFixedRate: number;
   private readonly fixedRateRule: NagRuleFunction;
   private readonly reportDaemonMaintenance?: boolean;
@@ -101,7 +99,6 @@ export class XRayTracingChecks extends NagPack {
     super(scope, props);
     this.name = 'XRayTracing';
     this.packName = 'XRayTracing';
-    this.scope = scope;
     const owner = 'XRayTracingChecks';
     if (props.maxFixedRate !== undefined) {
       requireKnownNumber(owner, 'maxFixedRate', props.maxFixedRate, '(the pack compares it with each sampling rule\'s FixedRate)');
@@ -114,18 +111,6 @@ export class XRayTracingChecks extends NagPack {
     this.reportDaemonMaintenance = props.reportDaemonMaintenance;
     this.failOnWarnings = props.failOnWarnings ?? false;
     this.samplingRuleMissingRule = samplingRuleMissing((node) => this.samplingRules.of(node));
-  }
-
-  /**
-   * Called by CDK's validation framework. When CDK does not hand over the construct tree (it does
-   * not in aws-cdk-lib 2.257), the scope given to the constructor is checked instead.
-   */
-  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const tree = (context as ValidationContextWithTree).appConstruct;
-    if (tree === undefined && this.scope !== undefined) {
-      return this.validateScope(this.scope);
-    }
-    return super.validate(context);
   }
 
   /**
@@ -142,6 +127,26 @@ export class XRayTracingChecks extends NagPack {
       ...report,
       success: !report.violations.some((v) => failingSeverity(v.severity, this.failOnWarnings)),
     };
+  }
+
+  /**
+   * Called for each construct when the pack is added with `Aspects.of(scope).add(...)`: checks each
+   * `CfnResource` and annotates it with its findings. Error-level findings (and warnings with
+   * `failOnWarnings`) are error annotations, so `cdk synth` prints them and exits non-zero; other
+   * findings are warnings (id `@cdk-xray-ecs/checks:<rule id>`).
+   * @param node the construct the aspect visits
+   */
+  public visit(node: IConstruct): void {
+    if (!CfnResource.isCfnResource(node)) return;
+    const report = this.validateScope(node);
+    for (const violation of report.violations) {
+      const message = `${violation.ruleName}: ${violation.description}`;
+      if (failingSeverity(violation.severity, this.failOnWarnings)) {
+        Annotations.of(node).addError(message);
+      } else {
+        Annotations.of(node).addWarningV2(checksFindingWarningId(violation.ruleName), message);
+      }
+    }
   }
 
   /**

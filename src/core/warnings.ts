@@ -40,3 +40,11 @@ export const WARNINGS = {
   /** An agent asked to index more annotation keys than X-Ray keeps per trace (50). */
   annotationKeysOverLimit: '@cdk-xray-ecs/sidecar:annotationKeysOverLimit',
 } as const;
+
+/**
+ * The warning id of a warning-level `XRayTracingChecks` finding added as an annotation (the pack
+ * used as an aspect): `@cdk-xray-ecs/checks:<rule id>`.
+ */
+export function checksFindingWarningId(ruleName: string): string {
+  return `@cdk-xray-ecs/checks:${ruleName}`;
+}

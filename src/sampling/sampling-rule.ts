@@ -6,6 +6,7 @@ import { importOwner, problemsOf } from '../core/owners';
 import { generatedRuleName } from './private/rule-name';
 import { fail, show } from '../core/errors';
 import { knownNumber } from '../core/numbers';
+import { requirePropertyInRegion } from '../core/region-availability';
 import { validateIntegerInRange, validateLength, validateRequired } from '../core/validation';
 import { validateSamplingRate } from '../core/validation-tracing';
 import { validateSamplingRuleAttributes, validateSamplingRuleName } from '../core/validation-xray-names';
@@ -217,7 +218,9 @@ export interface SamplingRuleProps {
 
   /**
    * Adaptive sampling: let X-Ray raise the rate up to `maxRate` during anomalies, at most once per
-   * `cooldown`. Honoured by the ADOT SDKs for Java (v2.11.5+) and Python (v0.15.0+) only.
+   * `cooldown`. Honoured by the ADOT SDKs for Java (v2.11.5+) and Python (v0.15.0+) only. Not in
+   * CloudFormation's schema in me-central-1 and me-south-1 (as of 2026-06-15): a stack whose Region
+   * is known at synth and is one of those throws.
    *
    * @default - no boost: the rate stays `fixedRate`
    */
@@ -355,6 +358,9 @@ export class SamplingRule extends Resource implements ISamplingRule {
     }
     validateSamplingRuleAttributes(this, 'attributes', given.attributes);
     const boost = renderBoost(this, given.samplingRateBoost, given.fixedRate);
+    if (given.samplingRateBoost !== undefined) {
+      requirePropertyInRegion(this, 'AWS::XRay::SamplingRule', 'SamplingRateBoost', 'samplingRateBoost');
+    }
     if (given.serviceType !== undefined && !(given.serviceType instanceof SamplingRuleServiceType)) {
       fail(this, `serviceType must be a SamplingRuleServiceType (SamplingRuleServiceType.ECS_CONTAINER, SamplingRuleServiceType.of('AWS::ECS::*'), ...), got ${show(given.serviceType)}`);
     }

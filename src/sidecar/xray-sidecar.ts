@@ -383,7 +383,7 @@ export class XRaySidecar extends Construct {
       }
       // IAM before tasks: the task definition waits for the policy, so no service or RunTask can
       // start a task from it before the task role may write traces and read sampling rules.
-      (td.node.defaultChild as CfnResource).addDependency(policy.node.defaultChild as CfnResource);
+      (td.node.defaultChild as CfnResource).node.addDependency(policy.node.defaultChild as CfnResource);
       return { container, logGroup, policy };
     });
     taskDefinition.addExtension(extension);

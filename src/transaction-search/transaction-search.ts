@@ -8,6 +8,7 @@ import { APP_INDEX_KINDS, describeSharedEnvironment, mayShareEnvironment, member
 import { fail, show } from '../core/errors';
 import { groupsWatchedBy, traceGroupFacts } from '../core/group-facts';
 import { isToken } from '../core/numbers';
+import { requireResourceTypeInRegion } from '../core/region-availability';
 import { validateNumberInRange } from '../core/validation';
 import { WARNINGS } from '../core/warnings';
 
@@ -60,6 +61,10 @@ export interface TransactionSearchProps {
  * to the same account and Region is a synth error, and an account where it was turned on by hand
  * fails the deploy with `AlreadyExists` (the README says how to adopt such an account).
  *
+ * Not every Region's CloudFormation has `AWS::XRay::TransactionSearchConfig` (none in ap-east-2,
+ * ap-southeast-6, cn-north-1, cn-northwest-1, mx-central-1, as of 2026-06-15): in a stack whose
+ * Region is known at synth and is one of those, the constructor throws.
+ *
  * ```ts
  * new TransactionSearch(this, 'TransactionSearch', { spansRetention: logs.RetentionDays.ONE_WEEK });
  * ```
@@ -98,6 +103,7 @@ export class TransactionSearch extends Construct {
     if (given.spansRetention !== undefined && !isToken(given.spansRetention) && !RETENTION_VALUES.has(given.spansRetention)) {
       fail(this, `spansRetention must be a logs.RetentionDays value (RetentionDays.ONE_WEEK, ...), got ${show(given.spansRetention)}`);
     }
+    requireResourceTypeInRegion(this, 'AWS::XRay::TransactionSearchConfig', 'TransactionSearch');
     this.indexingPercentage = given.indexingPercentage ?? TransactionSearch.DEFAULT_INDEXING_PERCENTAGE;
     this.spansRetention = given.spansRetention;
 
@@ -119,7 +125,9 @@ export class TransactionSearch extends Construct {
     });
 
     this.config = new CfnTransactionSearchConfig(this, 'Resource', { indexingPercentage: this.indexingPercentage });
-    this.config.addDependency(this.resourcePolicy);
+    // The construct-level dependency: CfnResource#addDependency is deprecated in aws-cdk-lib 2.262 and
+    // its replacement, addResourceDependency, is not in the floor (2.258). Both render DependsOn.
+    this.config.node.addDependency(this.resourcePolicy);
 
     if (given.spansRetention !== undefined) {
       // `aws/spans` belongs to X-Ray, which creates it when Transaction Search is turned on. It is

@@ -51,7 +51,9 @@ describe('npx projen build', () => {
   test('runs every task of `npx projen test`, and compile, post-compile and package, each once', () => {
     const testTasks = (TASKS.test.steps ?? []).map((s) => s.spawn);
     expect(testTasks).toEqual(['test:jest', 'eslint', 'typecheck', 'integ', 'synth:example']);
-    const expected = ['default', 'pre-compile', 'compile', 'post-compile', ...testTasks, 'package'];
+    // test:newest-peers (issue 26: the examples on the newest aws-cdk-lib, against lib/) is the build's own.
+    // peers:install installs the pinned peers of integ and test:newest-peers first.
+    const expected = ['default', 'pre-compile', 'compile', 'post-compile', ...testTasks, 'package', 'test:newest-peers', 'peers:install'];
     expect([...direct].sort()).toEqual([...expected].sort() as string[]);
     // No task runs twice through another's spawns either (jest once, the bindings once, ...).
     const all = direct.flatMap(expand);
@@ -59,9 +61,13 @@ describe('npx projen build', () => {
   });
 
   test('orders what reads another task\'s output after it', () => {
-    // jest reads lib/, .jsii and dist/bindings (test/build); package packs lib/ and .jsii.
-    for (const reader of ['test:jest', 'integ', 'synth:example', 'package']) {
+    // jest reads lib/, .jsii and dist/bindings (test/build); package packs lib/ and .jsii;
+    // test:newest-peers synthesizes the examples against lib/.
+    for (const reader of ['test:jest', 'integ', 'synth:example', 'package', 'test:newest-peers']) {
       expect({ reader, phase: phaseOf(phases, reader) > phaseOf(phases, 'post-compile') }).toEqual({ reader, phase: true });
+    }
+    for (const reader of ['integ', 'test:newest-peers']) {
+      expect({ reader, phase: phaseOf(phases, reader) > phaseOf(phases, 'peers:install') }).toEqual({ reader, phase: true });
     }
     // Within their lane, compile before post-compile (docgen, rosetta and pacmak read .jsii).
     const lane = phases.flat().find((l) => l.includes('compile'))!;

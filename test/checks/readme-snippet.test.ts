@@ -7,10 +7,11 @@ import { APP_IMAGE, DAEMON_IMAGE, fargateTask, samplingRule, trace } from './fix
 import { XRayTracingChecks, XRayTracingChecksProps } from '../../src/checks/xray-tracing-checks';
 import { XRayTracingRule } from '../../src/checks/xray-tracing-rule';
 
-/** What `policy-validation-report.json` holds (the parts read here). */
+/** What `validation-report.json` holds (the parts read here; aws-cdk-lib 2.258 and later). */
 interface ReportJson {
   readonly pluginReports: ReadonlyArray<{
-    readonly summary: { readonly pluginName: string; readonly status: string };
+    readonly pluginName: string;
+    readonly conclusion: string;
     readonly violations: ReadonlyArray<{ readonly ruleName: string; readonly severity: string }>;
   }>;
 }
@@ -48,15 +49,15 @@ function synthLikeTheReadme(build: (stack: Stack) => void, props: XRayTracingChe
     process.exitCode = exitCodeBefore;
     log.mockRestore();
   }
-  const report = JSON.parse(fs.readFileSync(path.join(directory, 'policy-validation-report.json'), 'utf-8')) as ReportJson;
+  const report = JSON.parse(fs.readFileSync(path.join(directory, 'validation-report.json'), 'utf-8')) as ReportJson;
   return { exitCode, report, printed: printed.join('\n') };
 }
 
 /** The pack's report in the file: its status and `rule severity` pairs. */
 function packReport(outcome: SynthOutcome): { status: string; findings: string[] } {
-  const plugin = outcome.report.pluginReports.find((r) => r.summary.pluginName === 'XRayTracing');
+  const plugin = outcome.report.pluginReports.find((r) => r.pluginName === 'XRayTracing');
   if (plugin === undefined) throw new Error(`no XRayTracing report in ${JSON.stringify(outcome.report)}`);
-  return { status: plugin.summary.status, findings: plugin.violations.map((v) => `${v.ruleName} ${v.severity}`).sort() };
+  return { status: plugin.conclusion, findings: plugin.violations.map((v) => `${v.ruleName} ${v.severity}`).sort() };
 }
 
 /** A Fargate task traced with the default agent (the X-Ray daemon), and its service's sampling rule. */

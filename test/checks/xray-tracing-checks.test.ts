@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
@@ -137,12 +138,10 @@ describe('XRayTracingChecks', () => {
   });
 
   describe('as a CDK validation plugin', () => {
-    test('validate() checks the scope it was built with when CDK hands over no construct tree', () => {
+    test('validate() checks the construct tree CDK hands over (aws-cdk-lib 2.258 and later)', () => {
       const { app, stack } = createStack();
       fargateTask(stack, 'Untraced');
-      const pack = new XRayTracingChecks(app);
-      app.synth();
-      const report = pack.validate({ templatePaths: [] });
+      const report = new XRayTracingChecks().validate({ templatePaths: [], appConstruct: app });
       expect(report.success).toBe(false);
       expect(report.violations.map((v) => [v.ruleName, v.violatingResources.map((r) => r.constructPath)])).toEqual([
         [XRayTracingRule.AGENT_MISSING, ['TestStack/Untraced/Resource']],
@@ -150,7 +149,8 @@ describe('XRayTracingChecks', () => {
     });
 
     test('without a scope it still requires the tree, as cdk-nag does', () => {
-      expect(() => new XRayTracingChecks().validate({ templatePaths: [] })).toThrow(/requires a construct tree/);
+      const noTree = { templatePaths: [] } as unknown as Parameters<XRayTracingChecks['validate']>[0];
+      expect(() => new XRayTracingChecks().validate(noTree)).toThrow(/requires a construct tree/);
     });
 
     test('Validations.of(app).addPlugins runs it at synth and writes its findings to the report', () => {
@@ -164,10 +164,46 @@ describe('XRayTracingChecks', () => {
       const log = jest.spyOn(console, 'error').mockImplementation(() => undefined); // CDK announces the validation run
       const assembly = app.synth();
       log.mockRestore();
-      const report = fs.readFileSync(path.join(assembly.directory, 'policy-validation-report.json'), 'utf-8');
+      const report = fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf-8');
       expect(report).toContain(XRayTracingRule.AGENT_MISSING);
       expect(report).toContain('TestStack/Untraced/Resource');
       expect(report).not.toContain('TestStack/Traced/Resource');
+    });
+  });
+
+  // Issue 26: as an aspect, the findings are annotations, which `cdk synth` prints and fails on
+  // (test/checks/cdk-synth-gate.test.ts runs the CLI).
+  describe('as an aspect (issue 26: checks that stop `cdk synth`)', () => {
+    function checkedStack(props = {}): { stack: Stack; untraced: ecs.FargateTaskDefinition } {
+      const { app, stack } = createStack();
+      const untraced = fargateTask(stack, 'Untraced').taskDefinition;
+      const traced = fargateTask(stack, 'Traced');
+      trace(traced.taskDefinition, traced.app); // the daemon: a warning-level finding
+      samplingRule(stack, 'Backend', 0.1);
+      Aspects.of(app).add(new XRayTracingChecks(app, props), { priority: AspectPriority.READONLY });
+      return { stack, untraced };
+    }
+
+    test('an error-level finding is an error annotation on its resource, naming the rule', () => {
+      const { stack } = checkedStack();
+      Annotations.fromStack(stack).hasError('/TestStack/Untraced/Resource', Match.stringLikeRegexp(`^${XRayTracingRule.AGENT_MISSING}: .*no tracing agent`));
+      expect(Annotations.fromStack(stack).findError('/TestStack/Traced/Resource', Match.anyValue())).toEqual([]);
+    });
+
+    test('a warning-level finding is a warning with the id @cdk-xray-ecs/checks:<rule>, unless failOnWarnings', () => {
+      const { stack } = checkedStack();
+      Annotations.fromStack(stack).hasWarning('/TestStack/Traced/Resource', Match.stringLikeRegexp(`^${XRayTracingRule.DAEMON_MAINTENANCE}: .*\\[ack: @cdk-xray-ecs/checks:${XRayTracingRule.DAEMON_MAINTENANCE}\\]`));
+
+      const strict = checkedStack({ failOnWarnings: true });
+      Annotations.fromStack(strict.stack).hasError('/TestStack/Traced/Resource', Match.stringLikeRegexp(`^${XRayTracingRule.DAEMON_MAINTENANCE}: `));
+    });
+
+    test('an acknowledged finding adds no annotation', () => {
+      const { app, stack } = createStack();
+      const untraced = fargateTask(stack, 'Untraced').taskDefinition;
+      Validations.of(untraced.node.defaultChild!).acknowledge({ id: XRayTracingRule.AGENT_MISSING, reason: 'traced by the app itself' });
+      Aspects.of(app).add(new XRayTracingChecks(app), { priority: AspectPriority.READONLY });
+      expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
     });
   });
 });
