@@ -91,7 +91,7 @@ export class AfirgenStack extends Stack {
       });
     }
     const tracing = { enabled: config.enabled, contextMissing: config.contextMissing };
-    const ruleOf = (service: AfirgenServiceName) => ({ existingRule: this.tracing.samplingRuleFor(service) });
+    const ruleOf = (service: string) => ({ existingRule: this.tracing.samplingRuleFor(service) });
     const agent = props.agent ?? XRayAgent.adotCollector();
     const sidecar = { agent };
 

@@ -5,12 +5,11 @@ import { Construct } from 'constructs';
 import { adotCollectorTraceConfigYaml } from './private/agent-adot';
 import { cloudWatchAgentTraceConfig } from './private/agent-cloudwatch';
 import { DAEMON_END_OF_SUPPORT_DATE, DAEMON_MAINTENANCE_DATE, noteDaemonEndOfLife } from './private/agent-end-of-life';
-import { parseDottedVersion, validateMinimumVersion, validateTagPrefix } from './private/agent-versions';
+import { parseDottedVersion, pinnedImageReference, validateMinimumVersion, validateTagPrefix } from './private/agent-versions';
 import {
   ADOT_REPOSITORY, AGENT_ACTIONS, AGENT_OTLP_GRPC_PORT, AGENT_OTLP_HTTP_PORT, AGENT_PORT, CLOUDWATCH_REPOSITORY, DAEMON_REPOSITORY,
 } from '../core/agent-facts';
 import { fail } from '../core/errors';
-import { validatePinnedImage } from '../core/validation';
 import { validateBoolean } from '../core/validation-tracing';
 
 /** The X-Ray daemon image in Amazon ECR Public (built FROM scratch: no shell, no curl). */
@@ -329,8 +328,7 @@ class DaemonAgent extends XRayAgent {
   constructor(options: DaemonAgentOptions) {
     super();
     const version = options.version ?? DEFAULT_XRAY_DAEMON_VERSION;
-    this.imageName = `${options.repository ?? XRAY_DAEMON_REPOSITORY}:${version}`;
-    validatePinnedImage('XRayAgent.daemon', 'version', this.imageName);
+    this.imageName = pinnedImageReference('XRayAgent.daemon', 'the X-Ray daemon image', options.repository ?? XRAY_DAEMON_REPOSITORY, version);
     this.endOfLifeNotice = options.endOfLifeNotice;
   }
 
@@ -375,14 +373,13 @@ export const APPLICATION_SIGNALS_LOG_GROUP = '/aws/application-signals/data';
 const LISTEN_PORTS = { xrayPort: AGENT_PORT, otlpGrpcPort: AGENT_OTLP_GRPC_PORT, otlpHttpPort: AGENT_OTLP_HTTP_PORT };
 
 /**
- * Builds `repository:version` and rejects an unpinned one. The tag-prefix check only applies to
- * the agent's own public repository, whose tags are known; a mirror may tag as it likes.
+ * Builds the image reference and rejects an invalid or unpinned one. The tag-prefix check only
+ * applies to the agent's own public repository, whose tags are known; a mirror may tag as it likes.
  */
 function pinnedImageName(
-  prop: string, repository: string | undefined, defaultRepository: string, version: string, tagStartsWithV: boolean, example: string,
+  prop: string, image: string, repository: string | undefined, defaultRepository: string, version: string, tagStartsWithV: boolean, example: string,
 ): string {
-  const imageName = `${repository ?? defaultRepository}:${version}`;
-  validatePinnedImage(prop, 'version', imageName);
+  const imageName = pinnedImageReference(prop, image, repository ?? defaultRepository, version);
   if ((repository ?? defaultRepository) === defaultRepository) {
     validateTagPrefix(prop, 'version', version, tagStartsWithV, example);
   }
@@ -401,7 +398,7 @@ class CloudWatchAgent extends XRayAgent {
     this.applicationSignals = options.applicationSignals ?? false;
     const version = options.version ?? DEFAULT_CLOUDWATCH_AGENT_VERSION;
     const prop = 'XRayAgent.cloudWatchAgent';
-    this.imageName = pinnedImageName(prop, options.repository, CLOUDWATCH_AGENT_REPOSITORY, version, false, DEFAULT_CLOUDWATCH_AGENT_VERSION);
+    this.imageName = pinnedImageName(prop, 'the CloudWatch agent image', options.repository, CLOUDWATCH_AGENT_REPOSITORY, version, false, DEFAULT_CLOUDWATCH_AGENT_VERSION);
     validateMinimumVersion(prop, 'version', version, parseDottedVersion(MINIMUM_CLOUDWATCH_AGENT_VERSION)!,
       '(the first CloudWatch agent that collects X-Ray segments and proxies sampling)');
   }
@@ -445,7 +442,7 @@ class AdotCollectorAgent extends XRayAgent {
     super();
     const version = options.version ?? DEFAULT_ADOT_COLLECTOR_VERSION;
     this.imageName = pinnedImageName(
-      'XRayAgent.adotCollector', options.repository, ADOT_COLLECTOR_REPOSITORY, version, true, DEFAULT_ADOT_COLLECTOR_VERSION,
+      'XRayAgent.adotCollector', 'the ADOT collector image', options.repository, ADOT_COLLECTOR_REPOSITORY, version, true, DEFAULT_ADOT_COLLECTOR_VERSION,
     );
   }
 
