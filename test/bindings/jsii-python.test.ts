@@ -80,6 +80,9 @@ function templates(outdir: string): Record<string, unknown> {
     .map((f) => [f, JSON.parse(fs.readFileSync(path.join(outdir, f), 'utf-8'))]));
 }
 
+/** A cold first run reads aws-cdk-lib's assembly and extracts its tarball (tens of seconds on a busy machine). */
+const COLD_START_MS = 240_000;
+
 const camel = (snake: string) => snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 const missing = missingBuild();
@@ -102,7 +105,7 @@ describeBuilt(missing ? `README examples in Python through @jsii/runtime (skippe
     packages = loadPackages();
     tarballs = new Map([...packages].map(([name, p]) => [name, name === 'cdk-xray-ecs' ? libraryTarball(work) : dependencyTarball(name, p.assembly.version)]));
     runtime = await JsiiRuntime.start({ CDK_OUTDIR: outdir, JSII_RUNTIME_PACKAGE_CACHE_ROOT: PACKAGE_CACHE_ROOT });
-  });
+  }, COLD_START_MS);
 
   beforeEach(() => {
     fs.rmSync(outdir, { recursive: true, force: true });
@@ -157,7 +160,7 @@ describeBuilt(missing ? `README examples in Python through @jsii/runtime (skippe
       }
     }
     expect(compared).toBeGreaterThan(0);
-  });
+  }, COLD_START_MS);
 
   test('AfirgenServiceName.MAIN_BACKEND reaches the kernel as a string (an sget), never as a jsii enum member', async () => {
     const replay = new PythonReplay(runtime, packages, tarballs);
