@@ -35,7 +35,7 @@ export interface AutoInstrumentationOptions {
   /**
    * The ADOT auto-instrumentation release (image tag) to copy into the task, `v<major>.<minor>.<patch>`,
    * e.g. `v0.19.0`. Never `latest`. Append the digest to pin the image by content:
-   * `v0.19.0@sha256:...`.
+   * `v0.19.0@sha256:...`, or give the digest alone (`sha256:...`).
    * @default - the language's pinned default, e.g. `AutoInstrumentation.DEFAULT_PYTHON_VERSION`
    */
   readonly version?: string;

@@ -170,7 +170,8 @@ export interface XRayAgentConfig {
 /** Options of the X-Ray daemon agent. */
 export interface DaemonAgentOptions {
   /**
-   * The daemon version (image tag) to run. Never `latest`.
+   * The daemon version (image tag) to run, e.g. `3.6.6`; or `3.6.6@sha256:...`, or the digest alone
+   * (`sha256:...`). Never `latest`. Checked against the registries' tag grammar.
    * @default XRayAgent.DEFAULT_DAEMON_VERSION
    */
   readonly version?: string;
@@ -197,7 +198,7 @@ export interface CloudWatchAgentOptions {
   /**
    * The CloudWatch agent version (image tag) to run: 1.300025.0 or later (the first that collects
    * traces), e.g. `1.300071.0b1720`. Never `latest`. Append the digest to pin the image by
-   * content: `1.300071.0b1720@sha256:...`.
+   * content: `1.300071.0b1720@sha256:...`, or give the digest alone (`sha256:...`).
    * @default XRayAgent.DEFAULT_CLOUDWATCH_AGENT_VERSION
    */
   readonly version?: string;
@@ -225,7 +226,7 @@ export interface CloudWatchAgentOptions {
 export interface AdotCollectorOptions {
   /**
    * The ADOT collector version (image tag) to run, e.g. `v0.49.0`. Never `latest`. Append the
-   * digest to pin the image by content: `v0.49.0@sha256:...`.
+   * digest to pin the image by content: `v0.49.0@sha256:...`, or give the digest alone (`sha256:...`).
    * @default XRayAgent.DEFAULT_ADOT_COLLECTOR_VERSION
    */
   readonly version?: string;
