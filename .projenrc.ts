@@ -78,6 +78,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws/aws-distro-opentelemetry-node-autoinstrumentation@0.13.0',
     // The browser test of `local-agent --ui` drives Debian's `chromium` (never a browser download).
     'playwright-core@^1.65.1',
+    // The JavaScript process every non-TypeScript binding talks to, at jsii-pacmak's version: the
+    // README's Python examples are replayed against it as jsii-Python's requests (test/bindings/).
+    // The tests run its self-contained webpack bundle (webpack/bin/jsii-runtime.js), the very files
+    // jsii-Python embeds; see the override below for its unused @jsii/kernel dependency.
+    '@jsii/runtime@1.140.0',
+    // The assemblies' types, for the replay (already installed with jsii-pacmak, at its version).
+    '@jsii/spec@1.140.0',
   ],
 
   jestOptions: {
@@ -366,5 +373,10 @@ project.tryFindObjectFile('.projen/tasks.json')!.addOverride('tasks.build.steps'
   { spawn: jest.name },
   { exec: lanes([integ, newestPeers], [synthExample, project.packageTask]) },
 ]);
+
+// @jsii/runtime 1.140.0 depends on @jsii/kernel ^1.140.0, which the registry this project installs
+// from does not have (only 1.22.0). The tests never load it: they run the runtime's webpack bundle,
+// which has the kernel built in. So the dependency is satisfied with the version the registry has.
+project.package.addField('overrides', { '@jsii/runtime': { '@jsii/kernel': '1.22.0' } });
 
 project.synth();

@@ -2,12 +2,11 @@
  * The property tests of `test/property`, at scale: 50,000 random cases per construct (or
  * `FUZZ_RUNS`), every case run to its end (no stop at the first failure), with counts per construct:
  * cases, accepted (synthesized, every invariant held), rejected with a clear library error,
- * discarded (the test's own aws-cdk-lib setup refused the input), known src issues (reported, not
- * fixed here), and failures, which must be 0.
+ * discarded (the test's own aws-cdk-lib setup refused the input), and failures, which must be 0.
  *
- *   npx ts-node --transpile-only bench/fuzz-props.ts [--only SamplingRule,TraceGroup] [--seed N] [--no-known]
+ *   npx ts-node --transpile-only bench/fuzz-props.ts [--only SamplingRule,TraceGroup] [--seed N]
  *
- * `--no-known` counts the known src issues as failures. The exit code is 1 when a failure was seen.
+ * The exit code is 1 when a failure was seen.
  *
  * aws-cdk-lib keeps every token it ever made in a process-wide map, so one process cannot run
  * 50,000 apps (it runs out of heap near 25,000 sidecars). The cases therefore run in child
@@ -32,12 +31,11 @@ function arg(name: string): string | undefined {
 
 const properties = CONSTRUCT_PROPERTIES as ReadonlyArray<ConstructProperty<unknown>>;
 const seed = Number(arg('--seed') ?? 20261127);
-const noKnown = process.argv.includes('--no-known');
 
 function propertyNamed(name: string): ConstructProperty<unknown> {
   const p = properties.find((q) => q.name === name);
   if (!p) throw new Error(`--only must name one of ${properties.map((q) => q.name).join(', ')}, got ${JSON.stringify(name)}`);
-  return noKnown ? { ...p, knownIssues: [] } : p;
+  return p;
 }
 
 /** What a chunk sends back (a `Map` does not survive the IPC channel's JSON). */
@@ -68,7 +66,6 @@ function runChunk(): void {
 
 function forkChunk(name: string, firstBatch: number, runs: number): Promise<RunStats> {
   const args = ['--child', '--only', name, '--first-batch', String(firstBatch), '--runs', String(runs), '--seed', String(seed)];
-  if (noKnown) args.push('--no-known');
   const child = fork(__filename, args, {
     execArgv: ['--require', 'ts-node/register/transpile-only'],
     env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, 'tsconfig.json') },
@@ -93,9 +90,8 @@ function forkChunk(name: string, firstBatch: number, runs: number): Promise<RunS
 }
 
 function line(name: string, s: RunStats, seconds: number): string {
-  const known = Object.entries(s.known).map(([k, n]) => `${k}=${n}`).join(' ') || '0';
   return `${name.padEnd(21)} cases=${s.cases} accepted=${s.accepted} rejected(clear error)=${s.rejected} discarded=${s.discarded} ` +
-    `known-src-issues=${known} failures=${s.failures}  (${seconds.toFixed(0)} s, ${(s.cases / Math.max(seconds, 0.001)).toFixed(0)} cases/s)`;
+    `failures=${s.failures}  (${seconds.toFixed(0)} s, ${(s.cases / Math.max(seconds, 0.001)).toFixed(0)} cases/s)`;
 }
 
 async function main(): Promise<void> {
@@ -103,7 +99,7 @@ async function main(): Promise<void> {
   const only = arg('--only')?.split(',');
   let failed = false;
   const started = Date.now();
-  console.log(`fuzz-props: ${runs} cases per construct, seed ${seed}, chunks of ${CHUNK}${noKnown ? ', known issues count as failures' : ''}`);
+  console.log(`fuzz-props: ${runs} cases per construct, seed ${seed}, chunks of ${CHUNK}`);
   for (const p of properties) {
     if (only && !only.includes(p.name)) continue;
     const t0 = Date.now();

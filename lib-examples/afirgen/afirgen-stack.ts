@@ -96,7 +96,7 @@ export class AfirgenStack extends Stack {
       transactionSearch: this.transactionSearch,
     });
     const tracing = { enabled: config.enabled, contextMissing: config.contextMissing };
-    const ruleOf = (service: AfirgenServiceName) => ({ existingRule: this.tracing.samplingRuleFor(service) });
+    const ruleOf = (service: string) => ({ existingRule: this.tracing.samplingRuleFor(service) });
     const agent = props.agent ?? XRayAgent.adotCollector();
     const sidecar = { agent };
 

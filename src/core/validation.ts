@@ -79,27 +79,5 @@ export function validateXRayServiceName(owner: Owner, prop: string, value: strin
   validateCharacters(owner, prop, value, XRAY_NAME_CHARACTER, 'letters, numbers, whitespace and _ . : / % & # = + \\ - @');
 }
 
-/** Throws when a container image name has no tag, or the `latest` tag. Digests are fine. */
-export function validatePinnedImage(owner: Owner, prop: string, imageName: string): void {
-  if (Token.isUnresolved(imageName)) return;
-  if (imageName.includes('@sha256:')) return;
-  const lastSlash = imageName.lastIndexOf('/');
-  const colon = imageName.indexOf(':', lastSlash + 1);
-  const tag = colon === -1 ? undefined : imageName.slice(colon + 1);
-  if (tag === undefined || tag === '' || tag.toLowerCase() === 'latest') {
-    fail(owner,
-      `${prop} must be pinned to a version tag or digest (never "latest": daemon 3.3.0 broke every stack on latest), got ${show(imageName)}`,
-    );
-  }
-  if (!DOCKER_TAG.test(tag)) {
-    fail(owner,
-      `${prop} must be a valid image tag (letters, digits, _ . - up to 128 characters, not starting with . or -), got ${show(tag)} in ${show(imageName)}`,
-    );
-  }
-}
-
-/** The image tag grammar of the Docker/OCI distribution spec. */
-const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-
 /** The characters ECS accepts in container and service names. */
 export const ECS_NAME_CHARACTER = /^[A-Za-z0-9_-]$/;

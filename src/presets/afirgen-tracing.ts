@@ -21,14 +21,20 @@ import { TraceGroup } from '../groups/trace-group';
 import { SamplingRateBoost, SamplingRule, SamplingRuleServiceType } from '../sampling/sampling-rule';
 import { TransactionSearch } from '../transaction-search/transaction-search';
 
-/** The AFIRGen services, by the name each reports to X-Ray (its segment name). */
-export enum AfirgenServiceName {
+/**
+ * The AFIRGen services, by the name each reports to X-Ray (its segment name). String constants,
+ * not an enum: they go where a string is typed (`serviceName`), and in Python, Java, C# and Go a
+ * jsii enum member is not its string.
+ */
+export class AfirgenServiceName {
   /** The API backend. */
-  MAIN_BACKEND = 'afirgen-main-backend',
+  public static readonly MAIN_BACKEND: string = 'afirgen-main-backend';
   /** The LLM inference server, usually on GPU EC2 capacity. */
-  GGUF_SERVER = 'afirgen-gguf-server',
+  public static readonly GGUF_SERVER: string = 'afirgen-gguf-server';
   /** The speech-recognition and OCR server. */
-  ASR_OCR_SERVER = 'afirgen-asr-ocr-server',
+  public static readonly ASR_OCR_SERVER: string = 'afirgen-asr-ocr-server';
+
+  private constructor() {}
 }
 
 /** Properties of {@link AfirgenTracing}. */
@@ -547,7 +553,7 @@ export class AfirgenTracing extends Construct {
    *
    * @param service the service
    */
-  public samplingRuleFor(service: AfirgenServiceName): SamplingRule {
+  public samplingRuleFor(service: string): SamplingRule {
     const rule = this.samplingRules[service];
     if (rule === undefined) {
       fail(this, `service must be one of ${SERVICE_NAMES.join(', ')}, got ${JSON.stringify(service)}`);
@@ -561,7 +567,7 @@ export class AfirgenTracing extends Construct {
    *
    * @param service the service
    */
-  public samplingRateFor(service: AfirgenServiceName): number {
+  public samplingRateFor(service: string): number {
     this.samplingRuleFor(service);
     return this.rates[service];
   }

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
+import { pinnedImageReference } from './private/agent-versions';
 import { fail } from '../core/errors';
-import { validatePinnedImage } from '../core/validation';
 
 /*
  * Facts about the ADOT auto-instrumentation images, read from the images' own repositories
@@ -27,15 +27,15 @@ import { validatePinnedImage } from '../core/validation';
 /** The ADOT auto-instrumentation images' repository prefix in Amazon ECR Public. */
 const REPOSITORY_PREFIX = 'public.ecr.aws/aws-observability/adot-autoinstrumentation-';
 
-/** The shape of the images' tags: `v0.19.0`, optionally with a digest. */
-const VERSION_TAG = /^v\d+\.\d+\.\d+(@sha256:[0-9a-f]{64})?$/;
+/** The shape of the images' tags: `v0.19.0`, optionally with a digest, or a digest alone. */
+const VERSION_TAG = /^(?:v\d+\.\d+\.\d+(?:@sha256:[0-9a-f]{64})?|sha256:[0-9a-f]{64})$/;
 
 /** Options of an ADOT auto-instrumentation. */
 export interface AutoInstrumentationOptions {
   /**
    * The ADOT auto-instrumentation release (image tag) to copy into the task, `v<major>.<minor>.<patch>`,
    * e.g. `v0.19.0`. Never `latest`. Append the digest to pin the image by content:
-   * `v0.19.0@sha256:...`.
+   * `v0.19.0@sha256:...`, or give the digest alone (`sha256:...`).
    * @default - the language's pinned default, e.g. `AutoInstrumentation.DEFAULT_PYTHON_VERSION`
    */
   readonly version?: string;
@@ -178,11 +178,10 @@ export class AutoInstrumentation {
     const version = options.version ?? facts.defaultVersion;
     if (typeof version !== 'string') fail(owner, `version must be a string such as ${JSON.stringify(facts.defaultVersion)}, got ${String(version)}`);
     const repository = options.repository ?? facts.repository;
-    this.imageName = `${repository}:${version}`;
-    validatePinnedImage(owner, 'version', this.imageName);
+    this.imageName = pinnedImageReference(owner, `the ADOT ${facts.language} auto-instrumentation image`, repository, version);
     if (!Token.isUnresolved(version) && !VERSION_TAG.test(version)) {
       fail(owner,
-        `version must be an ADOT release tag v<major>.<minor>.<patch> (optionally @sha256:<digest>), e.g. ${JSON.stringify(facts.defaultVersion)}, ` +
+        `version must be an ADOT release tag v<major>.<minor>.<patch> (optionally @sha256:<digest>) or a digest sha256:<digest>, e.g. ${JSON.stringify(facts.defaultVersion)}, ` +
         `got ${JSON.stringify(version)}`);
     }
     this.language = facts.language;

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { adotCollectorTraceConfigYaml } from './private/agent-adot';
 import { cloudWatchAgentTraceConfig } from './private/agent-cloudwatch';
 import { DAEMON_END_OF_SUPPORT_DATE, DAEMON_MAINTENANCE_DATE, noteDaemonEndOfLife } from './private/agent-end-of-life';
-import { parseDottedVersion, validateMinimumVersion, validateTagPrefix } from './private/agent-versions';
+import { parseDottedVersion, pinnedImageReference, validateMinimumVersion, validateTagPrefix } from './private/agent-versions';
 import {
   ADOT_REPOSITORY, AGENT_ACTIONS, AGENT_OTLP_GRPC_PORT, AGENT_OTLP_HTTP_PORT, AGENT_PORT, CLOUDWATCH_REPOSITORY, DAEMON_REPOSITORY,
 } from '../core/agent-facts';
@@ -13,7 +13,6 @@ import {
   annotationLimitNote, indexedAnnotationKeys, MAX_ANNOTATIONS_PER_TRACE, validateAnnotationKey, validateKeyList,
 } from '../core/annotation-keys';
 import { fail } from '../core/errors';
-import { validatePinnedImage } from '../core/validation';
 import { validateBoolean } from '../core/validation-tracing';
 import { WARNINGS } from '../core/warnings';
 
@@ -178,7 +177,8 @@ export interface XRayAgentConfig {
 /** Options of the X-Ray daemon agent. */
 export interface DaemonAgentOptions {
   /**
-   * The daemon version (image tag) to run. Never `latest`.
+   * The daemon version (image tag) to run, e.g. `3.6.6`; or `3.6.6@sha256:...`, or the digest alone
+   * (`sha256:...`). Never `latest`. Checked against the registries' tag grammar.
    * @default XRayAgent.DEFAULT_DAEMON_VERSION
    */
   readonly version?: string;
@@ -205,7 +205,7 @@ export interface CloudWatchAgentOptions {
   /**
    * The CloudWatch agent version (image tag) to run: 1.300025.0 or later (the first that collects
    * traces), e.g. `1.300071.0b1720`. Never `latest`. Append the digest to pin the image by
-   * content: `1.300071.0b1720@sha256:...`.
+   * content: `1.300071.0b1720@sha256:...`, or give the digest alone (`sha256:...`).
    * @default XRayAgent.DEFAULT_CLOUDWATCH_AGENT_VERSION
    */
   readonly version?: string;
@@ -233,7 +233,7 @@ export interface CloudWatchAgentOptions {
 export interface AdotCollectorOptions {
   /**
    * The ADOT collector version (image tag) to run, e.g. `v0.49.0`. Never `latest`. Append the
-   * digest to pin the image by content: `v0.49.0@sha256:...`.
+   * digest to pin the image by content: `v0.49.0@sha256:...`, or give the digest alone (`sha256:...`).
    * @default XRayAgent.DEFAULT_ADOT_COLLECTOR_VERSION
    */
   readonly version?: string;
@@ -362,8 +362,7 @@ class DaemonAgent extends XRayAgent {
   constructor(options: DaemonAgentOptions) {
     super();
     const version = options.version ?? DEFAULT_XRAY_DAEMON_VERSION;
-    this.imageName = `${options.repository ?? XRAY_DAEMON_REPOSITORY}:${version}`;
-    validatePinnedImage('XRayAgent.daemon', 'version', this.imageName);
+    this.imageName = pinnedImageReference('XRayAgent.daemon', 'the X-Ray daemon image', options.repository ?? XRAY_DAEMON_REPOSITORY, version);
     this.endOfLifeNotice = options.endOfLifeNotice;
   }
 
@@ -408,14 +407,13 @@ export const APPLICATION_SIGNALS_LOG_GROUP = '/aws/application-signals/data';
 const LISTEN_PORTS = { xrayPort: AGENT_PORT, otlpGrpcPort: AGENT_OTLP_GRPC_PORT, otlpHttpPort: AGENT_OTLP_HTTP_PORT };
 
 /**
- * Builds `repository:version` and rejects an unpinned one. The tag-prefix check only applies to
- * the agent's own public repository, whose tags are known; a mirror may tag as it likes.
+ * Builds the image reference and rejects an invalid or unpinned one. The tag-prefix check only
+ * applies to the agent's own public repository, whose tags are known; a mirror may tag as it likes.
  */
 function pinnedImageName(
-  prop: string, repository: string | undefined, defaultRepository: string, version: string, tagStartsWithV: boolean, example: string,
+  prop: string, image: string, repository: string | undefined, defaultRepository: string, version: string, tagStartsWithV: boolean, example: string,
 ): string {
-  const imageName = `${repository ?? defaultRepository}:${version}`;
-  validatePinnedImage(prop, 'version', imageName);
+  const imageName = pinnedImageReference(prop, image, repository ?? defaultRepository, version);
   if ((repository ?? defaultRepository) === defaultRepository) {
     validateTagPrefix(prop, 'version', version, tagStartsWithV, example);
   }
@@ -434,7 +432,7 @@ class CloudWatchAgent extends XRayAgent {
     this.applicationSignals = options.applicationSignals ?? false;
     const version = options.version ?? DEFAULT_CLOUDWATCH_AGENT_VERSION;
     const prop = 'XRayAgent.cloudWatchAgent';
-    this.imageName = pinnedImageName(prop, options.repository, CLOUDWATCH_AGENT_REPOSITORY, version, false, DEFAULT_CLOUDWATCH_AGENT_VERSION);
+    this.imageName = pinnedImageName(prop, 'the CloudWatch agent image', options.repository, CLOUDWATCH_AGENT_REPOSITORY, version, false, DEFAULT_CLOUDWATCH_AGENT_VERSION);
     validateMinimumVersion(prop, 'version', version, parseDottedVersion(MINIMUM_CLOUDWATCH_AGENT_VERSION)!,
       '(the first CloudWatch agent that collects X-Ray segments and proxies sampling)');
   }
@@ -480,7 +478,7 @@ class AdotCollectorAgent extends XRayAgent {
     super();
     const call = 'XRayAgent.adotCollector';
     const version = options.version ?? DEFAULT_ADOT_COLLECTOR_VERSION;
-    this.imageName = pinnedImageName(call, options.repository, ADOT_COLLECTOR_REPOSITORY, version, true, DEFAULT_ADOT_COLLECTOR_VERSION);
+    this.imageName = pinnedImageName(call, 'the ADOT collector image', options.repository, ADOT_COLLECTOR_REPOSITORY, version, true, DEFAULT_ADOT_COLLECTOR_VERSION);
     this.annotationKeys = validateKeyList(call, 'annotationKeys', options.annotationKeys, (key) => validateAnnotationKey(call, 'annotationKeys', key));
     this.redactAttributes = [...new Set([...DEFAULT_REDACTED_ATTRIBUTES, ...validateKeyList(call, 'redactAttributes', options.redactAttributes)])];
     const both = this.annotationKeys.filter((k) => this.redactAttributes.includes(k));

@@ -3,7 +3,6 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import { Construct, IConstruct } from 'constructs';
 import { XRayTracingChecks, XRayTracingChecksProps } from '../../src/checks/xray-tracing-checks';
-import { XRayTracingRule } from '../../src/checks/xray-tracing-rule';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { NagFinding, nagFindings } from '../helpers/nag';
@@ -41,7 +40,7 @@ export function tracingFindings(scope: IConstruct, props?: XRayTracingChecksProp
 }
 
 /** The construct paths `rule` reports in `scope`. */
-export function pathsOf(scope: IConstruct, rule: XRayTracingRule, props?: XRayTracingChecksProps): string[] {
+export function pathsOf(scope: IConstruct, rule: string, props?: XRayTracingChecksProps): string[] {
   return tracingFindings(scope, props).filter((f) => f.ruleId === rule).map((f) => f.path);
 }
 

@@ -106,7 +106,7 @@ describe('the README\'s checks snippet works as shown', () => {
     expect(outcome.exitCode).toBe(1);
   });
 
-  test.each<[string, XRayTracingRule, (stack: Stack) => void]>([
+  test.each<[string, string, (stack: Stack) => void]>([
     ['a task definition with no agent', XRayTracingRule.AGENT_MISSING, (stack) => {
       daemonTracedApp(stack);
       fargateTask(stack, 'Untraced');

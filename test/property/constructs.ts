@@ -19,6 +19,7 @@ import {
 import { TraceGroup } from '../../src/groups/trace-group';
 import { SamplingRule, SamplingRuleServiceType } from '../../src/sampling/sampling-rule';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
+import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 
@@ -425,8 +426,10 @@ export interface XRaySidecarInput {
     readonly essential?: boolean;
     readonly enableRestartPolicy?: boolean;
     readonly containerName?: string;
-    readonly agent?: { readonly kind: 'daemon' | 'cloudWatchAgent' | 'adotCollector'; readonly version?: string };
+    readonly agent?: { readonly kind: AgentKind; readonly version?: StringOrToken; readonly repository?: StringOrToken };
   };
+  /** Auto-instrumentation passed to `instrument`, with its image's version and repository. */
+  readonly autoInstrumentation?: { readonly language: Language; readonly version?: StringOrToken; readonly repository?: StringOrToken };
   readonly instrument: {
     readonly app: number;
     readonly serviceName: string;
@@ -444,11 +447,64 @@ const NETWORK_MODES: Record<string, ecs.NetworkMode> = {
   nat: ecs.NetworkMode.NAT,
 };
 
-const AGENT_VERSIONS = {
-  daemon: ['3.6.6', '3.3.14', '3.0.0', 'latest', '3.6.6@sha256:' + 'a'.repeat(64)],
-  cloudWatchAgent: ['1.300071.0b1720', '1.300025.0', '1.300024.0', 'v1.300071.0', 'latest'],
-  adotCollector: ['v0.49.0', 'v0.40.0', '0.49.0', 'latest'],
+type AgentKind = 'daemon' | 'cloudWatchAgent' | 'adotCollector';
+type Language = 'python' | 'node' | 'java' | 'dotnet';
+
+/**
+ * A string prop given as a token, as data (so that a counterexample prints): a stack parameter
+ * (known at deploy time only) or a `Lazy.string` (resolved at synth, to a value the library never
+ * sees: only valid ones are generated, as the library cannot check them).
+ */
+export type StringToken = { readonly token: 'parameter' } | { readonly token: 'lazy'; readonly value: string };
+export type StringOrToken = string | StringToken;
+
+/** The value `build` passes for a string prop: the string, a parameter's value, or a `Lazy.string`. */
+function stringProp(stack: Stack, parameterId: string, value: StringOrToken | undefined): string | undefined {
+  if (value === undefined || typeof value === 'string') return value;
+  if (value.token === 'parameter') return new CfnParameter(stack, parameterId, { type: 'String' }).valueAsString;
+  const produced = value.value;
+  return Lazy.string({ produce: () => produced });
+}
+
+const DIGEST = 'sha256:' + '0123456789abcdef'.repeat(4);
+
+/** Versions each agent publishes or refuses, the tag the 20261205 fuzz found, and digests. */
+const AGENT_VERSIONS: Record<AgentKind, string[]> = {
+  daemon: ['3.6.6', '3.3.14', '3.0.0', 'latest', `3.6.6@${DIGEST}`, DIGEST, `latest@${DIGEST}`, 'd/H#{J{:Jw'],
+  cloudWatchAgent: ['1.300071.0b1720', '1.300025.0', '1.300024.0', 'v1.300071.0', 'latest', `1.300071.0b1720@${DIGEST}`, DIGEST, 'd/H#{J{:Jw'],
+  adotCollector: ['v0.49.0', 'v0.40.0', '0.49.0', 'latest', `v0.49.0@${DIGEST}`, DIGEST, 'd/H#{J{:Jw'],
 };
+
+/** ADOT auto-instrumentation versions: releases, mirrors' tags, digests, and the fuzzed tag. */
+const AUTO_VERSIONS = ['v0.19.0', 'v2.29.0', 'v0.12.0', 'v1.14.0', '0.19.0', 'latest', `v0.19.0@${DIGEST}`, DIGEST, 'd/H#{J{:Jw'];
+
+/** Repositories: mirrors the grammar allows, and near misses it refuses. */
+const REPOSITORIES = [
+  '123456789012.dkr.ecr.eu-west-1.amazonaws.com/xray-mirror', 'localhost:5000/team/agent', 'registry.example.com/team__a/x--y.z',
+  'mirror', 'Mirror/agent', 'mirror/', 'mirror//agent', 'mirror/a_-b', 'my registry/agent', 'host:port/agent', '[::1]:5000/agent',
+];
+
+/** Tag characters, the grammar's and a few it refuses. */
+const TAG_CHARS = [...'abcXYZ0189', '_', '.', '-', '@', ':', '/', '#', ' '];
+const PATH_CHARS = [...'abcxyz0189', '_', '.', '-', '/', ':', 'A'];
+
+/** A version or repository: a known value, a near-grammar string, anything, or a token. */
+function imagePart(known: readonly string[], chars: string[], maxLength: number, lazyValues: readonly string[]): fc.Arbitrary<StringOrToken> {
+  return fc.oneof(
+    { weight: 12, arbitrary: fc.constantFrom(...known) },
+    { weight: 2, arbitrary: stringOf(chars, 1, maxLength) },
+    { weight: 1, arbitrary: wildString(maxLength) },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        fc.constant<StringToken>({ token: 'parameter' }),
+        fc.constantFrom(...lazyValues).map((value): StringToken => ({ token: 'lazy', value })),
+      ),
+    },
+  );
+}
+
+const VALID_REPOSITORIES = REPOSITORIES.slice(0, 4);
 
 const xraySidecarInput: fc.Arbitrary<XRaySidecarInput> = fc.record({
   task: fc.oneof(
@@ -472,11 +528,18 @@ const xraySidecarInput: fc.Arbitrary<XRaySidecarInput> = fc.record({
     essential: opt(fc.boolean()),
     enableRestartPolicy: opt(fc.boolean()),
     containerName: opt(fc.oneof({ weight: 4, arbitrary: ecsName(40) }, { weight: 1, arbitrary: wildString(30) }), 0.5),
-    agent: opt(fc.constantFrom('daemon' as const, 'cloudWatchAgent' as const, 'adotCollector' as const).chain((kind) => fc.record({
+    // The OTLP agents more often: only they take auto-instrumentation.
+    agent: opt(fc.constantFrom<AgentKind>('daemon', 'cloudWatchAgent', 'cloudWatchAgent', 'adotCollector', 'adotCollector').chain((kind) => fc.record({
       kind: fc.constant(kind),
-      version: opt(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...AGENT_VERSIONS[kind]) }, { weight: 1, arbitrary: wildString(20) })),
+      version: opt(imagePart(AGENT_VERSIONS[kind], TAG_CHARS, 140, AGENT_VERSIONS[kind].slice(0, 2))),
+      repository: opt(imagePart(REPOSITORIES, PATH_CHARS, 60, VALID_REPOSITORIES), 0.8),
     }))),
   }),
+  autoInstrumentation: opt(fc.record({
+    language: fc.constantFrom<Language>('python', 'node', 'java', 'dotnet'),
+    version: opt(imagePart(AUTO_VERSIONS, TAG_CHARS, 140, AUTO_VERSIONS.slice(0, 2))),
+    repository: opt(imagePart(REPOSITORIES, PATH_CHARS, 60, VALID_REPOSITORIES), 0.8),
+  }), 0.7),
   instrument: fc.record({
     app: fc.nat(1),
     serviceName: fc.oneof({ weight: 6, arbitrary: xrayName(200) }, { weight: 1, arbitrary: wildString(205) }),
@@ -497,9 +560,18 @@ function buildTaskDefinition(stack: Stack, task: TaskKind): ecs.TaskDefinition {
   }
 }
 
-function buildAgent(agent: XRaySidecarInput['sidecar']['agent']): XRayAgent | undefined {
+function buildAgent(stack: Stack, agent: XRaySidecarInput['sidecar']['agent']): XRayAgent | undefined {
   if (!agent) return undefined;
-  return XRayAgent[agent.kind]({ version: agent.version });
+  return XRayAgent[agent.kind]({
+    version: stringProp(stack, 'AgentVersion', agent.version), repository: stringProp(stack, 'AgentRepository', agent.repository),
+  });
+}
+
+function buildAutoInstrumentation(stack: Stack, auto: XRaySidecarInput['autoInstrumentation']): AutoInstrumentation | undefined {
+  if (!auto) return undefined;
+  return AutoInstrumentation[auto.language]({
+    version: stringProp(stack, 'AutoVersion', auto.version), repository: stringProp(stack, 'AutoRepository', auto.repository),
+  });
 }
 
 export const XRAY_SIDECAR: ConstructProperty<XRaySidecarInput> = {
@@ -507,7 +579,7 @@ export const XRAY_SIDECAR: ConstructProperty<XRaySidecarInput> = {
   arbitrary: xraySidecarInput,
   props: [
     'taskDefinition', 'networkMode', 'cpu', 'memoryReservationMiB', 'essential', 'enableRestartPolicy', 'containerName', 'version',
-    'serviceName', 'samplingRate', 'contextMissing', 'container', 'task', 'memoryLimitMiB',
+    'serviceName', 'samplingRate', 'contextMissing', 'container', 'task', 'memoryLimitMiB', 'repository', 'autoInstrumentation',
   ],
   build(stack: Stack, input: XRaySidecarInput): void {
     // The user's part: a task definition and app containers (aws-cdk-lib only).
@@ -524,13 +596,14 @@ export const XRAY_SIDECAR: ConstructProperty<XRaySidecarInput> = {
       essential: input.sidecar.essential,
       enableRestartPolicy: input.sidecar.enableRestartPolicy,
       containerName: input.sidecar.containerName,
-      agent: buildAgent(input.sidecar.agent),
+      agent: buildAgent(stack, input.sidecar.agent),
     });
     sidecar.instrument(apps[input.instrument.app % apps.length], {
       serviceName: input.instrument.serviceName,
       samplingRate: input.instrument.samplingRate,
       enabled: input.instrument.enabled,
       contextMissing: input.instrument.contextMissing as ContextMissingStrategy | undefined,
+      autoInstrumentation: buildAutoInstrumentation(stack, input.autoInstrumentation),
     });
   },
   invariants(template: TemplateJson, input: XRaySidecarInput): void {
@@ -540,7 +613,10 @@ export const XRAY_SIDECAR: ConstructProperty<XRaySidecarInput> = {
     check('agent-container', agent !== undefined, () => `no container ${JSON.stringify(agentName)}`);
     const ports = (agent!.PortMappings ?? []).map((p) => `${p.ContainerPort}/${p.Protocol}`);
     check('agent-ports', ports.includes('2000/udp') && ports.includes('2000/tcp'), () => `agent ports ${ports.join(', ')}`);
-    check('ecs-image', typeof agent!.Image === 'string' && !/:latest$/i.test(agent!.Image), () => `agent image ${JSON.stringify(agent!.Image)}`);
+    const agentImageIsParameter = [input.sidecar.agent?.version, input.sidecar.agent?.repository]
+      .some((v) => typeof v === 'object' && v.token === 'parameter');
+    check('ecs-image', agentImageIsParameter ? typeof agent!.Image === 'object' : typeof agent!.Image === 'string' && !/:latest$/i.test(agent!.Image),
+      () => `agent image ${JSON.stringify(agent!.Image)}`);
     const appName = `app${input.instrument.app % input.apps.length}`;
     const app = td.containers.find((c) => c.Name === appName)!;
     const env = envOf(app);

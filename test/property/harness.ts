@@ -8,8 +8,6 @@
  * - accepted: the app synthesizes, and every invariant holds (X-Ray resources valid against the
  *   CloudFormation registry schemas, containers fit their task, ...);
  * - rejected: an `Error` whose message is one of the library's own clear messages;
- * - known issue: an invariant fails in a way recorded in `KNOWN_ISSUES` (a src bug reported, not
- *   fixed here), which a regression test reproduces;
  * - failure: anything else (a TypeError, an aws-cdk-lib error, an unclear message, a broken
  *   invariant). There must be none.
  *
@@ -131,7 +129,7 @@ function escapeRegExp(s: string): string {
 // Invariants of an accepted template
 // ---------------------------------------------------------------------------------------------
 
-/** A broken invariant: its name (for known issues) and what is wrong. */
+/** A broken invariant: its name and what is wrong. */
 export class InvariantViolation extends Error {
   constructor(public readonly invariant: string, detail: string) {
     super(`${invariant}: ${detail}`);
@@ -175,6 +173,17 @@ export const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
  */
 export const ECS_IMAGE = /^[A-Za-z0-9\-_:./#@]{1,255}$/;
 
+/**
+ * A whole image reference as registries parse it: distribution/reference's `referencePat`
+ * (`regexp.go`), restated here independently of src: `[host[:port]/]path[:tag][@digest]`, path
+ * components lowercase, tag `[\w][\w.-]{0,127}`, digests limited to sha256.
+ */
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
+export const IMAGE_REFERENCE = new RegExp(
+  `^(?:(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*` +
+  '(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$');
+
 /** One container definition of a template (the keys the invariants read). */
 export interface ContainerJson {
   readonly Name: string;
@@ -203,6 +212,8 @@ export function checkTaskDefinitions(template: TemplateJson): void {
     for (const c of td.containers) {
       check('ecs-container-name', typeof c.Name === 'string' && ECS_NAME.test(c.Name), () => `container name ${JSON.stringify(c.Name)} in ${td.id}`);
       check('ecs-image', typeof c.Image !== 'string' || ECS_IMAGE.test(c.Image), () => `image ${JSON.stringify(c.Image)} of ${c.Name} in ${td.id}`);
+      check('image-reference', typeof c.Image !== 'string' || IMAGE_REFERENCE.test(c.Image),
+        () => `image ${JSON.stringify(c.Image)} of ${c.Name} in ${td.id} is not a reference a registry parses`);
       for (const kv of c.Environment ?? []) {
         check('env-literal', typeof kv.Name === 'string' && (typeof kv.Value === 'string' || typeof kv.Value === 'object'),
           () => `environment ${JSON.stringify(kv)} of ${c.Name}`);
@@ -240,20 +251,6 @@ export function envOf(container: ContainerJson): Record<string, string> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Known issues: src bugs found by these properties, reported and not fixed here
-// ---------------------------------------------------------------------------------------------
-
-/** A src bug: which invariant (or error class) it breaks, and which inputs hit it. */
-export interface KnownIssue<T> {
-  /** Short id, printed in the bench counts. */
-  readonly id: string;
-  /** The invariants it breaks (`InvariantViolation.invariant`), or `unclear-error`. */
-  readonly invariants: readonly string[];
-  /** Whether `input` is one that hits the bug. */
-  readonly matches: (input: T) => boolean;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Cases and the runner
 // ---------------------------------------------------------------------------------------------
 
@@ -281,8 +278,7 @@ export function userSetup<R>(fn: () => R): R {
 export type Outcome =
   | { readonly kind: 'accepted' }
   | { readonly kind: 'discarded' }
-  | { readonly kind: 'rejected'; readonly message: string }
-  | { readonly kind: 'known'; readonly issue: string };
+  | { readonly kind: 'rejected'; readonly message: string };
 
 /** A failed case: why, for the assertion message or the bench report. */
 export class CaseFailure extends Error {
@@ -302,13 +298,11 @@ export interface ConstructProperty<T> {
   readonly build: (stack: Stack, input: T) => void;
   /** Extra invariants of an accepted template, beyond the shared ones. */
   readonly invariants?: (template: TemplateJson, input: T) => void;
-  readonly knownIssues?: ReadonlyArray<KnownIssue<T>>;
 }
 
 /** Runs one case; returns its outcome or throws a {@link CaseFailure}. */
 export function runCase<T>(property: ConstructProperty<T>, input: T): Outcome {
   const { app, stack } = newCase();
-  const known = (invariant: string) => property.knownIssues?.find((k) => k.invariants.includes(invariant) && k.matches(input));
   let template: TemplateJson;
   try {
     property.build(stack, input);
@@ -324,11 +318,7 @@ export function runCase<T>(property: ConstructProperty<T>, input: T): Outcome {
     if (err instanceof CaseFailure) throw err;
     if (err instanceof SetupDiscard) return { kind: 'discarded' };
     const why = unclearError(err, property.props);
-    if (why) {
-      const issue = known('unclear-error');
-      if (issue) return { kind: 'known', issue: issue.id };
-      throw new CaseFailure(`unclear error: ${why}`);
-    }
+    if (why) throw new CaseFailure(`unclear error: ${why}`);
     return { kind: 'rejected', message: (err as Error).message };
   }
   try {
@@ -336,11 +326,7 @@ export function runCase<T>(property: ConstructProperty<T>, input: T): Outcome {
     checkTaskDefinitions(template);
     property.invariants?.(template, input);
   } catch (err) {
-    if (err instanceof InvariantViolation) {
-      const issue = known(err.invariant);
-      if (issue) return { kind: 'known', issue: issue.id };
-      throw new CaseFailure(`accepted, but ${err.message}`);
-    }
+    if (err instanceof InvariantViolation) throw new CaseFailure(`accepted, but ${err.message}`);
     throw new CaseFailure(`invariant check crashed: ${(err as Error).stack ?? String(err)}`);
   }
   return { kind: 'accepted' };
@@ -352,7 +338,6 @@ export interface RunStats {
   accepted: number;
   rejected: number;
   discarded: number;
-  known: Record<string, number>;
   failures: number;
   /** The first few failures, with their inputs. */
   readonly examples: string[];
@@ -361,7 +346,7 @@ export interface RunStats {
 }
 
 export function emptyStats(): RunStats {
-  return { cases: 0, accepted: 0, rejected: 0, discarded: 0, known: {}, failures: 0, examples: [], rejections: new Map() };
+  return { cases: 0, accepted: 0, rejected: 0, discarded: 0, failures: 0, examples: [], rejections: new Map() };
 }
 
 /** Adds the counts of `more` to `stats` (for a run split into chunks). */
@@ -371,7 +356,6 @@ export function mergeStats(stats: RunStats, more: RunStats): void {
   stats.rejected += more.rejected;
   stats.discarded += more.discarded;
   stats.failures += more.failures;
-  for (const [k, n] of Object.entries(more.known)) stats.known[k] = (stats.known[k] ?? 0) + n;
   for (const e of more.examples) if (stats.examples.length < 5) stats.examples.push(e);
   for (const [k, n] of more.rejections) stats.rejections.set(k, (stats.rejections.get(k) ?? 0) + n);
 }
@@ -396,9 +380,6 @@ export function record(stats: RunStats, outcome: Outcome | CaseFailure, input: u
     }
     case 'discarded':
       stats.discarded += 1;
-      break;
-    case 'known':
-      stats.known[outcome.issue] = (stats.known[outcome.issue] ?? 0) + 1;
       break;
   }
 }

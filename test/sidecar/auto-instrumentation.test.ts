@@ -296,7 +296,7 @@ describe('bad input throws', () => {
 
   test('throws for an unparseable version', () => {
     expect(() => AutoInstrumentation.node({ version: '0.12' })).toThrow(
-      'AutoInstrumentation.node: version must be an ADOT release tag v<major>.<minor>.<patch> (optionally @sha256:<digest>), e.g. "v0.12.0", got "0.12"');
+      'AutoInstrumentation.node: version must be an ADOT release tag v<major>.<minor>.<patch> (optionally @sha256:<digest>) or a digest sha256:<digest>, e.g. "v0.12.0", got "0.12"');
   });
 
   test('a mirror and a digest-pinned version are accepted', () => {
