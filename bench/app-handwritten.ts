@@ -4,12 +4,14 @@
  * library construct) so that logical ids, and so templates, are comparable one to one.
  *
  * Per service: a Fargate task definition (512 cpu, 1024 MiB) with the app container and the X-Ray
- * daemon container (same image, command, ports, user, read-only root filesystem, restart policy,
- * log groups, environment, depends-on), the inline X-Ray IAM policy on the task role, the
- * service's `CfnSamplingRule` and the Fargate service; per stack two `CfnGroup`s. The cdk-nag
- * acknowledgements the library records are recorded here too, statically.
+ * daemon container (same image, command, ports, user, memory, read-only root filesystem, restart
+ * policy, log groups, environment, depends-on), the inline X-Ray IAM policy on the task role (the
+ * task definition and the service wait for it), the service's `CfnSamplingRule` named as the
+ * library names it, and the Fargate service; per stack two `CfnGroup`s. The cdk-nag
+ * acknowledgements the library records are recorded here too, statically. `run.ts` fails unless
+ * A's and B's templates are byte-identical.
  */
-import { App, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -65,17 +67,21 @@ function addService(stack: Stack, cluster: ecs.ICluster, image: ecs.ContainerIma
     },
   });
 
-  const xrayScope = new Construct(scope, 'XRay');
+  // A's XRaySidecar sits at `<service>/XRay` and puts its log group, policy and container under the
+  // task definition (`XRayTracing`, `XRayTracingAgent`); the same tree here keeps logical ids equal.
+  new Construct(scope, 'XRay');
+  const xrayScope = new Construct(taskDefinition, 'XRayTracing');
   const daemonLogGroup = new logs.LogGroup(xrayScope, 'LogGroup', {
     retention: logs.RetentionDays.ONE_WEEK,
     removalPolicy: RemovalPolicy.DESTROY,
   });
-  const daemon = taskDefinition.addContainer('XRayAgent', {
+  const daemon = taskDefinition.addContainer('XRayTracingAgent', {
     containerName: 'xray-daemon',
     image: ecs.ContainerImage.fromRegistry(DAEMON_IMAGE),
     command: ['--region', Stack.of(taskDefinition).region],
     cpu: 32,
     memoryReservationMiB: 256,
+    memoryLimitMiB: 512,
     essential: false,
     user: '10001',
     readonlyRootFilesystem: true,
@@ -92,6 +98,8 @@ function addService(stack: Stack, cluster: ecs.ICluster, image: ecs.ContainerIma
     statements: [new iam.PolicyStatement({ actions: XRAY_ACTIONS, resources: ['*'] })],
   });
   policy.attachToRole(taskDefinition.taskRole);
+  // The task definition, and the service below, wait for the task role's X-Ray policy.
+  (taskDefinition.node.defaultChild as CfnResource).addDependency(policy.node.defaultChild as CfnResource);
   Validations.of(policy.node.defaultChild!).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: IAM5_REASON });
   Validations.of(taskDefinition.node.defaultChild!).acknowledge({ id: 'AwsSolutions-ECS2', reason: ECS2_REASON });
   app.addContainerDependencies({ container: daemon, condition: ecs.ContainerDependencyCondition.START });
@@ -99,7 +107,7 @@ function addService(stack: Stack, cluster: ecs.ICluster, image: ecs.ContainerIma
   const ruleScope = new Construct(scope, 'SamplingRule');
   new xray.CfnSamplingRule(ruleScope, 'Resource', {
     samplingRule: {
-      ruleName: Names.uniqueResourceName(ruleScope, { maxLength: 32, separator: '-', allowedSpecialCharacters: '-_' }),
+      ruleName: `${serviceName}-${Names.uniqueId(ruleScope).slice(-8)}`,
       priority: 1000,
       fixedRate: 0.1,
       reservoirSize: 1,
@@ -113,7 +121,7 @@ function addService(stack: Stack, cluster: ecs.ICluster, image: ecs.ContainerIma
     },
   });
 
-  new ecs.FargateService(scope, 'Service', {
+  const service = new ecs.FargateService(scope, 'Service', {
     cluster,
     taskDefinition,
     serviceName,
@@ -123,6 +131,7 @@ function addService(stack: Stack, cluster: ecs.ICluster, image: ecs.ContainerIma
     assignPublicIp: false,
     circuitBreaker: { rollback: true },
   });
+  service.node.addDependency(policy);
 }
 
 function addGroup(stack: Stack, id: string, groupName: string, filterExpression: string, insightsEnabled: boolean): void {

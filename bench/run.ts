@@ -90,11 +90,13 @@ interface Equivalence {
   readonly n: number;
   readonly stacks: number;
   readonly typesAndCountsEqual: true;
-  readonly templatesByteIdentical: boolean;
-  readonly firstTemplateDifference?: string;
+  readonly templatesByteIdentical: true;
 }
 
-/** Fails loudly unless A's and B's stacks have the same resource types and counts. */
+/**
+ * Fails loudly unless A's and B's stacks have the same resource types and counts and every template
+ * is byte-identical: otherwise A/B would compare unequal work.
+ */
 function checkEquivalence(a: Measurement, b: Measurement): Equivalence {
   const problems: string[] = [];
   const bStacks = new Map(b.stacks.map((s) => [s.stackName, s]));
@@ -123,13 +125,25 @@ function checkEquivalence(a: Measurement, b: Measurement): Equivalence {
   if (problems.length > 0) {
     throw new Error(`A and B do not produce the same resources at N=${a.n}:\n  ${problems.join('\n  ')}`);
   }
-  return {
-    n: a.n,
-    stacks: a.stacks.length,
-    typesAndCountsEqual: true,
-    templatesByteIdentical: identical,
-    firstTemplateDifference: firstDifference,
-  };
+  if (!identical) {
+    throw new Error(`A and B templates are not byte-identical at N=${a.n}, so A/B would compare unequal work; ` +
+      `change B (bench/app-handwritten.ts) to write what A writes. First difference: ${firstDifference}`);
+  }
+  return { n: a.n, stacks: a.stacks.length, typesAndCountsEqual: true, templatesByteIdentical: true };
+}
+
+/** Synthesizes A and B once at `n`, keeping both assemblies, and checks them with checkEquivalence. */
+function assertEquivalent(n: number): Equivalence {
+  const a = runChild('A', n, { keep: true });
+  const b = runChild('B', n, { keep: true });
+  try {
+    const eq = checkEquivalence(a, b);
+    console.log(`N=${n}: ${eq.stacks} stack(s), ${a.resources} resources; resource types and counts per stack equal; templates byte-identical`);
+    return eq;
+  } finally {
+    fs.rmSync(a.outdir!, { recursive: true, force: true });
+    fs.rmSync(b.outdir!, { recursive: true, force: true });
+  }
 }
 
 function describeDifference(stackName: string, ta: Buffer, tb: Buffer): string {
@@ -396,19 +410,11 @@ async function main(): Promise<void> {
   for (const n of options.sizes) {
     // Warm-up, the first pair kept on disk for the equivalence check.
     for (let w = 0; w < options.warmup; w++) {
-      const keep = w === 0;
-      const a = runChild('A', n, { keep });
-      const b = runChild('B', n, { keep });
-      if (keep) {
-        try {
-          const eq = checkEquivalence(a, b);
-          equivalence.push(eq);
-          console.log(`N=${n}: ${eq.stacks} stack(s), ${a.resources} resources; resource types and counts per stack equal; ` +
-            `templates byte-identical: ${eq.templatesByteIdentical ? 'yes' : `NO (${eq.firstTemplateDifference})`}`);
-        } finally {
-          fs.rmSync(a.outdir!, { recursive: true, force: true });
-          fs.rmSync(b.outdir!, { recursive: true, force: true });
-        }
+      if (w === 0) {
+        equivalence.push(assertEquivalent(n));
+      } else {
+        runChild('A', n);
+        runChild('B', n);
       }
     }
     const a: Measurement[] = [];
@@ -539,6 +545,7 @@ async function main(): Promise<void> {
       const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
       const spread = (xs: number[]): string => `${(((Math.max(...xs) - Math.min(...xs)) / median(xs)) * 100).toFixed(1)} %`;
       for (const n of options.instructions) {
+        if (!equivalence.some((eq) => eq.n === n)) equivalence.push(assertEquivalent(n));
         console.log(`\nInstruction count at N=${n} (${probe.stdout.trim()} --tool=callgrind), ${options.instructionRuns} pair(s) of A and B, side by side:`);
         const counts: { A: number[]; B: number[] } = { A: [], B: [] };
         for (let i = 0; i < options.instructionRuns; i++) {

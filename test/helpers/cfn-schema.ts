@@ -4,14 +4,9 @@ import Ajv, { ValidateFunction } from 'ajv';
 
 /**
  * Validates the `AWS::XRay::*` resources of a synthesized template against the CloudFormation
- * registry schemas in `../shared/cfn-schemas/` (beside the repository, never copied into it).
- * Set `CFN_SCHEMA_DIR` to read them from elsewhere.
+ * registry schemas kept in `test/fixtures/cfn-schemas/` (source and licence in its README).
  */
-export const CFN_SCHEMA_DIR = process.env.CFN_SCHEMA_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'cfn-schemas');
-
-/** Whether the registry schemas are present; schema tests are skipped (by name) when not. */
-export const schemasAvailable: boolean = fs.existsSync(CFN_SCHEMA_DIR)
-  && fs.readdirSync(CFN_SCHEMA_DIR).some((f) => f.endsWith('.json'));
+const CFN_SCHEMA_DIR = path.resolve(__dirname, '..', 'fixtures', 'cfn-schemas');
 
 /** One problem with one resource. */
 export interface SchemaProblem {
@@ -56,7 +51,7 @@ function loadSchemas(): Map<string, Loaded> {
 
 /** The resource types a registry schema was found for. */
 export function schemaTypes(): string[] {
-  return schemasAvailable ? [...loadSchemas().keys()] : [];
+  return [...loadSchemas().keys()];
 }
 
 /** Whether `value` is a CloudFormation intrinsic: an object with one key, `Ref` or `Fn::...`. */
@@ -79,13 +74,9 @@ function valueAt(root: unknown, pointer: string): unknown {
 /**
  * Checks every `AWS::XRay::*` resource of `template` (a synthesized template as JSON) against its
  * registry schema: JSON-schema validity of `Properties`, no read-only property set, and a schema
- * existing for the type at all. Throws when the schemas are not available: guard with
- * {@link schemasAvailable}.
+ * existing for the type at all.
  */
 export function validateXRayResources(template: { Resources?: Record<string, { Type: string; Properties?: unknown }> }): SchemaReport {
-  if (!schemasAvailable) {
-    throw new Error(`CloudFormation registry schemas not found in ${CFN_SCHEMA_DIR}`);
-  }
   const schemas = loadSchemas();
   const problems: SchemaProblem[] = [];
   let checked = 0;

@@ -3,10 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AfirgenTracing } from '../../src/presets/afirgen-tracing';
 import { createStack } from '../helpers/app';
-import { schemasAvailable, validateXRayResources } from '../helpers/cfn-schema';
+import { validateXRayResources } from '../helpers/cfn-schema';
 import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
-
-const describeSchemas = schemasAvailable ? describe : describe.skip;
 
 function withTopic(props: Record<string, unknown> = {}) {
   const { stack } = createStack();
@@ -135,7 +133,7 @@ describe('AfirgenTracing alarms and insights', () => {
     expect(findingsUnder(awsSolutionsFindings(stack), 'TestStack/Tracing')).toEqual([]);
   });
 
-  describeSchemas('against the CloudFormation registry schemas', () => {
+  describe('against the CloudFormation registry schemas', () => {
     test('groups with notifications and boosted rules are schema-valid', () => {
       const { stack } = withTopic({ samplingRateBoost: { maxRate: 1, cooldown: Duration.minutes(1) } });
       const report = validateXRayResources(Template.fromStack(stack).toJSON());

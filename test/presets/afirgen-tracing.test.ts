@@ -2,10 +2,8 @@ import { CfnParameter, Lazy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AfirgenServiceName, AfirgenTracing, AfirgenTracingProps } from '../../src/presets/afirgen-tracing';
 import { createStack } from '../helpers/app';
-import { schemasAvailable, validateXRayResources } from '../helpers/cfn-schema';
+import { validateXRayResources } from '../helpers/cfn-schema';
 import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
-
-const describeSchemas = schemasAvailable ? describe : describe.skip;
 
 /** A regular expression that matches exactly `message`. */
 function exactly(message: string): RegExp {
@@ -225,7 +223,7 @@ describe('AfirgenTracing', () => {
     });
   });
 
-  describeSchemas('against the CloudFormation registry schemas', () => {
+  describe('against the CloudFormation registry schemas', () => {
     test('every resource is schema-valid, with and without a prefix', () => {
       // (one app each: two presets in one app make rules that match the same requests, which the
       // rules themselves reject)

@@ -9,7 +9,6 @@
  */
 import * as fc from 'fast-check';
 import { cleanup, ConstructProperty, emptyStats, fuzzRuns, record, runCase, RunStats } from './harness';
-import { schemasAvailable } from '../helpers/cfn-schema';
 
 export const RUNS = fuzzRuns(500);
 export const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
@@ -27,8 +26,7 @@ export interface Mix {
 export function propertyTest<T>(property: ConstructProperty<T>, mix: Mix = { minAccepted: 0.1, minRejected: 0.1 }): void {
   afterAll(() => cleanup());
 
-  const schemas = schemasAvailable ? 'X-Ray resources checked against the registry schemas' : 'registry schemas absent: schema check skipped';
-  test(`${RUNS} random props: each synthesizes (${schemas}; invariants hold) or throws a clear library error`, () => {
+  test(`${RUNS} random props: each synthesizes (X-Ray resources checked against the registry schemas; invariants hold) or throws a clear library error`, () => {
     const stats: RunStats = emptyStats();
     fc.assert(
       fc.property(property.arbitrary, (input) => {

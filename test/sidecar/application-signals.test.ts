@@ -1,9 +1,8 @@
 /**
  * CloudWatch Application Signals on the CloudWatch agent, and every CloudWatch agent
  * configuration the library writes checked against the agent's own JSON schema
- * (`../shared/agent-schemas/cloudwatch-agent-config.schema.json`, draft-04: the agent refuses at
- * start-up a configuration that fails it). Where the schema is absent the schema tests report
- * themselves skipped by name.
+ * (`test/fixtures/agent-schemas/cloudwatch-agent-config.schema.json`, draft-04: the agent refuses at
+ * start-up a configuration that fails it; source and licence in that folder's README).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -18,8 +17,7 @@ import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { createCluster, createStack } from '../helpers/app';
 import { awsSolutionsFindings } from '../helpers/nag';
 
-const SCHEMA_PATH = path.resolve(__dirname, '..', '..', '..', 'shared', 'agent-schemas', 'cloudwatch-agent-config.schema.json');
-const HAS_SCHEMA = fs.existsSync(SCHEMA_PATH);
+const SCHEMA_PATH = path.resolve(__dirname, '..', 'fixtures', 'agent-schemas', 'cloudwatch-agent-config.schema.json');
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.12-slim');
 const REGIONAL = { env: { account: '111111111111', region: 'eu-west-1' } };
 
@@ -183,9 +181,6 @@ describe('XRayAgent.cloudWatchAgent({ applicationSignals: true })', () => {
   });
 });
 
-const schemaTest = HAS_SCHEMA ? test : test.skip;
-const schemaName = (name: string) => (HAS_SCHEMA ? name : `${name} (skipped: ${SCHEMA_PATH} is absent)`);
-
 describe('every CloudWatch agent configuration the library writes passes the agent\'s own schema', () => {
   const cases: Array<[string, () => Stack]> = [
     ['trace-only, awsvpc', () => {
@@ -204,8 +199,7 @@ describe('every CloudWatch agent configuration the library writes passes the age
     }],
   ];
 
-  test.each(cases)(schemaName('%s'), (_name, make) => {
-    if (!HAS_SCHEMA) return;
+  test.each(cases)('%s', (_name, make) => {
     const ajv = new Ajv({ allErrors: true, strict: false });
     const validate = ajv.compile(JSON.parse(fs.readFileSync(SCHEMA_PATH, 'utf-8')));
     const config = agentConfig(make());
@@ -213,7 +207,7 @@ describe('every CloudWatch agent configuration the library writes passes the age
     expect({ ok, errors: validate.errors ?? [] }).toEqual({ ok: true, errors: [] });
   });
 
-  schemaTest(schemaName('the schema can fail: a config with an unknown traces key is refused'), () => {
+  test('the schema can fail: a config with an unknown traces key is refused', () => {
     const ajv = new Ajv({ allErrors: true, strict: false });
     const validate = ajv.compile(JSON.parse(fs.readFileSync(SCHEMA_PATH, 'utf-8')));
     expect(validate({ traces: { traces_collected: { xray: { bind_address: 5 } } } })).toBe(false);
