@@ -293,6 +293,12 @@ export class PythonReplay {
     return this.attribute(obj, prop);
   }
 
+  /** Whether the jsii type of an object declares the instance property `prop` (a Python attribute). */
+  public declares(obj: PyValue, prop: string): boolean {
+    if (obj.k !== 'obj') return false;
+    return this.members(obj.fqns).some(({ member }) => !member.static && isProperty(member) && loose(member.name) === loose(prop));
+  }
+
   /** Calls a method of an object with no arguments (an `invoke`). */
   public async call(obj: PyValue, method: string): Promise<PyValue> {
     return this.callValue(await this.attribute(obj, method), [], []);

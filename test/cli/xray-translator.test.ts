@@ -198,11 +198,17 @@ describe('the sending service\'s agent configuration, from the assembly', () => 
       },
     });
     const empty = assemblyOf([]);
-    const assembly: Assembly = { ...empty, stacks: [{ ...empty.stacks[0], resources: {
-      HostAgent: task([{ name: 'xray-daemon', environment: { AOT_CONFIG_CONTENT: collectorYaml(['    indexed_attributes:', '      - "model_name"']) } }], true),
-      Bridged: task([{ name: 'app', environment: { OTEL_SERVICE_NAME: 'bridged' } }], false),
-      CollectorLess: task([{ name: 'app', environment: { OTEL_SERVICE_NAME: 'direct', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { 'Fn::Join': ['', ['https://xray.', { Ref: 'AWS::Region' }, '.amazonaws.com/v1/traces']] } } }], false),
-    } }] };
+    const assembly: Assembly = {
+      ...empty,
+      stacks: [{
+        ...empty.stacks[0],
+        resources: {
+          HostAgent: task([{ name: 'xray-daemon', environment: { AOT_CONFIG_CONTENT: collectorYaml(['    indexed_attributes:', '      - "model_name"']) } }], true),
+          Bridged: task([{ name: 'app', environment: { OTEL_SERVICE_NAME: 'bridged' } }], false),
+          CollectorLess: task([{ name: 'app', environment: { OTEL_SERVICE_NAME: 'direct', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { 'Fn::Join': ['', ['https://xray.', { Ref: 'AWS::Region' }, '.amazonaws.com/v1/traces']] } } }], false),
+        },
+      }],
+    };
     const configs = agentConfigs(assembly);
     expect(configs.byService.get('bridged')).toMatchObject({ agent: 'adot-collector', indexedAttributes: ['model_name'] });
     expect(configs.byService.has('direct')).toBe(false);

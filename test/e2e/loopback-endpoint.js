@@ -66,7 +66,8 @@ dns.lookup = function lookup(hostname, options, callback) {
     record({ lookup: hostname, answer: LOOPBACK });
     return answer(opts, cb, LOOPBACK);
   }
-  if (LOOPBACK_NAMES.has(name) || isLoopbackAddress(name)) {
+  // 0.0.0.0 and :: are looked up when a socket binds (dgram's implicit bind before a send): local.
+  if (LOOPBACK_NAMES.has(name) || isLoopbackAddress(name) || name === '0.0.0.0' || name === '::') {
     record({ lookup: hostname, answer: 'loopback' });
     return originalLookup.call(this, hostname, options, callback);
   }
@@ -126,7 +127,9 @@ net.Socket.prototype.connect = function connect(...args) {
 
 const originalSend = dgram.Socket.prototype.send;
 dgram.Socket.prototype.send = function send(...args) {
-  const address = args.find((a, i) => i > 0 && typeof a === 'string');
+  // send(msg[, offset, length], port[, address][, callback]): the port may be a string of digits
+  // (the X-Ray SDK passes it so), which is never the address.
+  const address = args.slice(1).filter((a) => typeof a === 'string' && !/^\d+$/.test(a)).pop();
   if (address !== undefined && !LOOPBACK_NAMES.has(address) && !isLoopbackAddress(address)) {
     record({ send: address, refused: true });
     const callback = args.find((a) => typeof a === 'function');

@@ -12,7 +12,8 @@ const ENV = { account: '111111111111', region: 'eu-west-1' };
 const README = path.join(__dirname, '..', '..', 'README.md');
 
 /** The README's "Dev and prod in one account" recipe, character for character (checked below). */
-const RECIPE = `for (const { stack, prefix } of [{ stack: devStack, prefix: 'dev' }, { stack: prodStack, prefix: 'prod' }]) {
+const RECIPE = `for (const prefix of ['dev', 'prod']) {
+  const stack = prefix === 'dev' ? devStack : prodStack;
   const tracing = new AfirgenTracing(stack, 'Tracing', { namePrefix: prefix });
   new TracedFargateService(stack, 'MainBackend', {
     cluster: new ecs.Cluster(stack, 'Cluster'),
@@ -28,7 +29,8 @@ function buildRecipe(): { app: App; devStack: Stack; prodStack: Stack } {
   const devStack = new Stack(app, 'Dev', { env: ENV });
   const prodStack = new Stack(app, 'Prod', { env: ENV });
   const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.12-slim');
-  for (const { stack, prefix } of [{ stack: devStack, prefix: 'dev' }, { stack: prodStack, prefix: 'prod' }]) {
+  for (const prefix of ['dev', 'prod']) {
+    const stack = prefix === 'dev' ? devStack : prodStack;
     const tracing = new AfirgenTracing(stack, 'Tracing', { namePrefix: prefix });
     new TracedFargateService(stack, 'MainBackend', {
       cluster: new ecs.Cluster(stack, 'Cluster'),

@@ -622,7 +622,9 @@ export const XRAY_SIDECAR: ConstructProperty<XRaySidecarInput> = {
     const env = envOf(app);
     const enabled = input.instrument.enabled ?? true;
     check('env-contract', env.AWS_XRAY_TRACING_NAME === input.instrument.serviceName, () => `AWS_XRAY_TRACING_NAME ${JSON.stringify(env.AWS_XRAY_TRACING_NAME)}`);
-    check('env-contract', env.XRAY_ENABLED === String(enabled) && env.AWS_XRAY_SDK_ENABLED === String(enabled), () => `enabled ${JSON.stringify(env)}`);
+    // Under auto-instrumentation the X-Ray SDK is told to stay off: one trace per request.
+    const xraySdkOn = enabled && input.autoInstrumentation === undefined;
+    check('env-contract', env.XRAY_ENABLED === String(xraySdkOn) && env.AWS_XRAY_SDK_ENABLED === String(xraySdkOn), () => `enabled ${JSON.stringify(env)}`);
     check('env-contract', sameRate(env.XRAY_SAMPLING_RATE, input.instrument.samplingRate ?? 0.1), () => `XRAY_SAMPLING_RATE ${env.XRAY_SAMPLING_RATE}`);
     check('env-contract', env.XRAY_CONTEXT_MISSING === (input.instrument.contextMissing ?? 'LOG_ERROR') && env.AWS_XRAY_CONTEXT_MISSING === env.XRAY_CONTEXT_MISSING,
       () => `context missing ${env.XRAY_CONTEXT_MISSING}/${env.AWS_XRAY_CONTEXT_MISSING}`);
