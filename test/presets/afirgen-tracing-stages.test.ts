@@ -12,8 +12,7 @@ const ENV = { account: '111111111111', region: 'eu-west-1' };
 const README = path.join(__dirname, '..', '..', 'README.md');
 
 /** The README's "Dev and prod in one account" recipe, character for character (checked below). */
-const RECIPE = `for (const prefix of ['dev', 'prod']) {
-  const stack = prefix === 'dev' ? devStack : prodStack;
+const RECIPE = `function traceStage(stack: cdk.Stack, prefix: string) {
   const tracing = new AfirgenTracing(stack, 'Tracing', { namePrefix: prefix });
   new TracedFargateService(stack, 'MainBackend', {
     cluster: new ecs.Cluster(stack, 'Cluster'),
@@ -21,7 +20,9 @@ const RECIPE = `for (const prefix of ['dev', 'prod']) {
     image,
     samplingRule: { existingRule: tracing.samplingRuleFor(AfirgenServiceName.MAIN_BACKEND) },
   });
-}`;
+}
+traceStage(devStack, 'dev');
+traceStage(prodStack, 'prod');`;
 
 /** Builds the recipe: the same statements as RECIPE, in a dev and a prod stack of one account and Region. */
 function buildRecipe(): { app: App; devStack: Stack; prodStack: Stack } {
@@ -29,8 +30,7 @@ function buildRecipe(): { app: App; devStack: Stack; prodStack: Stack } {
   const devStack = new Stack(app, 'Dev', { env: ENV });
   const prodStack = new Stack(app, 'Prod', { env: ENV });
   const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.12-slim');
-  for (const prefix of ['dev', 'prod']) {
-    const stack = prefix === 'dev' ? devStack : prodStack;
+  function traceStage(stack: Stack, prefix: string) {
     const tracing = new AfirgenTracing(stack, 'Tracing', { namePrefix: prefix });
     new TracedFargateService(stack, 'MainBackend', {
       cluster: new ecs.Cluster(stack, 'Cluster'),
@@ -39,6 +39,8 @@ function buildRecipe(): { app: App; devStack: Stack; prodStack: Stack } {
       samplingRule: { existingRule: tracing.samplingRuleFor(AfirgenServiceName.MAIN_BACKEND) },
     });
   }
+  traceStage(devStack, 'dev');
+  traceStage(prodStack, 'prod');
   return { app, devStack, prodStack };
 }
 
