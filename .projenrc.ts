@@ -13,8 +13,9 @@ const INTEG_PEERS = 'peers/integ';
 // The newest aws-cdk-lib and cdk-nag, pinned in peers/newest: the test:newest-peers lane.
 const NEWEST_PEERS = 'peers/newest';
 const PEERS_NPM_CI = (dir: string) => `npm ci --prefix ${dir} --prefer-offline --no-audit --no-fund`;
-// integ and test:newest-peers install their peers only when missing; the build installs both
-// (peers:install) beside eslint, while compile runs, so the last phase does not wait for npm.
+// integ and test:newest-peers install their peers only when missing, in the build's last phase:
+// not earlier, because jsii-docgen (post-compile) reads every .jsii under the project folder and
+// would race an npm ci writing peers/*/node_modules.
 const peersInstallStep = (dir: string) => ({ exec: PEERS_NPM_CI(dir), condition: `[ ! -d ${dir}/node_modules/aws-cdk-lib ]` });
 const CONSTRUCTS_VERSION = '10.5.1';
 // cdk-nag: a peer at ^3.0.0; projen installs the dev copy at that floor (3.0.0), as with aws-cdk-lib.
@@ -331,7 +332,7 @@ const newestPeers = project.addTask('test:newest-peers', {
     { exec: 'node peers/synth-examples.js' },
   ],
 });
-const peersInstall = project.addTask('peers:install', {
+project.addTask('peers:install', {
   description: 'Install the pinned peers of integ (peers/integ) and of test:newest-peers (peers/newest)',
   steps: [{ exec: PEERS_NPM_CI(INTEG_PEERS) }, { exec: PEERS_NPM_CI(NEWEST_PEERS) }],
 });
@@ -369,7 +370,7 @@ const lanes = (...laneTasks: Task[][]) => `${LANES} ${laneTasks.map((l) => l.map
 project.tryFindObjectFile('.projen/tasks.json')!.addOverride('tasks.build.steps', [
   { spawn: project.defaultTask!.name },
   { spawn: project.preCompileTask.name },
-  { exec: lanes([project.compileTask, project.postCompileTask], [eslint, typecheck, peersInstall]) },
+  { exec: lanes([project.compileTask, project.postCompileTask], [eslint, typecheck]) },
   { spawn: jest.name },
   { exec: lanes([integ, newestPeers], [synthExample, project.packageTask]) },
 ]);
