@@ -108,6 +108,8 @@ withChromium('local-agent --ui in headless Chromium', () => {
 
     // the service filter on its own keeps only the OCR server's
     await page.selectOption('#group-filter', '');
+    // Both rows back first: otherwise the group filter's one row could pass the next wait.
+    await page.waitForFunction(ROW_COUNT_IS(2));
     await page.selectOption('#service-filter', 'afirgen-asr-ocr-server');
     await page.waitForFunction(ROW_COUNT_IS(1));
     expect(await page.locator('#traces tr').first().getAttribute('data-trace-id')).toBe(healthId);
