@@ -118,10 +118,15 @@ withChromium('local-agent --ui in headless Chromium', () => {
 
     // the waterfall of the first trace: three rows, the segment spanning the whole width
     await page.click(`#traces tr[data-trace-id="${processId}"]`);
-    await page.waitForSelector('#waterfall-rows .row[data-node-id="2000000000000001"]');
-    const rows = await page.evaluate<Array<{ id: string; label: string; width: string }>>(`[...document.querySelectorAll('#waterfall-rows .row')].map((e) => ({
-      id: e.dataset.nodeId, label: e.querySelector('.label').textContent, width: e.querySelector('.bar').style.width,
-    }))`);
+    // Read the rows in one poll that sees all three (a live update may redraw the waterfall between
+    // a wait and a separate read).
+    const drawn = await page.waitForFunction(`(() => {
+      const rows = [...document.querySelectorAll('#waterfall-rows .row')].map((e) => ({
+        id: e.dataset.nodeId, label: e.querySelector('.label').textContent, width: e.querySelector('.bar').style.width,
+      }));
+      return rows.some((r) => r.id === '2000000000000001') ? rows : null;
+    })()`, undefined, { timeout: 10_000 });
+    const rows = await drawn.jsonValue() as Array<{ id: string; label: string; width: string }>;
     expect(rows.map((r) => r.id)).toEqual(['1000000000000001', '1000000000000002', '2000000000000001']);
     expect(rows[0].label).toContain('afirgen-main-backend POST http://localhost:8000/process 200 endpoint="/process"');
     expect(parseFloat(rows[0].width)).toBeCloseTo(100, 0);
@@ -129,8 +134,10 @@ withChromium('local-agent --ui in headless Chromium', () => {
 
     // the service map: the three services, main backend calling the gguf server, and S3
     // (a horizontal line has no height, so Playwright never calls it visible: attached is the check)
-    await page.waitForSelector('#map-svg line[data-edge="afirgen-main-backend->afirgen-gguf-server"]', { state: 'attached' });
-    const services = await page.evaluate<string[]>("[...document.querySelectorAll('#map-svg g')].map((e) => e.dataset.service).sort()");
+    // One poll reads the nodes once the edge is drawn (a redraw between a wait and a read would empty it).
+    const mapped = await page.waitForFunction(`(() => document.querySelector('#map-svg line[data-edge="afirgen-main-backend->afirgen-gguf-server"]')
+      ? [...document.querySelectorAll('#map-svg g')].map((e) => e.dataset.service).sort() : null)()`, undefined, { timeout: 10_000 });
+    const services = await mapped.jsonValue() as string[];
     expect(services).toEqual(['S3', 'afirgen-asr-ocr-server', 'afirgen-gguf-server', 'afirgen-main-backend']);
     // the OCR server's S3 call: the node X-Ray infers from a namespace aws subsegment, marked as AWS
     await page.waitForSelector('#map-svg line[data-edge="afirgen-asr-ocr-server->S3"]', { state: 'attached' });
