@@ -1,7 +1,6 @@
 /**
- * Facts about the tracing agents that every part of the library reads (the sidecar builds with
- * them, the checks recognize agents by them). Public copies for other jsii languages are statics on
- * `XRayAgent` and `XRaySidecar`.
+ * Facts about the tracing agents that several folders read (the sidecar builds with them, the
+ * checks and the CLI recognize agents by them). Users read them as statics on `XRayAgent` and `XRaySidecar`.
  */
 
 /** The port on which every agent takes X-Ray segments (UDP) and proxies sampling calls (TCP). */

@@ -16,65 +16,17 @@ import { fail } from '../core/errors';
 import { validateBoolean } from '../core/validation-tracing';
 import { WARNINGS } from '../core/warnings';
 
-/** The span attributes the ADOT collector always deletes (see `XRayAgent.DEFAULT_REDACTED_ATTRIBUTES`). */
+/** The span attributes the ADOT collector always deletes (`XRayAgent.DEFAULT_REDACTED_ATTRIBUTES`). */
 const DEFAULT_REDACTED_ATTRIBUTES: readonly string[] = ['aws.auth.account.access_key'];
 
-/** The X-Ray daemon image in Amazon ECR Public (built FROM scratch: no shell, no curl). */
-export const XRAY_DAEMON_REPOSITORY = DAEMON_REPOSITORY;
-
-/**
- * The X-Ray daemon version this release of the library pins by default (released 2026-07-14).
- * Pin your own with `XRayAgent.daemon({ version })`; never `latest` (daemon 3.3.0 broke every
- * stack that pulled `latest`). Other jsii languages: `XRayAgent.DEFAULT_DAEMON_VERSION`.
- */
-export const DEFAULT_XRAY_DAEMON_VERSION = '3.6.6';
-
-/** The port on which every agent takes X-Ray segments (UDP) and proxies sampling calls (TCP). */
-export const XRAY_AGENT_PORT = AGENT_PORT;
-
-/** The port on which the OTLP agents take OpenTelemetry over gRPC. */
-export const OTLP_GRPC_PORT = AGENT_OTLP_GRPC_PORT;
-
-/** The port on which the OTLP agents take OpenTelemetry over HTTP (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
-export const OTLP_HTTP_PORT = AGENT_OTLP_HTTP_PORT;
-
-/** The CloudWatch agent image in Amazon ECR Public. */
-export const CLOUDWATCH_AGENT_REPOSITORY = CLOUDWATCH_REPOSITORY;
-
-/**
- * The CloudWatch agent version this release of the library pins by default: agent 1.300071.0
- * (released 2026-07-22), build 1720. Its image tags have no `v` prefix and carry the build number.
- * Pin your own with `XRayAgent.cloudWatchAgent({ version })`; never `latest`.
- */
-export const DEFAULT_CLOUDWATCH_AGENT_VERSION = '1.300071.0b1720';
-
-/** The first CloudWatch agent version that collects X-Ray and OTLP traces. */
-export const MINIMUM_CLOUDWATCH_AGENT_VERSION = '1.300025.0';
-
-/** The AWS Distro for OpenTelemetry (ADOT) collector image in Amazon ECR Public. */
-export const ADOT_COLLECTOR_REPOSITORY = ADOT_REPOSITORY;
-
-/**
- * The ADOT collector version this release of the library pins by default (v0.49.0, released
- * 2026-07-10). Its image tags start with `v`. Pin your own with
- * `XRayAgent.adotCollector({ version })`; never `latest`.
- */
-export const DEFAULT_ADOT_COLLECTOR_VERSION = 'v0.49.0';
-
 /** The environment variable through which the CloudWatch agent takes its JSON configuration. */
-export const CLOUDWATCH_AGENT_CONFIG_VARIABLE = 'CW_CONFIG_CONTENT';
+const CLOUDWATCH_AGENT_CONFIG_VARIABLE = 'CW_CONFIG_CONTENT';
 
 /** The environment variable through which the ADOT collector takes its YAML configuration. */
-export const ADOT_COLLECTOR_CONFIG_VARIABLE = 'AOT_CONFIG_CONTENT';
+const ADOT_COLLECTOR_CONFIG_VARIABLE = 'AOT_CONFIG_CONTENT';
 
-/** The day AWS put the X-Ray daemon in maintenance mode (security fixes only). */
-export const XRAY_DAEMON_MAINTENANCE_DATE: string = DAEMON_MAINTENANCE_DATE;
-
-/** The day the X-Ray daemon reaches end of support (no releases after it). */
-export const XRAY_DAEMON_END_OF_SUPPORT_DATE: string = DAEMON_END_OF_SUPPORT_DATE;
-
-/** The X-Ray API actions every agent needs: write traces and read centralized sampling rules. */
-export const XRAY_AGENT_ACTIONS: readonly string[] = AGENT_ACTIONS;
+/** The log group the CloudWatch agent writes Application Signals data to. */
+const APPLICATION_SIGNALS_LOG_GROUP = '/aws/application-signals/data';
 
 /** What an agent is told when it is attached to a task definition. */
 export interface XRayAgentBindOptions {
@@ -112,25 +64,20 @@ export interface XRayAgentConfig {
   readonly minimumMemoryReservationMiB: number;
 
   /**
-   * The hard memory limit (MiB) the agent gets when the user sets none: ECS stops the agent
-   * container (and restarts it, with the restart policy) if it goes above. Capped at the task's
-   * memory where that is known.
+   * The hard memory limit (MiB) the agent gets when the user sets none, capped at the task's memory.
    * @default - twice `defaultMemoryReservationMiB`
    */
   readonly defaultMemoryLimitMiB?: number;
 
   /**
-   * The numeric user the agent runs as: the image's own non-root user (the X-Ray daemon's 10001,
-   * the ADOT collector's 4317). The CloudWatch agent is the one exception and runs as root (`0`):
-   * its image has no other user, and its start-up writes the configuration it translates from
-   * `CW_CONFIG_CONTENT` into the root-owned `/opt/aws/amazon-cloudwatch-agent/etc`.
+   * The numeric user the agent runs as: the image's own non-root user, or root (`0`) for the
+   * CloudWatch agent, whose image has no other user.
    */
   readonly user: string;
 
   /**
-   * Whether the agent runs with a read-only root filesystem: true for the X-Ray daemon and the
-   * ADOT collector, which write no file; false for the CloudWatch agent, which writes its
-   * translated configuration and its pid file inside the image at start-up.
+   * Whether the agent runs with a read-only root filesystem (false for the CloudWatch agent, which
+   * writes its translated configuration inside the image at start-up).
    */
   readonly readonlyRootFilesystem: boolean;
 
@@ -190,11 +137,8 @@ export interface DaemonAgentOptions {
   readonly repository?: string;
 
   /**
-   * Whether synthesis notes (an INFO annotation on the sidecar) that the daemon is in maintenance
-   * mode since 2026-02-25 and reaches end of support on 2027-02-25, with the one-line move to
-   * `XRayAgent.cloudWatchAgent()`. Shown only on or after the maintenance date, which is taken
-   * from the clock, or from the cdk context key `xray:now` (an ISO date such as `2026-11-27`) when
-   * that is set.
+   * Whether synthesis notes (an INFO annotation) the daemon's maintenance mode and end of support,
+   * from `XRayAgent.DAEMON_MAINTENANCE_DATE` on (today by the clock, or the cdk context key `xray:now`).
    * @default - the cdk context key `xray:daemonEndOfLifeNotice` (`true` or `false`), else true
    */
   readonly endOfLifeNotice?: boolean;
@@ -217,13 +161,9 @@ export interface CloudWatchAgentOptions {
   readonly repository?: string;
 
   /**
-   * Whether the agent also collects CloudWatch Application Signals: its configuration gains
-   * `traces.traces_collected.application_signals` and `logs.metrics_collected.application_signals`,
-   * its container publishes 4316 (the Application Signals OTLP port), auto-instrumented apps
-   * send traces and Application Signals metrics there (`OTEL_AWS_APPLICATION_SIGNALS_ENABLED`),
-   * and the task role may write the `/aws/application-signals/data` log group
-   * (`logs:CreateLogGroup`, `logs:CreateLogStream`, `logs:PutLogEvents` on that group only).
-   * Application Signals must also be enabled once in the account (`CfnDiscovery`).
+   * Whether the agent also collects CloudWatch Application Signals: it listens on 4316,
+   * auto-instrumented apps send there, and the task role may write the
+   * `/aws/application-signals/data` log group. Enable Application Signals once in the account too.
    * @default false
    */
   readonly applicationSignals?: boolean;
@@ -245,18 +185,15 @@ export interface AdotCollectorOptions {
   readonly repository?: string;
 
   /**
-   * Span attributes the collector makes X-Ray annotations (its exporter's `indexed_attributes`),
-   * besides the annotation keys of the app's trace groups, which it always indexes: keys for
-   * console queries that are not groups. The app sets them as span attributes of exactly these
-   * names. Letters, digits and `_`, in dot-separated parts (what X-Ray filters can name).
+   * Span attributes the collector makes X-Ray annotations, besides the annotation keys of the
+   * app's trace groups, which it always indexes. Letters, digits and `_`, in dot-separated parts.
    * @default - only the annotation keys of the app's trace groups in this account and Region
    */
   readonly annotationKeys?: string[];
 
   /**
    * Span attributes the collector deletes before export, besides
-   * `XRayAgent.DEFAULT_REDACTED_ATTRIBUTES` (the AWS access key ID that ADOT's botocore
-   * instrumentation records on every AWS SDK span), which it always deletes.
+   * `XRayAgent.DEFAULT_REDACTED_ATTRIBUTES`, which it always deletes.
    * @default - only XRayAgent.DEFAULT_REDACTED_ATTRIBUTES
    */
   readonly redactAttributes?: string[];
@@ -267,17 +204,23 @@ export interface AdotCollectorOptions {
  * proxies the SDKs' sampling calls on TCP 2000, so the app contract is the same whichever agent runs.
  */
 export abstract class XRayAgent {
-  /** The X-Ray daemon version pinned by default (`XRayAgent.daemon()`). */
-  public static readonly DEFAULT_DAEMON_VERSION: string = DEFAULT_XRAY_DAEMON_VERSION;
+  /**
+   * The X-Ray daemon version pinned by default (`XRayAgent.daemon()`). Never `latest`: daemon
+   * 3.3.0 broke every stack that pulled `latest`.
+   */
+  public static readonly DEFAULT_DAEMON_VERSION: string = '3.6.6';
 
-  /** The CloudWatch agent version pinned by default (`XRayAgent.cloudWatchAgent()`). */
-  public static readonly DEFAULT_CLOUDWATCH_AGENT_VERSION: string = DEFAULT_CLOUDWATCH_AGENT_VERSION;
+  /**
+   * The CloudWatch agent version pinned by default (`XRayAgent.cloudWatchAgent()`): agent
+   * 1.300071.0, build 1720. Its tags have no `v` prefix and carry the build number.
+   */
+  public static readonly DEFAULT_CLOUDWATCH_AGENT_VERSION: string = '1.300071.0b1720';
 
   /** The first CloudWatch agent version that collects X-Ray segments and proxies sampling. */
-  public static readonly MINIMUM_CLOUDWATCH_AGENT_VERSION: string = MINIMUM_CLOUDWATCH_AGENT_VERSION;
+  public static readonly MINIMUM_CLOUDWATCH_AGENT_VERSION: string = '1.300025.0';
 
-  /** The ADOT collector version pinned by default (`XRayAgent.adotCollector()`). */
-  public static readonly DEFAULT_ADOT_COLLECTOR_VERSION: string = DEFAULT_ADOT_COLLECTOR_VERSION;
+  /** The ADOT collector version pinned by default (`XRayAgent.adotCollector()`). Its tags start with `v`. */
+  public static readonly DEFAULT_ADOT_COLLECTOR_VERSION: string = 'v0.49.0';
 
   /** The X-Ray daemon image repository in Amazon ECR Public. */
   public static readonly DAEMON_REPOSITORY: string = DAEMON_REPOSITORY;
@@ -291,6 +234,12 @@ export abstract class XRayAgent {
   /** The port on which every agent takes X-Ray segments (UDP) and proxies sampling (TCP): 2000. */
   public static readonly PORT: number = AGENT_PORT;
 
+  /** The port on which the CloudWatch agent and the ADOT collector take OTLP over gRPC: 4317. */
+  public static readonly OTLP_GRPC_PORT: number = AGENT_OTLP_GRPC_PORT;
+
+  /** The port on which the CloudWatch agent and the ADOT collector take OTLP over HTTP: 4318. */
+  public static readonly OTLP_HTTP_PORT: number = AGENT_OTLP_HTTP_PORT;
+
   /** The X-Ray actions (on `*`) every agent's task role gets. */
   public static readonly ACTIONS: string[] = [...AGENT_ACTIONS];
 
@@ -301,17 +250,14 @@ export abstract class XRayAgent {
   public static readonly DAEMON_END_OF_SUPPORT_DATE: string = DAEMON_END_OF_SUPPORT_DATE;
 
   /**
-   * The span attributes the ADOT collector always deletes before export:
-   * `aws.auth.account.access_key`, the access key ID that ADOT's botocore instrumentation records
-   * on every AWS SDK span.
+   * The span attributes the ADOT collector always deletes before export: the access key ID that
+   * ADOT's botocore instrumentation records on every AWS SDK span.
    */
   public static readonly DEFAULT_REDACTED_ATTRIBUTES: string[] = [...DEFAULT_REDACTED_ATTRIBUTES];
 
   /**
-   * The AWS X-Ray daemon (the default). In maintenance mode since 2026-02-25, end of support
-   * 2027-02-25: plan a move to `XRayAgent.cloudWatchAgent()` or `XRayAgent.adotCollector()`.
-   * From the maintenance date on, synthesis notes this as an INFO annotation (see
-   * `DaemonAgentOptions.endOfLifeNotice`).
+   * The AWS X-Ray daemon (the default). In maintenance mode, with end of support on
+   * `XRayAgent.DAEMON_END_OF_SUPPORT_DATE`: plan a move to `XRayAgent.cloudWatchAgent()`.
    */
   public static daemon(options: DaemonAgentOptions = {}): XRayAgent {
     refuseApplicationSignals('XRayAgent.daemon', options);
@@ -319,24 +265,18 @@ export abstract class XRayAgent {
   }
 
   /**
-   * The Amazon CloudWatch agent (1.300025.0 or later), configured through `CW_CONFIG_CONTENT` to
-   * collect traces only: X-Ray segments on UDP 2000, the sampling proxy on TCP 2000, and OTLP on
-   * 4317 (gRPC) and 4318 (HTTP). A drop-in for the daemon: the same app contract and the same five
-   * X-Ray actions, nothing more. Runs as root with a writable root filesystem, which its start-up
-   * needs. Defaults: cpu 128, memory reservation 128 MiB (at least 64).
+   * The Amazon CloudWatch agent, configured to collect traces only: a drop-in for the daemon (the
+   * same ports and X-Ray actions) that also takes OTLP on 4317 and 4318. Runs as root with a
+   * writable root filesystem, which its start-up needs. Defaults: cpu 128, 128 MiB (at least 64).
    */
   public static cloudWatchAgent(options: CloudWatchAgentOptions = {}): XRayAgent {
     return new CloudWatchAgent(options);
   }
 
   /**
-   * The AWS Distro for OpenTelemetry (ADOT) collector, configured through `AOT_CONFIG_CONTENT`
-   * with the `awsxray` receiver (UDP 2000, sampling proxy on TCP 2000), the `otlp` receiver (4317
-   * gRPC, 4318 HTTP) and one traces pipeline exporting with `awsxray`. The exporter indexes the
-   * annotation keys of the app's trace groups (and `annotationKeys`), and the pipeline deletes
-   * `XRayAgent.DEFAULT_REDACTED_ATTRIBUTES` (and `redactAttributes`) first. The same app contract and
-   * the same five X-Ray actions as the daemon. Runs as the image's non-root user with a read-only
-   * root filesystem. Defaults: cpu 256, memory reservation 512 MiB (at least 128).
+   * The AWS Distro for OpenTelemetry (ADOT) collector: the daemon's ports and X-Ray actions plus
+   * OTLP on 4317 and 4318; it indexes the trace groups' annotation keys and deletes
+   * `XRayAgent.DEFAULT_REDACTED_ATTRIBUTES` before export. Defaults: cpu 256, 512 MiB (at least 128).
    */
   public static adotCollector(options: AdotCollectorOptions = {}): XRayAgent {
     refuseApplicationSignals('XRayAgent.adotCollector', options);
@@ -361,8 +301,8 @@ class DaemonAgent extends XRayAgent {
 
   constructor(options: DaemonAgentOptions) {
     super();
-    const version = options.version ?? DEFAULT_XRAY_DAEMON_VERSION;
-    this.imageName = pinnedImageReference('XRayAgent.daemon', 'the X-Ray daemon image', options.repository ?? XRAY_DAEMON_REPOSITORY, version);
+    const version = options.version ?? XRayAgent.DEFAULT_DAEMON_VERSION;
+    this.imageName = pinnedImageReference('XRayAgent.daemon', 'the X-Ray daemon image', options.repository ?? DAEMON_REPOSITORY, version);
     this.endOfLifeNotice = options.endOfLifeNotice;
   }
 
@@ -374,11 +314,8 @@ class DaemonAgent extends XRayAgent {
       // The image's entrypoint already listens on 0.0.0.0:2000 (UDP and TCP); the region is passed
       // as a flag so the container needs no environment variables.
       command: ['--region', Stack.of(scope).region],
-      // Sizes: AWS's "Running the X-Ray daemon on Amazon ECS" (X-Ray developer guide,
-      // docs.aws.amazon.com/xray/latest/devguide/xray-daemon-ecs.html, read 2026-12-02) runs the
-      // daemon with cpu 32 and memoryReservation 256. AWS gives no hard limit for it: the default
-      // is twice the reservation (512 MiB), room for a burst of buffered segments.
-      // $1.73 a Fargate x86_64 task-month (us-east-1).
+      // AWS's ECS guide for the daemon runs it with cpu 32 and 256 MiB (sources:
+      // docs/migrating-off-the-daemon.md); the hard limit defaults to twice that.
       defaultCpu: 32,
       defaultMemoryReservationMiB: 256,
       minimumMemoryReservationMiB: 32,
@@ -399,9 +336,6 @@ function refuseApplicationSignals(owner: string, options: object): void {
       'use XRayAgent.cloudWatchAgent({ applicationSignals: true })');
   }
 }
-
-/** The log group the CloudWatch agent writes Application Signals data to. */
-export const APPLICATION_SIGNALS_LOG_GROUP = '/aws/application-signals/data';
 
 /** The ports every agent config listens on. */
 const LISTEN_PORTS = { xrayPort: AGENT_PORT, otlpGrpcPort: AGENT_OTLP_GRPC_PORT, otlpHttpPort: AGENT_OTLP_HTTP_PORT };
@@ -430,10 +364,10 @@ class CloudWatchAgent extends XRayAgent {
     super();
     validateBoolean('XRayAgent.cloudWatchAgent', 'applicationSignals', options.applicationSignals);
     this.applicationSignals = options.applicationSignals ?? false;
-    const version = options.version ?? DEFAULT_CLOUDWATCH_AGENT_VERSION;
+    const version = options.version ?? XRayAgent.DEFAULT_CLOUDWATCH_AGENT_VERSION;
     const prop = 'XRayAgent.cloudWatchAgent';
-    this.imageName = pinnedImageName(prop, 'the CloudWatch agent image', options.repository, CLOUDWATCH_AGENT_REPOSITORY, version, false, DEFAULT_CLOUDWATCH_AGENT_VERSION);
-    validateMinimumVersion(prop, 'version', version, parseDottedVersion(MINIMUM_CLOUDWATCH_AGENT_VERSION)!,
+    this.imageName = pinnedImageName(prop, 'the CloudWatch agent image', options.repository, CLOUDWATCH_REPOSITORY, version, false, XRayAgent.DEFAULT_CLOUDWATCH_AGENT_VERSION);
+    validateMinimumVersion(prop, 'version', version, parseDottedVersion(XRayAgent.MINIMUM_CLOUDWATCH_AGENT_VERSION)!,
       '(the first CloudWatch agent that collects X-Ray segments and proxies sampling)');
   }
 
@@ -445,18 +379,13 @@ class CloudWatchAgent extends XRayAgent {
       environment: {
         [CLOUDWATCH_AGENT_CONFIG_VARIABLE]: stack.toJsonString(cloudWatchAgentTraceConfig(stack.region, LISTEN_PORTS, this.applicationSignals)),
       },
-      // Sizes: AWS's own ECS example of the agent (the CloudWatchAgentIntegration example in the
-      // aws-cdk-lib @aws-cdk/aws-applicationsignals-alpha API reference, docs.aws.amazon.com/cdk/api/v2/,
-      // read 2026-12-02) gives it cpu 128 and a 64 MiB hard memory limit. That limit is the floor
-      // here, twice it the default reservation (128 MiB) and twice that the default hard limit
-      // (256 MiB): AWS gives no reservation figure. $4.10 a Fargate x86_64 task-month (us-east-1).
+      // AWS's ECS example gives it cpu 128 and a 64 MiB hard limit: that is the floor here, twice
+      // it the reservation (sources: docs/migrating-off-the-daemon.md).
       defaultCpu: 128,
       defaultMemoryReservationMiB: 128,
       minimumMemoryReservationMiB: 64,
-      // The image (FROM scratch, no user but root) writes at start-up: its config translator puts
-      // the TOML/YAML it derives from CW_CONFIG_CONTENT, and the agent its pid file, under
-      // /opt/aws/amazon-cloudwatch-agent, which is root-owned. So root, and a writable root
-      // filesystem; AWS's own ECS constructs run it as uid 0 too.
+      // Its start-up writes the translated configuration and a pid file under the root-owned
+      // /opt/aws/amazon-cloudwatch-agent, and the image has no other user.
       user: '0',
       readonlyRootFilesystem: false,
       actions: [...AGENT_ACTIONS],
@@ -477,8 +406,8 @@ class AdotCollectorAgent extends XRayAgent {
   constructor(options: AdotCollectorOptions) {
     super();
     const call = 'XRayAgent.adotCollector';
-    const version = options.version ?? DEFAULT_ADOT_COLLECTOR_VERSION;
-    this.imageName = pinnedImageName(call, 'the ADOT collector image', options.repository, ADOT_COLLECTOR_REPOSITORY, version, true, DEFAULT_ADOT_COLLECTOR_VERSION);
+    const version = options.version ?? XRayAgent.DEFAULT_ADOT_COLLECTOR_VERSION;
+    this.imageName = pinnedImageName(call, 'the ADOT collector image', options.repository, ADOT_REPOSITORY, version, true, XRayAgent.DEFAULT_ADOT_COLLECTOR_VERSION);
     this.annotationKeys = validateKeyList(call, 'annotationKeys', options.annotationKeys, (key) => validateAnnotationKey(call, 'annotationKeys', key));
     this.redactAttributes = [...new Set([...DEFAULT_REDACTED_ATTRIBUTES, ...validateKeyList(call, 'redactAttributes', options.redactAttributes)])];
     const both = this.annotationKeys.filter((k) => this.redactAttributes.includes(k));
@@ -501,21 +430,14 @@ class AdotCollectorAgent extends XRayAgent {
     return {
       image: ecs.ContainerImage.fromRegistry(this.imageName),
       imageName: this.imageName,
-      // The image ships /healthcheck, a static binary that asks the health_check extension (on
-      // 13133, which the configuration turns on): exec form, the image has no shell.
+      // /healthcheck asks the health_check extension the configuration turns on; exec form (no shell).
       healthCheckCommand: ['CMD', '/healthcheck'],
       // The collector takes AOT_CONFIG_CONTENT over its baked-in --config file whenever it is set.
       environment: {
         [ADOT_COLLECTOR_CONFIG_VARIABLE]: config,
       },
-      // Sizes: the collector's own Fargate sidecar template (aws-observability/aws-otel-collector,
-      // deployment-template/ecs/aws-otel-fargate-sidecar-deployment-cfn.yaml, read 2026-12-02)
-      // gives its container Cpu 256 and Memory 512; the ECS developer guide's ADOT sidecar example
-      // ("Specifying the AWS Distro for OpenTelemetry sidecar for AWS X-Ray integration") gives no
-      // figure. That 512 is the default reservation, twice it the hard limit (1024 MiB). Its
-      // maintainers measured about 61 MiB idle with exactly this awsxray receiver/exporter pair:
-      // 128 MiB is the floor that leaves it room to buffer a burst. $9.01 a Fargate x86_64
-      // task-month (us-east-1): set cpu / memoryReservationMiB lower for a light trace load.
+      // The collector's own Fargate sidecar template gives it cpu 256 and 512 MiB (sources:
+      // docs/migrating-off-the-daemon.md); it idles near 61 MiB, so 128 MiB is the floor.
       defaultCpu: 256,
       defaultMemoryReservationMiB: 512,
       minimumMemoryReservationMiB: 128,
@@ -546,10 +468,8 @@ class AdotCollectorAgent extends XRayAgent {
 }
 
 /**
- * What the CloudWatch agent needs for Application Signals: write its EMF data to the
- * `/aws/application-signals/data` log group, as AWS's own narrow policy for Application Signals
- * (`CloudWatchLambdaApplicationSignalsExecutionRolePolicy`) grants it, instead of the managed
- * `CloudWatchAgentServerPolicy` AWS's ECS guide attaches. The X-Ray actions are already there.
+ * What the CloudWatch agent needs for Application Signals: write to its one log group (as AWS's
+ * narrow Application Signals policy grants, not the managed `CloudWatchAgentServerPolicy`).
  */
 function applicationSignalsGrant(stack: Stack): Pick<XRayAgentConfig, 'applicationSignals' | 'additionalStatements' | 'additionalStatementsNagReason'> {
   const logGroupArn = stack.formatArn({

@@ -1,9 +1,8 @@
-import { Annotations, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Stack, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { AutoInstrumentation } from './auto-instrumentation';
-import { ATTACHMENT_ID } from './private/attachment';
+import { addTracingPolicy, attachedTracing, attachTracing, checkInstrumentTarget, existingAttachment, requireTaskDefinition } from './private/attachment';
 import { autoInstrumentationVariableNames } from './private/auto-instrumentation-env';
 import { validateAgentlessAutoInstrumentation } from '../core/validation-agentless';
 import { attachAutoInstrumentation } from './private/auto-instrumentation-init';
@@ -17,7 +16,6 @@ import { fail } from '../core/errors';
 import { renderNumber } from '../core/numbers';
 import { containerSizes } from '../core/task-sizing';
 import { DEFAULT_SAMPLING_RATE } from '../core/tracing-options';
-import { validateInstrumentOptions } from '../core/validation-tracing';
 import { WARNINGS } from '../core/warnings';
 
 /** Properties of an {@link XRayAgentless}. */
@@ -36,13 +34,6 @@ const AGENTLESS_UNINDEXED = {
   alternative: 'or trace this service through XRayAgent.adotCollector(), which indexes the groups\' keys',
 };
 
-/** What an attachment holds, read back by `XRayAgentless.of`. */
-class AgentlessAttachment extends Construct {
-  constructor(scope: ecs.TaskDefinition, public readonly agentless: XRayAgentless) {
-    super(scope, ATTACHMENT_ID);
-  }
-}
-
 /**
  * Collector-less tracing on one ECS task definition: no agent container. The app's ADOT SDK
  * (`autoInstrumentation`, required) exports OTLP/HTTP straight to X-Ray's endpoint
@@ -58,8 +49,8 @@ class AgentlessAttachment extends Construct {
 export class XRayAgentless extends Construct {
   /** The collector-less tracing attached to `taskDefinition`, if any. */
   public static of(taskDefinition: ecs.TaskDefinition): XRayAgentless | undefined {
-    const child = taskDefinition.node.tryFindChild(ATTACHMENT_ID);
-    return child instanceof AgentlessAttachment ? child.agentless : undefined;
+    const tracing = attachedTracing(taskDefinition);
+    return tracing instanceof XRayAgentless ? tracing : undefined;
   }
 
   /** The task definition this belongs to. */
@@ -75,12 +66,9 @@ export class XRayAgentless extends Construct {
 
   constructor(scope: Construct, id: string, props: XRayAgentlessProps) {
     super(scope, id);
-    const taskDefinition = props.taskDefinition;
-    if (!(taskDefinition instanceof ecs.TaskDefinition)) {
-      fail(this, `taskDefinition must be an ecs.TaskDefinition (Fargate, EC2 or External), got ${String(taskDefinition)}`);
-    }
+    const taskDefinition = requireTaskDefinition(this, props.taskDefinition);
     this.taskDefinition = taskDefinition;
-    const existing = taskDefinition.node.tryFindChild(ATTACHMENT_ID);
+    const existing = existingAttachment(taskDefinition);
     if (existing !== undefined) {
       fail(this,
         `taskDefinition ${taskDefinition.node.path} is already traced (${existing.node.path}): a task is traced one way, ` +
@@ -91,15 +79,10 @@ export class XRayAgentless extends Construct {
     }
     this.tracesEndpoint = xrayOtlpTracesEndpoint(Stack.of(taskDefinition).region);
 
-    const at = new AgentlessAttachment(taskDefinition, this);
-    this.policy = new iam.Policy(at, 'Policy', {
-      statements: [new iam.PolicyStatement({ actions: [...AGENTLESS_ACTIONS], resources: ['*'] })],
-    });
-    this.policy.attachToRole(taskDefinition.taskRole);
+    const at = attachTracing(taskDefinition, this);
+    this.policy = addTracingPolicy(at, taskDefinition, [new iam.PolicyStatement({ actions: [...AGENTLESS_ACTIONS], resources: ['*'] })]);
     const cfnPolicy = this.policy.node.defaultChild;
     if (cfnPolicy) Validations.of(cfnPolicy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: AGENTLESS_IAM5_REASON });
-    // IAM before tasks: no service or RunTask starts a task before the role may export spans.
-    (taskDefinition.node.defaultChild as CfnResource).addDependency(this.policy.node.defaultChild as CfnResource);
 
     noteTransactionSearchNeeded(this);
     const allowedEnvironment = new Set([...CONTRACT_VARIABLES, ...autoInstrumentationVariableNames()]);
@@ -117,19 +100,7 @@ export class XRayAgentless extends Construct {
    * A variable the container already sets to a different value is an error.
    */
   public instrument(container: ecs.ContainerDefinition, options: InstrumentOptions): void {
-    if (container.taskDefinition !== this.taskDefinition) {
-      fail(this,
-        `container ${container.containerName} belongs to task ${container.taskDefinition.node.path}, not to ${this.taskDefinition.node.path}: ` +
-        'instrument it with that task\'s XRayAgentless (XRayAgentless.of(taskDefinition))');
-    }
-    if (this.instrumented.has(container)) {
-      fail(this, `container ${container.containerName} is already instrumented by ${this.node.path}`);
-    }
-    validateInstrumentOptions(this, options);
-    const auto = options.autoInstrumentation;
-    if (auto !== undefined && !(auto instanceof AutoInstrumentation)) {
-      fail(this, `autoInstrumentation must be made with AutoInstrumentation.python(), .node(), .java() or .dotnet(), got ${String(auto)}`);
-    }
+    const auto = checkInstrumentTarget(this, this.instrumented, container, options, 'XRayAgentless (XRayAgentless.of(taskDefinition))');
     validateAgentlessAutoInstrumentation(this, auto);
 
     const enabled = options.enabled ?? true;

@@ -1,17 +1,17 @@
-import { Annotations, CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { AutoInstrumentation } from './auto-instrumentation';
-import { ATTACHMENT_ID } from './private/attachment';
-import { APPLICATION_SIGNALS_PORT, autoInstrumentationVariableNames } from './private/auto-instrumentation-env';
+import { addTracingPolicy, attachedTracing, attachTracing, checkInstrumentTarget, existingAttachment, requireTaskDefinition } from './private/attachment';
+import { autoInstrumentationVariableNames } from './private/auto-instrumentation-env';
 import { attachAutoInstrumentation } from './private/auto-instrumentation-init';
 import { acknowledgeContractEnvironment, acknowledgeScopedPolicyWildcards, acknowledgeXRayPolicyWildcard } from './private/nag-acknowledgements';
 import { XRayAgent, XRayAgentConfig } from './xray-agent';
 import { AgentAddress, agentAddress, BRIDGE_AGENT_HOST } from '../core/agent-address';
 import { validateAgentArchitecture } from '../core/agent-arch';
-import { AGENT_CONTAINER_NAME, AGENT_OTLP_GRPC_PORT, AGENT_OTLP_HTTP_PORT, AGENT_PORT } from '../core/agent-facts';
+import { AGENT_APPLICATION_SIGNALS_PORT, AGENT_CONTAINER_NAME, AGENT_OTLP_GRPC_PORT, AGENT_OTLP_HTTP_PORT, AGENT_PORT } from '../core/agent-facts';
 import { warnAnnotationsNotIndexed } from '../core/annotation-keys';
 import { applyEnvironment, CONTRACT_VARIABLES, tracingEnvironment } from '../core/env-contract';
 import { fail } from '../core/errors';
@@ -19,7 +19,7 @@ import { knownNumber } from '../core/numbers';
 import { appRoom, containerSizes, cpuFitMessage, taskSize, validateContainersFit, validateFargateSize } from '../core/task-sizing';
 import { TracingOptions } from '../core/tracing-options';
 import { ECS_NAME_CHARACTER, validateCharacters, validateIntegerInRange, validateLength } from '../core/validation';
-import { validateBoolean, validateInstrumentOptions } from '../core/validation-tracing';
+import { validateBoolean } from '../core/validation-tracing';
 import { WARNINGS } from '../core/warnings';
 
 /**
@@ -33,9 +33,6 @@ const CLOUDWATCH_AGENT_UNINDEXED = {
     'aws.auth.account.access_key (the access key ID that ADOT\'s botocore instrumentation records on AWS SDK spans) is exported as metadata; ' +
     'the ADOT collector deletes it',
 };
-
-/** The container name of the agent (and, in bridge mode, the link alias apps use). */
-export const XRAY_SIDECAR_CONTAINER_NAME = AGENT_CONTAINER_NAME;
 
 /** How an app container is traced: `XRaySidecar.instrument`'s options. */
 export interface InstrumentOptions extends TracingOptions {
@@ -158,51 +155,8 @@ export interface XRaySidecarProps extends XRaySidecarOptions {
   readonly taskDefinition: ecs.TaskDefinition;
 }
 
-/**
- * The construct id, under the task definition, of what every entry point attaches: the agent's
- * log group and IAM policy sit at `<taskDefinition>/XRayTracing/...`, and its container is
- * `<taskDefinition>/XRayTracingAgent`, whether `XRaySidecar`, a traced service or the aspect
- * attached it. Renaming either replaces deployed resources.
- */
+/** The agent container's construct id: `<taskDefinition>/XRayTracingAgent`. Renaming it replaces deployed resources. */
 const AGENT_CONTAINER_ID = 'XRayTracingAgent';
-
-/** What an attachment holds, read back by `XRaySidecar.of`. */
-class AgentAttachment extends Construct {
-  constructor(scope: ecs.TaskDefinition, public readonly sidecar: XRaySidecar) {
-    super(scope, ATTACHMENT_ID);
-  }
-}
-
-/**
- * The one way the agent joins a task definition (as aws-ecs does for FireLens): an
- * `ITaskDefinitionExtension`, applied with `taskDefinition.addExtension`.
- */
-interface AgentParts {
-  readonly container: ecs.ContainerDefinition;
-  readonly logGroup: logs.ILogGroup;
-  readonly policy: iam.Policy;
-}
-
-class AgentExtension implements ecs.ITaskDefinitionExtension {
-  public parts?: AgentParts;
-  constructor(private readonly sidecar: XRaySidecar, private readonly build: (td: ecs.TaskDefinition, at: AgentAttachment) => AgentParts) {}
-
-  public extend(taskDefinition: ecs.TaskDefinition): void {
-    const existing = XRaySidecar.of(taskDefinition);
-    const other = taskDefinition.node.tryFindChild(ATTACHMENT_ID);
-    if (existing === undefined && other !== undefined) {
-      fail(this.sidecar,
-        `taskDefinition ${taskDefinition.node.path} is already traced collector-less (${other.node.path}): a task is traced one way, ` +
-        'with an agent (XRaySidecar) or collector-less (XRayAgentless), never both');
-    }
-    if (existing) {
-      fail(this.sidecar,
-        `taskDefinition ${taskDefinition.node.path} already has an XRaySidecar (${existing.node.path}); ` +
-        'a task needs one agent: use XRaySidecar.of(taskDefinition) to reach it');
-    }
-    this.parts = this.build(taskDefinition, new AgentAttachment(taskDefinition, this.sidecar));
-  }
-}
 
 /**
  * The X-Ray tracing agent beside the app containers of one ECS task definition.
@@ -233,8 +187,8 @@ export class XRaySidecar extends Construct {
 
   /** The sidecar already attached to `taskDefinition`, if any (at most one per task definition). */
   public static of(taskDefinition: ecs.TaskDefinition): XRaySidecar | undefined {
-    const child = taskDefinition.node.tryFindChild(ATTACHMENT_ID);
-    return child instanceof AgentAttachment ? child.sidecar : undefined;
+    const tracing = attachedTracing(taskDefinition);
+    return tracing instanceof XRaySidecar ? tracing : undefined;
   }
 
   /** The agent container. */
@@ -270,10 +224,7 @@ export class XRaySidecar extends Construct {
 
   constructor(scope: Construct, id: string, props: XRaySidecarProps) {
     super(scope, id);
-    const taskDefinition = props.taskDefinition;
-    if (!(taskDefinition instanceof ecs.TaskDefinition)) {
-      fail(this, `taskDefinition must be an ecs.TaskDefinition (Fargate, EC2 or External), got ${String(taskDefinition)}`);
-    }
+    const taskDefinition = requireTaskDefinition(this, props.taskDefinition);
     this.taskDefinition = taskDefinition;
     this.address = agentAddress(this, taskDefinition.networkMode, AGENT_PORT);
     this.daemonAddress = this.address.daemonAddress;
@@ -328,72 +279,69 @@ export class XRaySidecar extends Construct {
         'so ECS could never report it HEALTHY; use AgentReadiness.STARTED, or XRayAgent.adotCollector(), whose image ships /healthcheck');
     }
 
-    const extension = new AgentExtension(this, (td, at) => {
-      const logGroup = props.logGroup ?? new logs.LogGroup(at, 'LogGroup', {
-        retention: props.logRetention ?? XRaySidecar.DEFAULT_LOG_RETENTION,
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
-      const portMappings: ecs.PortMapping[] = [
-        { containerPort: AGENT_PORT, protocol: ecs.Protocol.UDP },
-        { containerPort: AGENT_PORT, protocol: ecs.Protocol.TCP },
-      ];
-      if (config.acceptsOtlp) {
-        portMappings.push(
-          { containerPort: AGENT_OTLP_GRPC_PORT, protocol: ecs.Protocol.TCP },
-          { containerPort: AGENT_OTLP_HTTP_PORT, protocol: ecs.Protocol.TCP },
-        );
-      }
-      if (config.applicationSignals) {
-        portMappings.push({ containerPort: APPLICATION_SIGNALS_PORT, protocol: ecs.Protocol.TCP });
-      }
-      const container = td.addContainer(AGENT_CONTAINER_ID, {
-        containerName,
-        image: config.image,
-        command: config.command,
-        environment: config.environment,
-        cpu,
-        memoryReservationMiB,
-        memoryLimitMiB,
-        essential,
-        user: config.user,
-        readonlyRootFilesystem,
-        privileged: false,
-        portMappings,
-        logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: this.agent.kind }),
-        enableRestartPolicy,
-        restartAttemptPeriod: enableRestartPolicy ? Duration.seconds(60) : undefined,
-        healthCheck: config.healthCheckCommand ? {
-          command: config.healthCheckCommand,
-          interval: Duration.seconds(10),
-          timeout: Duration.seconds(5),
-          retries: 3,
-          startPeriod: Duration.seconds(10),
-        } : undefined,
-      });
-      const policy = new iam.Policy(at, 'Policy', {
-        statements: [
-          new iam.PolicyStatement({ actions: config.actions, resources: ['*'] }),
-          ...(config.additionalStatements ?? []),
-        ],
-      });
-      policy.attachToRole(td.taskRole);
-      acknowledgeXRayPolicyWildcard(policy);
-      if (config.additionalStatements !== undefined && config.additionalStatementsNagReason !== undefined) {
-        acknowledgeScopedPolicyWildcards(policy, config.additionalStatements, config.additionalStatementsNagReason);
-      }
-      // IAM before tasks: the task definition waits for the policy, so no service or RunTask can
-      // start a task from it before the task role may write traces and read sampling rules.
-      (td.node.defaultChild as CfnResource).node.addDependency(policy.node.defaultChild as CfnResource);
-      return { container, logGroup, policy };
-    });
-    taskDefinition.addExtension(extension);
-    const built = extension.parts;
-    if (built === undefined) {
-      throw new Error(`${this.node.path}: the agent extension did not run: taskDefinition.addExtension must call extend`);
+    // As aws-ecs adds a FireLens log router: check, then add under the task definition.
+    const existing = XRaySidecar.of(taskDefinition);
+    const other = existingAttachment(taskDefinition);
+    if (existing === undefined && other !== undefined) {
+      fail(this,
+        `taskDefinition ${taskDefinition.node.path} is already traced collector-less (${other.node.path}): a task is traced one way, ` +
+        'with an agent (XRaySidecar) or collector-less (XRayAgentless), never both');
     }
-    this.container = built.container;
-    this.logGroup = built.logGroup;
-    this.policy = built.policy;
+    if (existing) {
+      fail(this,
+        `taskDefinition ${taskDefinition.node.path} already has an XRaySidecar (${existing.node.path}); ` +
+        'a task needs one agent: use XRaySidecar.of(taskDefinition) to reach it');
+    }
+    const at = attachTracing(taskDefinition, this);
+    this.logGroup = props.logGroup ?? new logs.LogGroup(at, 'LogGroup', {
+      retention: props.logRetention ?? XRaySidecar.DEFAULT_LOG_RETENTION,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const portMappings: ecs.PortMapping[] = [
+      { containerPort: AGENT_PORT, protocol: ecs.Protocol.UDP },
+      { containerPort: AGENT_PORT, protocol: ecs.Protocol.TCP },
+    ];
+    if (config.acceptsOtlp) {
+      portMappings.push(
+        { containerPort: AGENT_OTLP_GRPC_PORT, protocol: ecs.Protocol.TCP },
+        { containerPort: AGENT_OTLP_HTTP_PORT, protocol: ecs.Protocol.TCP },
+      );
+    }
+    if (config.applicationSignals) {
+      portMappings.push({ containerPort: AGENT_APPLICATION_SIGNALS_PORT, protocol: ecs.Protocol.TCP });
+    }
+    this.container = taskDefinition.addContainer(AGENT_CONTAINER_ID, {
+      containerName,
+      image: config.image,
+      command: config.command,
+      environment: config.environment,
+      cpu,
+      memoryReservationMiB,
+      memoryLimitMiB,
+      essential,
+      user: config.user,
+      readonlyRootFilesystem,
+      privileged: false,
+      portMappings,
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: this.agent.kind }),
+      enableRestartPolicy,
+      restartAttemptPeriod: enableRestartPolicy ? Duration.seconds(60) : undefined,
+      healthCheck: config.healthCheckCommand ? {
+        command: config.healthCheckCommand,
+        interval: Duration.seconds(10),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(10),
+      } : undefined,
+    });
+    this.policy = addTracingPolicy(at, taskDefinition, [
+      new iam.PolicyStatement({ actions: config.actions, resources: ['*'] }),
+      ...(config.additionalStatements ?? []),
+    ]);
+    acknowledgeXRayPolicyWildcard(this.policy);
+    if (config.additionalStatements !== undefined && config.additionalStatementsNagReason !== undefined) {
+      acknowledgeScopedPolicyWildcards(this.policy, config.additionalStatements, config.additionalStatementsNagReason);
+    }
 
     // One synth-time pass over the final containers: each is rendered once, for the size check
     // and for the ECS2 decision.
@@ -414,22 +362,10 @@ export class XRaySidecar extends Construct {
    * is an error (never overwritten); the same value is fine.
    */
   public instrument(container: ecs.ContainerDefinition, options: InstrumentOptions): void {
-    if (container.taskDefinition !== this.taskDefinition) {
-      fail(this,
-        `container ${container.containerName} belongs to task ${container.taskDefinition.node.path}, not to ${this.taskDefinition.node.path}: ` +
-        'instrument it with that task\'s sidecar (XRaySidecar.of(taskDefinition))');
-    }
     if (container === this.container) {
       fail(this, `container ${container.containerName} is the tracing agent itself: instrument the app container instead`);
     }
-    if (this.instrumented.has(container)) {
-      fail(this, `container ${container.containerName} is already instrumented by ${this.node.path}`);
-    }
-    validateInstrumentOptions(this, options);
-    const auto = options.autoInstrumentation;
-    if (auto !== undefined && !(auto instanceof AutoInstrumentation)) {
-      fail(this, `autoInstrumentation must be made with AutoInstrumentation.python(), .node(), .java() or .dotnet(), got ${String(auto)}`);
-    }
+    const auto = checkInstrumentTarget(this, this.instrumented, container, options, 'sidecar (XRaySidecar.of(taskDefinition))');
     if (auto !== undefined && !this.agentConfig.acceptsOtlp) {
       fail(this,
         `autoInstrumentation (${auto.language}) needs an agent that takes OTLP, and the ${this.agentConfig.displayName} takes only X-Ray segments: ` +

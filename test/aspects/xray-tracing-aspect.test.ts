@@ -8,7 +8,7 @@ import { XRayTracingAspect, XRayTracingAspectProps } from '../../src/aspects/xra
 import { XRayTracingRule } from '../../src/checks/xray-tracing-rule';
 import { ContextMissingStrategy } from '../../src/core/tracing-options';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
-import { DEFAULT_CLOUDWATCH_AGENT_VERSION, DEFAULT_XRAY_DAEMON_VERSION, XRayAgent } from '../../src/sidecar/xray-agent';
+import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { APP_IMAGE, DAEMON_IMAGE, ec2Task, fargateTask, tracingFindings } from '../checks/fixtures';
 import { createCluster, createStack } from '../helpers/app';
@@ -71,7 +71,7 @@ describe('XRayTracingAspect', () => {
     // THEN
     const api = containersOf(stack, 'Api');
     expect(api.map((c) => c.Name)).toEqual(['App', 'xray-daemon']);
-    expect(api[1].Image).toBe(`public.ecr.aws/xray/aws-xray-daemon:${DEFAULT_XRAY_DAEMON_VERSION}`);
+    expect(api[1].Image).toBe(`public.ecr.aws/xray/aws-xray-daemon:${XRayAgent.DEFAULT_DAEMON_VERSION}`);
     expect(envOf(api[0])).toEqual({
       XRAY_ENABLED: 'true',
       XRAY_SAMPLING_RATE: '0.1',
@@ -135,7 +135,7 @@ describe('XRayTracingAspect', () => {
     fargateTask(stack);
     app.synth();
     const [appContainer, agent] = containersOf(stack, 'Task');
-    expect(agent).toMatchObject({ Name: 'xray-daemon', Image: `public.ecr.aws/cloudwatch-agent/cloudwatch-agent:${DEFAULT_CLOUDWATCH_AGENT_VERSION}`, Cpu: 64, MemoryReservation: 128 });
+    expect(agent).toMatchObject({ Name: 'xray-daemon', Image: `public.ecr.aws/cloudwatch-agent/cloudwatch-agent:${XRayAgent.DEFAULT_CLOUDWATCH_AGENT_VERSION}`, Cpu: 64, MemoryReservation: 128 });
     expect(envOf(appContainer)).toMatchObject({ XRAY_SAMPLING_RATE: '0.05', AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR', XRAY_ENABLED: 'true' });
     Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
-import { XRAY_SIDECAR_CONTAINER_NAME, XRaySidecar } from '../../src/sidecar/xray-sidecar';
+import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { createStack } from '../helpers/app';
 import {
   CfnTemplate,
@@ -26,7 +26,7 @@ import {
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27');
 const REGIONAL = { env: { account: '111111111111', region: 'eu-west-1' } };
 const APP_CONTAINER_NAME = 'app';
-const AGENT = XRAY_SIDECAR_CONTAINER_NAME;
+const AGENT = XRaySidecar.DEFAULT_CONTAINER_NAME;
 /** How a failure on the task definition's own properties (not on a container) is written. */
 const TASK = 'task definition';
 

@@ -3,13 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { parse as parseYaml } from 'yaml';
-import {
-  ADOT_COLLECTOR_REPOSITORY,
-  CLOUDWATCH_AGENT_REPOSITORY,
-  DEFAULT_ADOT_COLLECTOR_VERSION,
-  DEFAULT_CLOUDWATCH_AGENT_VERSION,
-  XRayAgent,
-} from '../../src/sidecar/xray-agent';
+import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { createStack } from '../helpers/app';
 import { awsSolutionsFindings } from '../helpers/nag';
@@ -54,7 +48,7 @@ const CLOUDWATCH: AgentCase = {
   name: 'CloudWatch agent',
   make: () => XRayAgent.cloudWatchAgent(),
   kind: 'cloudwatch-agent',
-  image: `public.ecr.aws/cloudwatch-agent/cloudwatch-agent:${DEFAULT_CLOUDWATCH_AGENT_VERSION}`,
+  image: `public.ecr.aws/cloudwatch-agent/cloudwatch-agent:${XRayAgent.DEFAULT_CLOUDWATCH_AGENT_VERSION}`,
   configVariable: 'CW_CONFIG_CONTENT',
   cpu: 128,
   memoryReservation: 128,
@@ -70,7 +64,7 @@ const ADOT: AgentCase = {
   name: 'ADOT collector',
   make: () => XRayAgent.adotCollector(),
   kind: 'adot-collector',
-  image: `public.ecr.aws/aws-observability/aws-otel-collector:${DEFAULT_ADOT_COLLECTOR_VERSION}`,
+  image: `public.ecr.aws/aws-observability/aws-otel-collector:${XRayAgent.DEFAULT_ADOT_COLLECTOR_VERSION}`,
   configVariable: 'AOT_CONFIG_CONTENT',
   cpu: 256,
   memoryReservation: 512,
@@ -374,13 +368,13 @@ describe('pinned versions and repositories', () => {
   });
 
   test('a tag with a digest is accepted', () => {
-    const version = `${DEFAULT_CLOUDWATCH_AGENT_VERSION}@sha256:${'a'.repeat(64)}`;
+    const version = `${XRayAgent.DEFAULT_CLOUDWATCH_AGENT_VERSION}@sha256:${'a'.repeat(64)}`;
     expect(XRayAgent.cloudWatchAgent({ version })).toBeDefined();
   });
 
   test('the default repositories', () => {
-    expect(CLOUDWATCH_AGENT_REPOSITORY).toBe('public.ecr.aws/cloudwatch-agent/cloudwatch-agent');
-    expect(ADOT_COLLECTOR_REPOSITORY).toBe('public.ecr.aws/aws-observability/aws-otel-collector');
+    expect(XRayAgent.CLOUDWATCH_AGENT_REPOSITORY).toBe('public.ecr.aws/cloudwatch-agent/cloudwatch-agent');
+    expect(XRayAgent.ADOT_COLLECTOR_REPOSITORY).toBe('public.ecr.aws/aws-observability/aws-otel-collector');
   });
 });
 
@@ -409,7 +403,7 @@ describe('agent bad input', () => {
 
   test('throws for a CloudWatch agent tag with a v prefix, which its repository does not publish', () => {
     expect(() => XRayAgent.cloudWatchAgent({ version: 'v1.300071.0' }))
-      .toThrow(exactly(`XRayAgent.cloudWatchAgent: version must have no "v" prefix in this repository (e.g. "${DEFAULT_CLOUDWATCH_AGENT_VERSION}"), got "v1.300071.0"`));
+      .toThrow(exactly(`XRayAgent.cloudWatchAgent: version must have no "v" prefix in this repository (e.g. "${XRayAgent.DEFAULT_CLOUDWATCH_AGENT_VERSION}"), got "v1.300071.0"`));
   });
 
   test('throws for an ADOT collector tag without the v its repository always has', () => {

@@ -6,7 +6,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ContextMissingStrategy } from '../../src/core/tracing-options';
-import { DEFAULT_XRAY_DAEMON_VERSION, XRayAgent } from '../../src/sidecar/xray-agent';
+import * as hostAgentModule from '../../src/host-agent';
+import * as sidecarModule from '../../src/sidecar';
+import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { createCluster, createStack } from '../helpers/app';
 import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
@@ -69,7 +71,7 @@ describe('XRaySidecar on Fargate', () => {
       ContainerDefinitions: Match.arrayWith([
         Match.objectLike({
           Name: 'xray-daemon',
-          Image: `public.ecr.aws/xray/aws-xray-daemon:${DEFAULT_XRAY_DAEMON_VERSION}`,
+          Image: `public.ecr.aws/xray/aws-xray-daemon:${XRayAgent.DEFAULT_DAEMON_VERSION}`,
           Cpu: 32,
           MemoryReservation: 256,
           // the hard limit: twice the reservation (the task has 1024 MiB)
@@ -655,7 +657,6 @@ describe('defaults readable from every jsii language', () => {
     const { stack, taskDefinition } = fargateTask();
     new XRaySidecar(stack, 'XRay', { taskDefinition });
     const agent = containerDefs(stack).find((d) => d.Name === XRaySidecar.DEFAULT_CONTAINER_NAME)!;
-    expect(XRayAgent.DEFAULT_DAEMON_VERSION).toBe(DEFAULT_XRAY_DAEMON_VERSION);
     expect(agent.Image).toBe(`${XRayAgent.DAEMON_REPOSITORY}:${XRayAgent.DEFAULT_DAEMON_VERSION}`);
     expect(String(agent.Image).split(':').pop()).toBe(XRayAgent.DEFAULT_DAEMON_VERSION);
   });
@@ -667,4 +668,18 @@ describe('defaults readable from every jsii language', () => {
     expect(sidecar.container.containerName).toBe(XRaySidecar.DEFAULT_CONTAINER_NAME);
     expect(containerDefs(stack).map((d) => d.Name)).toContain(XRaySidecar.DEFAULT_CONTAINER_NAME);
   });
+
+  test('one name per fact (issue 27): the sidecar and host-agent modules export classes, enums and types, no module-level constants', () => {
+    const constants = Object.entries({ ...sidecarModule, ...hostAgentModule })
+      .filter(([, value]) => typeof value !== 'function' && !isStringEnum(value))
+      .map(([name]) => name);
+    expect(constants).toEqual([]);
+    expect(XRayAgent.OTLP_GRPC_PORT).toBe(4317);
+    expect(XRayAgent.OTLP_HTTP_PORT).toBe(4318);
+  });
 });
+
+/** A TypeScript string enum as compiled: an object whose values are all strings (`AgentReadiness`). */
+function isStringEnum(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string');
+}

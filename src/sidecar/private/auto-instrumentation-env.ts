@@ -1,12 +1,10 @@
 import { Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AgentAddress } from '../../core/agent-address';
+import { AGENT_APPLICATION_SIGNALS_PORT } from '../../core/agent-facts';
 import { AUTO_INSTRUMENTATION_MARKERS, containerEnvironment } from '../../core/env-contract';
 import { fail, Owner } from '../../core/errors';
 import { AutoInstrumentation } from '../auto-instrumentation';
-
-/** The Application Signals OTLP/HTTP port of the CloudWatch agent (its `otlp/http_0_0_0_0_4316` receiver). */
-export const APPLICATION_SIGNALS_PORT = 4316;
 
 /** The variables the library appends to, keeping what the app set. */
 export const APPENDED_VARIABLES: readonly string[] = ['PYTHONPATH', 'NODE_OPTIONS', 'JAVA_TOOL_OPTIONS', 'OTEL_RESOURCE_ATTRIBUTES'];
@@ -33,7 +31,7 @@ export interface AutoInstrumentationInput {
 export function autoInstrumentationFixedEnvironment(input: AutoInstrumentationInput): { [name: string]: string } {
   if (input.agentlessEndpoint !== undefined) return agentlessFixedEnvironment(input, input.agentlessEndpoint);
   const host = input.address?.host ?? '127.0.0.1';
-  const tracesPort = input.applicationSignals ? APPLICATION_SIGNALS_PORT : input.otlpHttpPort;
+  const tracesPort = input.applicationSignals ? AGENT_APPLICATION_SIGNALS_PORT : input.otlpHttpPort;
   const env: { [name: string]: string } = {
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://${host}:${tracesPort}/v1/traces`,
     OTEL_PROPAGATORS: 'tracecontext,baggage,xray',
@@ -46,7 +44,7 @@ export function autoInstrumentationFixedEnvironment(input: AutoInstrumentationIn
     OTEL_AWS_APPLICATION_SIGNALS_ENABLED: String(input.applicationSignals),
   };
   if (input.applicationSignals) {
-    env.OTEL_AWS_APPLICATION_SIGNALS_EXPORTER_ENDPOINT = `http://${host}:${APPLICATION_SIGNALS_PORT}/v1/metrics`;
+    env.OTEL_AWS_APPLICATION_SIGNALS_EXPORTER_ENDPOINT = `http://${host}:${AGENT_APPLICATION_SIGNALS_PORT}/v1/metrics`;
   }
   return { ...env, ...languageEnvironment(input) };
 }
