@@ -7,7 +7,7 @@ export const BRIDGE_AGENT_HOST = AGENT_CONTAINER_NAME;
 
 /** Where an app container reaches the agent sidecar, by the task's network mode. */
 export interface AgentAddress {
-  /** `host:port` for the runbook's `XRAY_DAEMON_ADDRESS`. */
+  /** `host:port` for the app contract's `XRAY_DAEMON_ADDRESS`. */
   readonly daemonAddress: string;
   /** The SDKs' `AWS_XRAY_DAEMON_ADDRESS`: the same, or the `tcp:… udp:…` two-address form. */
   readonly sdkDaemonAddress: string;

@@ -4,19 +4,9 @@ import { DAEMON_REPOSITORY } from './agent-facts';
 import { fail, Owner } from './errors';
 
 /**
- * Which agent images have an arm64 (Graviton) build, at the versions this library pins or accepts:
- *
- * - X-Ray daemon (`public.ecr.aws/xray/aws-xray-daemon`): multi-arch (linux/amd64, linux/arm64)
- *   from 3.3.0 on. The X-Ray developer guide ("AWS X-Ray daemon", Downloading the daemon) says
- *   that before 3.3.0 only x86-64 builds were published. Older tags are refused on ARM64.
- * - CloudWatch agent (`public.ecr.aws/cloudwatch-agent/cloudwatch-agent`): multi-arch
- *   (linux/amd64, linux/arm64) at every version the library accepts (1.300025.0 and later).
- * - ADOT collector (`public.ecr.aws/aws-observability/aws-otel-collector`): multi-arch
- *   (linux/amd64, linux/arm64).
- *
- * A tag that names one architecture (`...-amd64`, `...-x86_64`) is refused on ARM64 whatever the
- * repository. A mirror's own tags (`repository` set) are not otherwise checked: the library cannot
- * know what the mirror holds.
+ * The agent images are multi-arch (amd64, arm64), except X-Ray daemon tags before 3.3.0 (x86-64
+ * only). On ARM64 those, and any tag naming one architecture (`-amd64`, `-x86_64`), are refused;
+ * a mirror's other tags are not checked.
  */
 export const DAEMON_FIRST_ARM64_VERSION = '3.3.0';
 

@@ -53,29 +53,17 @@ export interface XRayHostAgentProps {
 
   /**
    * The address at which a bridge-mode container reaches its instance: the gateway of Docker's
-   * default `bridge` network (`docker0`). Docker gives that network 172.17.0.1/16 unless its
-   * daemon is started with another `bip`; Amazon ECS runs bridge-mode tasks on that network, and
-   * the ECS-optimized AMIs keep Docker's default. Set it when your instances configure Docker
-   * differently.
+   * default `bridge` network. Set it when your instances give Docker another `bip`.
    * @default XRayHostAgent.DEFAULT_BRIDGE_GATEWAY_ADDRESS
    */
   readonly bridgeGatewayAddress?: string;
 }
 
 /**
- * One tracing agent per EC2 container instance: an ECS service with `DAEMON` scheduling whose
- * task runs the agent in `host` network mode, bound to port 2000 (UDP segments, TCP sampling
- * proxy) on the instance. Built with `XRaySidecar` on its own task definition, so it has the same
- * pinned image, hardening, log group and least-privilege IAM (the X-Ray actions are on the
- * agent's task role; the apps' task roles need nothing for traces).
- *
- * Apps reach it at `127.0.0.1:2000` in host mode and at the Docker bridge gateway
- * (`172.17.0.1:2000`) in bridge mode; an `awsvpc` task has its own network namespace and cannot
- * reach the instance's loopback, so it is refused. Use `TracedEc2Service`'s `hostAgent` prop, or
- * `instrument(container, options)` for a task definition built by hand.
- *
- * Mind the instances' security groups: in host mode the agent listens on all of the instance's
- * addresses, so port 2000 must not be open to the VPC beyond what you intend.
+ * One tracing agent per EC2 container instance: a `DAEMON` service running an `XRaySidecar` in
+ * host network mode on port 2000. Apps in host mode reach it at `127.0.0.1:2000`, in bridge mode
+ * at the Docker bridge gateway; `awsvpc` tasks cannot. The agent listens on all the instance's
+ * addresses: keep port 2000 closed in the instances' security groups.
  */
 export class XRayHostAgent extends Construct {
   /** The gateway of Docker's default bridge network, which bridge-mode apps use to reach the instance. */
@@ -152,10 +140,8 @@ export class XRayHostAgent extends Construct {
   }
 
   /**
-   * Traces `container` (of an EC2 task in host or bridge network mode) through this agent: sets
-   * the same `XRAY_*` / `AWS_XRAY_*` variables a sidecar would, with the instance's address. The
-   * task gets no agent container and its role no X-Ray permissions (the agent's role has them).
-   * A variable the container already sets to a different value is an error.
+   * Traces `container` (an EC2 task in host or bridge mode) through this agent: the variables a
+   * sidecar would set, with the instance's address. A different value already set is an error.
    */
   public instrument(container: ecs.ContainerDefinition, options: InstrumentOptions): void {
     const td = container.taskDefinition;

@@ -2,27 +2,9 @@ import { Token } from 'aws-cdk-lib';
 import { pinnedImageReference } from './private/agent-versions';
 import { fail } from '../core/errors';
 
-/*
- * Facts about the ADOT auto-instrumentation images, read from the images' own repositories
- * (aws-observability/aws-otel-{python,java,js,dotnet}-instrumentation, their `Dockerfile` /
- * `Dockerfile.linux`) and from aws-cdk's `@aws-cdk/aws-applicationsignals-alpha`
- * (`lib/enablement/ecs-sdk-instrumentation.ts`, `instrumentation-versions.ts`):
- *
- * - every image's last stage is `FROM scratch` with a small Rust `cp` at `/bin/cp` and nothing
- *   else: no shell, so the init container's command is exec form only;
- * - Python, Node.js and .NET put the agent under `/autoinstrumentation` (copied with
- *   `cp -a /autoinstrumentation/. <mount>`); Java ships one file, `/javaagent.jar`;
- * - the Node.js image's `/autoinstrumentation/autoinstrumentation.js` is a one-line
- *   `require('@aws/aws-distro-opentelemetry-node-autoinstrumentation/register')`
- *   (`docker-utils/src/autoinstrumentation.ts`);
- * - the .NET Linux image carries the payload of the image's own architecture
- *   (`COPY OpenTelemetryDistribution/${TARGETARCH}`), with the CoreCLR profiler at
- *   `linux-x64/` or `linux-arm64/OpenTelemetry.AutoInstrumentation.Native.so`;
- * - all four are built for linux/amd64 and linux/arm64 (`TARGETARCH` with buildx); only .NET has
- *   a Windows image, which this library does not support;
- * - the init containers' memory, as the CDK alpha sizes them: Python 32 MiB, Java 64, Node.js and
- *   .NET 128.
- */
+// The images' last stage is FROM scratch with only a `cp` binary: the init command is exec form.
+// Python, Node.js and .NET ship `/autoinstrumentation/`, Java one `/javaagent.jar`; memory limits
+// follow aws-cdk's `@aws-cdk/aws-applicationsignals-alpha`.
 
 /** The ADOT auto-instrumentation images' repository prefix in Amazon ECR Public. */
 const REPOSITORY_PREFIX = 'public.ecr.aws/aws-observability/adot-autoinstrumentation-';

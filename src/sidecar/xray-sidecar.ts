@@ -22,11 +22,7 @@ import { ECS_NAME_CHARACTER, validateCharacters, validateIntegerInRange, validat
 import { validateBoolean } from '../core/validation-tracing';
 import { WARNINGS } from '../core/warnings';
 
-/**
- * Why spans through the CloudWatch agent carry no annotations: its JSON configuration has no
- * option for the exporter's `indexed_attributes` (its translator sets a fixed list only with
- * Application Signals), nor any processor to delete attributes.
- */
+/** Why spans through the CloudWatch agent carry no annotations: its configuration cannot index or delete attributes. */
 const CLOUDWATCH_AGENT_UNINDEXED = {
   reason: 'the CloudWatch agent cannot make span attributes X-Ray annotations (its configuration has no option for it)',
   alternative: 'or use XRayAgent.adotCollector(), which indexes the groups\' keys. The CloudWatch agent cannot delete span attributes either: ' +
@@ -38,19 +34,14 @@ const CLOUDWATCH_AGENT_UNINDEXED = {
 export interface InstrumentOptions extends TracingOptions {
   /**
    * The X-Ray service name the app records segments under (`AWS_XRAY_TRACING_NAME`), e.g.
-   * `afirgen-main-backend`. 1 to 200 letters, numbers, whitespace or `_ . : / % & # = + \ - @`.
+   * `orders-api`. 1 to 200 letters, numbers, whitespace or `_ . : / % & # = + \ - @`.
    */
   readonly serviceName: string;
 
   /**
-   * Zero-code tracing with the ADOT agent of the app's language, e.g.
-   * `AutoInstrumentation.python()`: an init container copies the agent into a task volume, the app
-   * mounts it and waits for the copy, and its variables load the agent and send spans over OTLP
-   * to the sidecar. Needs an agent that takes OTLP (`XRayAgent.cloudWatchAgent()` or
-   * `XRayAgent.adotCollector()`). Not added when `enabled` is false. The X-Ray switches are set
-   * off (`AWS_XRAY_SDK_ENABLED` and `XRAY_ENABLED` `false`; for .NET `XRay__DisableXRayTracing`),
-   * so that an X-Ray SDK for Python or .NET left in the app records nothing; the X-Ray SDKs for
-   * Node.js and Java have no switch: remove them from the app, or every request is traced twice.
+   * Zero-code tracing with the ADOT agent of the app's language, e.g. `AutoInstrumentation.python()`.
+   * Needs an agent that takes OTLP; not added when `enabled` is false. Remove an X-Ray SDK for
+   * Node.js or Java from the app (it has no off switch), or every request is traced twice.
    * @default - none: the app traces itself with its own SDK or helper
    */
   readonly autoInstrumentation?: AutoInstrumentation;
@@ -60,11 +51,7 @@ export interface InstrumentOptions extends TracingOptions {
 export enum AgentReadiness {
   /** The agent container has started (ECS condition `START`). */
   STARTED = 'started',
-  /**
-   * The agent's health check passes (ECS condition `HEALTHY`). Only for agents with a health
-   * check: the ADOT collector (`/healthcheck`). The X-Ray daemon and CloudWatch agent images
-   * have no shell and no check binary.
-   */
+  /** The agent's health check passes (ECS condition `HEALTHY`); only the ADOT collector has one. */
   HEALTHY = 'healthy',
 }
 
@@ -86,24 +73,20 @@ export interface XRaySidecarOptions {
   readonly cpu?: number;
 
   /**
-   * Soft memory reservation of the agent container, in MiB. At least the agent's minimum: 32 for the
-   * X-Ray daemon, 64 for the CloudWatch agent, 128 for the ADOT collector.
+   * Soft memory reservation of the agent container, in MiB: at least 32 (daemon), 64 (CloudWatch agent) or 128 (ADOT collector).
    * @default - the agent's own default: 256 for the X-Ray daemon, 128 for the CloudWatch agent, 512 for the ADOT collector
    */
   readonly memoryReservationMiB?: number;
 
   /**
-   * Hard memory limit of the agent container, in MiB: ECS stops the agent (and the restart policy
-   * starts it again) when it goes above. At least `memoryReservationMiB`, at most the task's memory.
-   * AWS Control Tower's proactive control ct-ecs-pr-7 asks every container for one.
+   * Hard memory limit of the agent container, in MiB: from `memoryReservationMiB` to the task's memory.
    * @default - twice the memory reservation, capped at the task's memory where that is set
    */
   readonly memoryLimitMiB?: number;
 
   /**
-   * Whether the task stops when the agent stops. When false (the default) a crashed agent is
-   * restarted by the ECS container restart policy and the app keeps serving meanwhile (its
-   * segments are dropped until the agent is back; the SDKs never block on the agent).
+   * Whether the task stops when the agent stops. When false a crashed agent is restarted in place
+   * and the app keeps serving (its segments are dropped meanwhile).
    * @default false
    */
   readonly essential?: boolean;
@@ -127,9 +110,8 @@ export interface XRaySidecarOptions {
   readonly logGroup?: logs.ILogGroup;
 
   /**
-   * Whether the agent's root filesystem is read-only. The X-Ray daemon and the ADOT collector
-   * write no file and run read-only already; the CloudWatch agent writes its translated
-   * configuration inside the image at start-up and cannot, so `true` with it is an error.
+   * Whether the agent's root filesystem is read-only; `true` is an error with the CloudWatch agent,
+   * which writes its configuration inside the image at start-up.
    * @default - the agent's own: true for the X-Ray daemon and the ADOT collector, false for the CloudWatch agent
    */
   readonly readonlyRootFilesystem?: boolean;
@@ -159,24 +141,10 @@ export interface XRaySidecarProps extends XRaySidecarOptions {
 const AGENT_CONTAINER_ID = 'XRayTracingAgent';
 
 /**
- * The X-Ray tracing agent beside the app containers of one ECS task definition.
- *
- * It adds the agent container (pinned image; non-root with a read-only root filesystem wherever the
- * agent's image allows it, which all but the CloudWatch agent do; a memory hard limit; its own log
- * group; port 2000 UDP for segments and TCP for the sampling proxy, plus 4317/4318 TCP for agents
- * that take OTLP), gives the task role exactly the X-Ray permissions the agent needs (and makes
- * the task definition, so every service and task started from it, wait for that policy), and,
- * through `instrument`, tells each app container where the agent is.
- *
- * Wherever it is created, the agent's resources sit at one place in the tree: under the task
- * definition (`<taskDefinition>/XRayTracing`), so `XRaySidecar.of(taskDefinition)` finds it and a
- * second sidecar on the same task is an error.
- *
- * Start-up order: `instrument` makes the app container depend on the agent with condition
- * `START`, so ECS starts the agent first. There is no health check on purpose: the X-Ray daemon
- * image is built FROM scratch and has no shell, so a `CMD-SHELL` check could never pass. The SDKs
- * send segments over UDP and never block on the agent, so an app that starts first loses at most
- * the first segments.
+ * The X-Ray tracing agent beside the app containers of one ECS task definition: the agent
+ * container with its log group, the task role's X-Ray permissions (the task definition waits for
+ * them), and `instrument` to point app containers at the agent. It sits under the task definition
+ * (`<taskDefinition>/XRayTracing`), so `XRaySidecar.of(taskDefinition)` finds it; a second one is an error.
  */
 export class XRaySidecar extends Construct {
   /** The agent container's default name, and in bridge mode the link alias apps use: `xray-daemon`. */
@@ -356,10 +324,9 @@ export class XRaySidecar extends Construct {
   }
 
   /**
-   * Traces `container`: sets the runbook's `XRAY_*` variables and the SDKs' `AWS_XRAY_*` ones
-   * (and OpenTelemetry's, for agents that speak OTLP), links it to the agent in bridge mode, and
-   * makes it start after the agent. A variable the container already sets to a different value
-   * is an error (never overwritten); the same value is fine.
+   * Traces `container`: sets the `XRAY_*`, `AWS_XRAY_*` (and, for OTLP agents, `OTEL_*`) variables,
+   * links it to the agent in bridge mode, and starts it after the agent. A variable the container
+   * already sets to a different value is an error.
    */
   public instrument(container: ecs.ContainerDefinition, options: InstrumentOptions): void {
     if (container === this.container) {

@@ -1,18 +1,8 @@
 /**
- * The CloudWatch agent's configuration for trace collection only, as the JSON object its
- * `CW_CONFIG_CONTENT` variable carries (read by the agent's start-up when `RUN_IN_CONTAINER` is
- * `True`, which its image sets).
- *
- * - `agent.region`: the agent otherwise detects the region from instance metadata, which a
- *   Fargate task does not have; the X-Ray exporter and the sampling proxy sign with it.
- * - `traces.traces_collected.xray`: the `awsxray` receiver. `bind_address` is the UDP listener for
- *   X-Ray segments; `tcp_proxy.bind_address` the sampling proxy the SDKs poll. Both default to
- *   127.0.0.1:2000, which a bridge-mode app (another network namespace) cannot reach: bind all
- *   interfaces of the agent's own namespace instead.
- * - `traces.traces_collected.otlp`: OTLP over gRPC (4317) and HTTP (4318), same reason for 0.0.0.0.
- *
- * No `metrics` or `logs` section: the agent collects nothing else, and needs no CloudWatch or
- * CloudWatch Logs permission.
+ * The CloudWatch agent's trace-only configuration (`CW_CONFIG_CONTENT`). `agent.region` is set
+ * because a Fargate task has no instance metadata to detect it; the X-Ray and OTLP receivers bind
+ * 0.0.0.0, as their 127.0.0.1 default is out of reach of bridge-mode apps. No `metrics` or `logs`
+ * section, so no CloudWatch permission is needed.
  */
 export interface CloudWatchAgentTraceConfig {
   readonly agent: { readonly region: string };
