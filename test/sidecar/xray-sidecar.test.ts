@@ -681,5 +681,5 @@ describe('defaults readable from every jsii language', () => {
 
 /** A TypeScript string enum as compiled: an object whose values are all strings (`AgentReadiness`). */
 function isStringEnum(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string');
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
 }
