@@ -19,9 +19,7 @@ import { XRaySidecar, XRaySidecarOptions } from '../sidecar/xray-sidecar';
 /** The sampling rule the aspect creates for each task definition it traces. */
 export interface XRayTracingAspectSamplingRuleOptions {
   /**
-   * Whether each traced task definition gets a sampling rule for its service name, at the
-   * aspect's `samplingRate`. Turn it off when the rules are made elsewhere (every traced service
-   * still needs one: `XRayTracing-SamplingRuleMissing` reports those without).
+   * Whether each traced task definition gets a sampling rule for its service name at `samplingRate`.
    * @default true
    */
   readonly enabled?: boolean;
@@ -42,41 +40,31 @@ export interface XRayTracingAspectSamplingRuleOptions {
 /** Properties of an {@link XRayTracingAspect}: the sidecar's options, the tracing options and what to trace. */
 export interface XRayTracingAspectProps extends XRaySidecarOptions, TracingOptions {
   /**
-   * Zero-code tracing of every default container the aspect instruments, with the ADOT agent of
-   * their language, e.g. `AutoInstrumentation.java()` (see `InstrumentOptions.autoInstrumentation`).
-   * Needs `agent` to take OTLP: `XRayAgent.cloudWatchAgent()` or `XRayAgent.adotCollector()`.
+   * Zero-code tracing of every instrumented container with the ADOT agent of its language; needs an OTLP agent.
    * @default - none: the apps trace themselves
    */
   readonly autoInstrumentation?: AutoInstrumentation;
 
   /**
-   * Collector-less tracing (`XRayAgentless`) instead of an agent sidecar: each default container's
-   * ADOT SDK exports straight to X-Ray's OTLP endpoint and samples locally at `samplingRate`; no
-   * agent container and no sampling rule. Needs `autoInstrumentation`; the sidecar options
-   * (`agent`, `cpu`, ...) and `samplingRule` must not be set with it.
+   * Collector-less tracing (`XRayAgentless`) instead of a sidecar: no agent, no sampling rule; needs `autoInstrumentation`.
    * @default false
    */
   readonly agentless?: boolean;
 
   /**
-   * Prepended to each task definition's family to make the X-Ray service name of its default
-   * container (`AWS_XRAY_TRACING_NAME`), e.g. `afirgen-`. Letters, numbers, whitespace and
-   * `_ . : / % & # = + \ - @`.
+   * Prepended to each task definition's family to make its X-Ray service name, e.g. `shop-`.
    * @default - no prefix: the service name is the family
    */
   readonly serviceNamePrefix?: string;
 
   /**
-   * Construct paths to leave alone: a task definition whose path is one of these, or lies under
-   * one of them, gets no sidecar. `XRayTracingAspect.skip(taskDefinition)` does the same for one
-   * task definition.
+   * Construct paths whose task definitions (at or under them) get no sidecar.
    * @default - none
    */
   readonly excludePaths?: string[];
 
   /**
-   * The sampling rule made for each traced task definition (`ServiceName` its service name,
-   * `FixedRate` the aspect's `samplingRate`).
+   * The sampling rule made for each traced task definition.
    * @default - a rule per traced task definition at priority 1000 with reservoir 1
    */
   readonly samplingRule?: XRayTracingAspectSamplingRuleOptions;
@@ -112,32 +100,9 @@ function looksLikeAgent(container: ecs.ContainerDefinition): boolean {
 const RULE_ID = 'XRayTracingSamplingRule';
 
 /**
- * Traces every ECS task definition in a scope: `Aspects.of(app).add(new XRayTracingAspect())`.
- *
- * For each `ecs.TaskDefinition` (Fargate, EC2, External) that has no `XRaySidecar` yet, it attaches
- * one exactly as `new XRaySidecar(...)` does (its resources under `<taskDefinition>/XRayTracing`),
- * instruments the task definition's default container (`taskDefinition.defaultContainer`, its
- * first essential container) with the service name `serviceNamePrefix + family` (the family's tail
- * is kept when the name would be longer than X-Ray's 200 characters), and adds a sampling rule
- * for that service name at `samplingRate` (`samplingRule`).
- *
- * With `enabled: false` it adds no agent, no policy and no rule, and tells each default container
- * that tracing is off (`XRAY_ENABLED=false`, `AWS_XRAY_SDK_ENABLED=false`), as the traced
- * services do.
- *
- * Left alone:
- * - task definitions that already have an `XRaySidecar` (they are traced the way their author chose);
- * - task definitions passed to `XRayTracingAspect.skip`, or under one of `excludePaths`;
- * - task definitions whose default container turns tracing off (`XRAY_ENABLED` or
- *   `AWS_XRAY_SDK_ENABLED` set to `false`, as `TracedFargateService` with `tracing.enabled: false`);
- * - with a warning annotation: task definitions with no default container, with a network mode
- *   in which no agent can be reached (`none`, `nat`), or that already run a tracing agent
- *   container of their own (an agent image, a container named `xray-daemon`, or one mapping UDP 2000).
- *
- * A default container that already sets a tracing variable to another value than the aspect would
- * is an error, the same one `XRaySidecar.instrument` throws (the same value is fine). Errors of
- * the sidecar itself also fail the synth, e.g. a task whose cpu has no room for the agent: raise
- * the task's cpu or skip it.
+ * Traces every ECS task definition in a scope: adds an `XRaySidecar` (or collector-less tracing),
+ * instruments the default container as `serviceNamePrefix + family`, and adds a sampling rule.
+ * Task definitions already traced, skipped, or with tracing turned off are left alone.
  *
  * Add it with `{ priority: AspectPriority.MUTATING }` so that it runs before read-only aspects.
  */

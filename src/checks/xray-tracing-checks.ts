@@ -21,27 +21,19 @@ import { checksFindingWarningId } from '../core/warnings';
 /** Properties of {@link XRayTracingChecks}. */
 export interface XRayTracingChecksProps extends NagPackProps {
   /**
-   * The highest `FixedRate` (0 to 1) an `AWS::XRay::SamplingRule` may set before
-   * `XRayTracing-FixedRateTooHigh` reports it.
+   * The highest `FixedRate` (0 to 1) a sampling rule may set before `XRayTracing-FixedRateTooHigh` reports it.
    * @default 0.5
    */
   readonly maxFixedRate?: number;
 
   /**
-   * Whether `XRayTracing-DaemonMaintenance` reports task definitions that run the X-Ray daemon
-   * (maintenance mode since 2026-02-25, end of support 2027-02-25). Turn it off once the move to
-   * another agent is planned; until then it is a warning on every such task definition.
-   * @default - true, unless the cdk context key `xray:daemonEndOfLifeNotice` is `false` (the key
-   * that also silences the daemon's end-of-life notice at synth)
+   * Whether `XRayTracing-DaemonMaintenance` reports task definitions that run the X-Ray daemon.
+   * @default - true, unless the cdk context key `xray:daemonEndOfLifeNotice` is `false`
    */
   readonly reportDaemonMaintenance?: boolean;
 
   /**
-   * Whether warnings fail the synth too. By default only error-level findings (a missing or
-   * unpinned agent, an unreachable daemon address, unreadable sampling rules, a collector-less
-   * service with no egress) make the report a
-   * failure; warnings (`FixedRateTooHigh`, `DaemonMaintenance`, `SamplingRuleMissing`, `XRaySdkBesideOtelAgent`) are
-   * reported and the synth goes on.
+   * Whether warnings fail the synth too, not only error-level findings.
    * @default false
    */
   readonly failOnWarnings?: boolean;
@@ -58,7 +50,7 @@ function failingSeverity(severity: string | undefined, failOnWarnings: boolean):
 }
 
 /**
- * A cdk-nag pack (`XRayTracing`) that checks X-Ray tracing on Amazon ECS is wired so it works:
+ * A cdk-nag pack (`XRayTracing`) that checks X-Ray tracing on Amazon ECS is wired so it works.
  *
  * | id | level | reported on | finding |
  * | --- | --- | --- | --- |
@@ -68,21 +60,12 @@ function failingSeverity(severity: string | undefined, failOnWarnings: boolean):
  * | `XRayTracing-SamplingRulesUnreadable` | error | `AWS::IAM::Role` | task role writes traces, cannot read sampling rules |
  * | `XRayTracing-AgentlessNoEgress` | error | `AWS::ECS::Service` | collector-less service in subnets with no route to X-Ray's endpoint |
  * | `XRayTracing-FixedRateTooHigh` | warning | `AWS::XRay::SamplingRule` | `FixedRate` above `maxFixedRate` |
- * | `XRayTracing-DaemonMaintenance` | warning | `AWS::ECS::TaskDefinition` | runs the X-Ray daemon (end of support 2027-02-25) |
+ * | `XRayTracing-DaemonMaintenance` | warning | `AWS::ECS::TaskDefinition` | runs the X-Ray daemon (in maintenance mode) |
  * | `XRayTracing-SamplingRuleMissing` | warning | `AWS::ECS::TaskDefinition` | no sampling rule of the app matches the service, or its `FixedRate` is not `XRAY_SAMPLING_RATE` |
  * | `XRayTracing-XRaySdkBesideOtelAgent` | warning | `AWS::ECS::TaskDefinition` | a container loads an OpenTelemetry agent and leaves the X-Ray SDK on |
  *
- * Only error-level findings make the report a failure (the synth fails, unless the app sets the
- * context key `@aws-cdk/core:failSynthOnValidationErrors` to false); warnings are reported and
- * the synth goes on (`failOnWarnings` makes them fail it too).
- *
- * Values only known at deploy time (tokens) are never guessed: a rule that cannot tell does not
- * report. Register it as an aspect, `Aspects.of(app).add(new XRayTracingChecks(app), { priority:
- * AspectPriority.READONLY })`: each finding becomes an error (or warning) annotation on its
- * resource, which `cdk synth` prints and fails on. Or as a validation plugin,
- * `Validations.of(app).addPlugins(new XRayTracingChecks(app))`, as cdk-nag 3 packs are; or run
- * `new XRayTracingChecks().validateScope(app)`. Acknowledge a finding on the resource it is
- * reported on: `Validations.of(cfnResource).acknowledge({ id, reason })`.
+ * Add it as an aspect (`{ priority: AspectPriority.READONLY }`) or a validation plugin; only
+ * error-level findings fail the synth. Tokens are never guessed: a rule that cannot tell does not report.
  */
 export class XRayTracingChecks extends NagPack implements IAspect {
   /** The plugin name: `XRayTracing`. */
@@ -114,9 +97,7 @@ export class XRayTracingChecks extends NagPack implements IAspect {
   }
 
   /**
-   * Checks every resource under `scope` (its whole app for the rules that need it). The report is
-   * a failure only when it has error-level findings (or, with `failOnWarnings`, any finding):
-   * cdk-nag's own report fails on warnings too, which would fail the synth for a notice.
+   * Checks every resource under `scope`; a failure only on error-level findings (unlike cdk-nag's report).
    * @param scope the construct tree to check
    */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
@@ -130,10 +111,7 @@ export class XRayTracingChecks extends NagPack implements IAspect {
   }
 
   /**
-   * Called for each construct when the pack is added with `Aspects.of(scope).add(...)`: checks each
-   * `CfnResource` and annotates it with its findings. Error-level findings (and warnings with
-   * `failOnWarnings`) are error annotations, so `cdk synth` prints them and exits non-zero; other
-   * findings are warnings (id `@cdk-xray-ecs/checks:<rule id>`).
+   * As an aspect: annotates each `CfnResource` with its findings (errors, or warnings `@cdk-xray-ecs/checks:<rule id>`).
    * @param node the construct the aspect visits
    */
   public visit(node: IConstruct): void {
@@ -150,8 +128,7 @@ export class XRayTracingChecks extends NagPack implements IAspect {
   }
 
   /**
-   * Applies every rule of the pack to one resource (cdk-nag calls it for each `CfnResource` in
-   * the scope it validates).
+   * Applies every rule of the pack to one resource.
    * @param node the resource to check
    */
   protected checkResource(node: CfnResource): void {
@@ -207,8 +184,8 @@ export class XRayTracingChecks extends NagPack implements IAspect {
     this.applyRule({
       info: `The X-Ray sampling rule's FixedRate is above ${this.maxFixedRate}: lower it, or raise the pack's maxFixedRate if that rate is intended.`,
       explanation:
-        'X-Ray bills every recorded trace ($5.00 per million after the first 100,000 a month); the fixed rate is the fraction of requests recorded beyond the reservoir, ' +
-        'so it is the cost lever. The runbook samples 10 % (5 % under cost pressure).',
+        'X-Ray bills every recorded trace beyond a monthly free tier; the fixed rate is the fraction of requests recorded beyond the reservoir, ' +
+        'so it is the cost lever.',
       level: NagMessageLevel.WARN,
       rule: this.fixedRateRule,
       node,
@@ -238,7 +215,7 @@ export class XRayTracingChecks extends NagPack implements IAspect {
     });
     this.applyRule({
       info: 'A container loads an OpenTelemetry auto-instrumentation agent and leaves the X-Ray SDK on (AWS_XRAY_SDK_ENABLED not false): ' +
-        'set AWS_XRAY_SDK_ENABLED=false (and XRAY_ENABLED=false for the runbook\'s helper), or remove the X-Ray SDK from the app.',
+        'set AWS_XRAY_SDK_ENABLED=false (and XRAY_ENABLED=false for an app\'s own tracing helper), or remove the X-Ray SDK from the app.',
       explanation:
         'An X-Ray SDK left in the app records every request as its own trace beside the OpenTelemetry one: two traces per request, twice the X-Ray bill, ' +
         'and the groups see whichever copy carries their annotations. XRaySidecar.instrument with autoInstrumentation sets the X-Ray switches off. ' +

@@ -12,16 +12,13 @@ import { validateBoolean, validateContextMissing, validateSamplingRate } from '.
 /** Options for {@link TracingConfig.fromEnvironment}. */
 export interface TracingConfigOptions {
   /**
-   * Values that win over the cdk context and the environment, field by field: a field left out
-   * here is still read from context, then environment, then the default. Validated like a prop
-   * (`overrides.samplingRate` must be from 0 to 1, and so on).
+   * Values that win over cdk context and the environment, field by field; validated like props.
    * @default - no overrides
    */
   readonly overrides?: TracingOptions;
 
   /**
-   * The environment variables to read instead of the synth process's own (`process.env`). When
-   * given, `process.env` is not read at all, so a test or a caller sees only what it passes.
+   * The environment variables to read instead of `process.env` (which is then not read at all).
    * @default - `process.env`
    */
   readonly environment?: { [name: string]: string };
@@ -59,11 +56,7 @@ function parseStrategy(source: Source): ContextMissingStrategy {
   return fail(undefined, base);
 }
 
-/**
- * Parses the context value and the environment variable of one setting (both, when both are set, so
- * a bad value is reported even where the other source wins) and returns the context's value if set,
- * else the variable's, else `undefined`.
- */
+/** One setting from context, else the environment; both are parsed so a hidden bad value still fails. */
 function readSetting<T>(
   scope: Construct,
   env: { [name: string]: string | undefined },
@@ -79,37 +72,16 @@ function readSetting<T>(
 }
 
 /**
- * Reads the runbook's tracing settings at synth time and validates them, so one stack can be
- * synthesized with a different sampling rate (say 0.05 under cost pressure) without a code change.
+ * Reads tracing settings at synth time, first set wins: `overrides`, cdk context (`xray:enabled`,
+ * `xray:samplingRate`, `xray:contextMissing`), the environment (`XRAY_ENABLED`, `XRAY_SAMPLING_RATE`,
+ * `XRAY_CONTEXT_MISSING`), then the defaults (`true`, `0.1`, `LOG_ERROR`).
  *
- * For each field, the first source that sets it wins:
- *
- * 1. `options.overrides` (a `TracingOptions`);
- * 2. cdk context: `xray:enabled`, `xray:samplingRate`, `xray:contextMissing`
- *    (`cdk synth -c xray:samplingRate=0.05`, or `cdk.json`);
- * 3. the synth process's environment: `XRAY_ENABLED`, `XRAY_SAMPLING_RATE`, `XRAY_CONTEXT_MISSING`
- *    (or `options.environment` instead);
- * 4. the runbook's defaults: enabled `true`, sampling rate `0.1`, `LOG_ERROR`.
- *
- * Parsing is strict, and every value that is set is checked, even one that a higher source hides,
- * so a typo never waits for the day the override is removed:
- *
- * - enabled: the strings `true` or `false` in any letter case (`TRUE`, `False`); `1`, `0`, `yes`,
- *   `no`, the empty string and surrounding whitespace are rejected. cdk context may also hold a
- *   JSON boolean.
- * - sampling rate: a plain decimal from 0 to 1 (`0`, `0.05`, `.5`, `1`); signs, exponents (`1e-1`),
- *   `NaN`, the empty string and whitespace are rejected. Context from `-c` arrives as a string, and
- *   `cdk.json` may hold a JSON number: both are accepted.
- * - context-missing strategy: exactly `LOG_ERROR`, `RUNTIME_ERROR` or `IGNORE_ERROR` (upper case,
- *   the SDKs' own spelling).
- *
- * A bad value throws at synth, naming the variable or context key and showing the value, for
- * example `XRAY_SAMPLING_RATE must be a number from 0 to 1, got "abc"`.
+ * Every value that is set is parsed strictly, even one a higher source hides: booleans are `true` or
+ * `false` in any case, rates a plain decimal from 0 to 1, strategies the SDKs' upper-case names.
  */
 export class TracingConfig {
   /**
-   * The tracing settings for `scope`, from overrides, cdk context, environment and defaults (in that
-   * order); every field is filled in.
+   * The tracing settings for `scope`, every field filled in.
    *
    * @param scope where the cdk context is read (`scope.node.tryGetContext`)
    * @param options overrides, and an environment to read instead of `process.env`

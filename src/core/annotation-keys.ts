@@ -5,9 +5,8 @@ import { fail, Owner, show } from './errors';
 import { WARNINGS } from './warnings';
 
 /**
- * The annotation keys an app's trace groups filter on, for the agents that must index them. A
- * trace group registers its keys here (the sidecar cannot import `groups/`); an agent reads them
- * at synth time, app-wide, so a group in another stack, or created after the agent, counts.
+ * The annotation keys an app's trace groups filter on, registered by the groups and read app-wide
+ * by the agents that must index them (the sidecar cannot import `groups/`).
  */
 
 /** The kind under which key sources find each other in an app (see `app-index.ts`). */
@@ -16,13 +15,8 @@ const KIND = 'AnnotationKeys';
 /** X-Ray keeps at most this many annotations per trace. */
 export const MAX_ANNOTATIONS_PER_TRACE = 50;
 
-/**
- * A key X-Ray filters can name: letters, digits and `_` (`annotation.KEY`), optionally in
- * dot-separated parts (`annotation[a.b]`, as Application Signals' `aws.local.service`). The
- * collector's `awsxray` exporter turns every other character of a key into `_` and keeps `.`
- * while its feature gate `exporter.xray.allowDot` is on (the default).
- */
-const FILTERABLE_KEY = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
+/** An annotation key filters can name: letters, digits and `_`, optionally in dot-separated parts. */
+export const ANNOTATION_KEY_PATTERN = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
 
 /** What registered keys, for messages: `trace group "errors" (App/Stack/Errors)`. */
 export interface AnnotationKeySource {
@@ -38,12 +32,7 @@ export function registerAnnotationKeys(construct: IConstruct, label: string, key
   registerMember(construct, KIND);
 }
 
-/**
- * The key sources in the app of `scope` that may deploy to its account and Region. A group in
- * another account or Region never sees this agent's traces (X-Ray groups filter the traces of
- * their own account and Region), so its keys are not indexed here; an environment-agnostic stack
- * may deploy anywhere, so its groups count.
- */
+/** The key sources in the app of `scope` that may deploy to its account and Region (groups see only their own). */
 export function annotationKeySources(scope: IConstruct): AnnotationKeySource[] {
   return membersInApp(scope, KIND)
     .filter((member) => mayShareEnvironment(scope, member))
@@ -69,7 +58,7 @@ export function validateAnnotationKey(owner: Owner, prop: string, key: string): 
   if (typeof key !== 'string' || Token.isUnresolved(key)) {
     fail(owner, `${prop} must be annotation keys known at synth (strings), got ${show(key)}`);
   }
-  if (!FILTERABLE_KEY.test(key)) {
+  if (!ANNOTATION_KEY_PATTERN.test(key)) {
     fail(owner,
       `${prop} has annotation key ${show(key)}, which X-Ray filters cannot name (letters, digits and _, in dot-separated parts): ` +
       `use ${show(filterableAnnotationKey(key))}`);
@@ -105,11 +94,7 @@ export interface UnindexedPath {
   readonly alternative: string;
 }
 
-/**
- * Warns, on `container` (an auto-instrumented app container), when the app's trace groups filter
- * on annotation keys that nothing on the container's path to X-Ray makes annotations: names the
- * groups and keys, and the app-side fix. Decided at synth, so groups made later count.
- */
+/** Warns on an auto-instrumented container when the app's groups filter on keys its path to X-Ray does not annotate. */
 export function warnAnnotationsNotIndexed(container: IConstruct, path: UnindexedPath): void {
   container.node.addValidation({
     validate: () => {

@@ -2,15 +2,8 @@ import { Stack, Stage, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
- * Finds the library's constructs of one kind anywhere in an app, for whole-app checks run in
- * `node.addValidation` (two sampling rules with one name in one account and Region, ...).
- *
- * A construct registers itself under a kind when it is created; a check asks for the members of a
- * kind in its app. The answer comes from one walk of the tree from its root, kept for the rest of
- * the validation pass: each check reads it in O(1) instead of walking the app again, so the checks
- * of n constructs cost one walk, not n. A pass starts with the validation of the stage being
- * synthesized (stages validate before their children), which drops the walk of the previous pass:
- * constructs added between two synths are seen.
+ * Finds the library's constructs of one kind anywhere in an app, for whole-app checks in
+ * `node.addValidation`. One walk of the tree per validation pass serves every check.
  */
 
 /** The kinds the library's constructs register under, shared by the folders that read them. */
@@ -19,8 +12,6 @@ export const APP_INDEX_KINDS = {
   traceGroup: 'TraceGroup',
   /** `TransactionSearch` (transaction-search/). */
   transactionSearch: 'TransactionSearch',
-  /** `AfirgenTracing` (presets/). */
-  afirgenTracing: 'AfirgenTracing',
 } as const;
 
 const kinds = new Map<string, WeakSet<IConstruct>>();

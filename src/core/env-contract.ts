@@ -34,23 +34,13 @@ export interface ContractInput {
   readonly address?: AgentAddress;
   /** The agent's OTLP/HTTP port, when it speaks OTLP. */
   readonly otlpHttpPort?: number;
-  /**
-   * Collector-less: the app's OpenTelemetry SDK exports straight to X-Ray (no agent, no
-   * `address`), sampling locally at `samplingRate`.
-   */
+  /** Collector-less: the SDK exports straight to X-Ray and samples locally at `samplingRate`. */
   readonly agentless?: boolean;
-  /**
-   * Whether an OpenTelemetry auto-instrumentation agent traces the container: then the X-Ray
-   * SDK and the runbook's helper are told to stay off (`AWS_XRAY_SDK_ENABLED`, `XRAY_ENABLED`
-   * `false`), so that a leftover X-Ray SDK does not record every request a second time.
-   */
+  /** An OpenTelemetry agent traces the container: the X-Ray switches are set off, so no request is traced twice. */
   readonly autoInstrumented?: boolean;
 }
 
-/**
- * The app-side tracing contract: the runbook's `XRAY_*` variables and the SDKs' `AWS_XRAY_*`
- * ones, always derived from the same values so they cannot disagree.
- */
+/** The app-side tracing contract: `XRAY_*` and the SDKs' `AWS_XRAY_*` variables, from the same values. */
 export function tracingEnvironment(input: ContractInput): { [name: string]: string } {
   const enabled = input.enabled ?? true;
   const rate = renderNumber(input.samplingRate ?? DEFAULT_SAMPLING_RATE);
@@ -74,14 +64,10 @@ export function tracingEnvironment(input: ContractInput): { [name: string]: stri
     env.AWS_XRAY_DAEMON_ADDRESS = input.address.sdkDaemonAddress;
     if (input.otlpHttpPort !== undefined) {
       env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://${input.address.host}:${input.otlpHttpPort}`;
-      // The endpoint is the agent's OTLP/HTTP port: say so, since SDKs differ in their default
-      // protocol (some default to gRPC, which that port does not speak).
+      // Some SDKs default to gRPC, which the agent's OTLP/HTTP port does not speak.
       env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/protobuf';
       env.OTEL_SERVICE_NAME = input.serviceName;
-      // The X-Ray remote sampler (the ADOT SDKs' `xray`) polls the agent's sampling proxy for the
-      // centralized rules every `polling_interval` seconds (300 is its own default). Until it has
-      // rules, and if the proxy is unreachable, it falls back to 1 request/s plus 5 %, not to
-      // XRAY_SAMPLING_RATE.
+      // The ADOT `xray` sampler polls the agent's sampling proxy for the account's rules.
       env.OTEL_TRACES_SAMPLER = 'xray';
       env.OTEL_TRACES_SAMPLER_ARG = `endpoint=http://${input.address.host}:${AGENT_PORT},polling_interval=300`;
     }
@@ -89,18 +75,14 @@ export function tracingEnvironment(input: ContractInput): { [name: string]: stri
   if (enabled && input.agentless === true) {
     env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/protobuf';
     env.OTEL_SERVICE_NAME = input.serviceName;
-    // The `xray` remote sampler polls an agent's sampling proxy, unsigned: with no agent there is
-    // nothing to poll, so the SDK samples locally at the service's rate.
+    // No agent to poll for rules: the SDK samples locally at the service's rate.
     env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
     env.OTEL_TRACES_SAMPLER_ARG = rate;
   }
   return env;
 }
 
-/**
- * The variables, and the values, that load an OpenTelemetry auto-instrumentation agent into a
- * container: the ADOT agents' loaders this library sets, and the same loaders written by hand.
- */
+/** The variables and values that load an OpenTelemetry auto-instrumentation agent into a container. */
 export const AUTO_INSTRUMENTATION_MARKERS: ReadonlyArray<{ readonly name: string; readonly test: (value: string) => boolean }> = [
   { name: 'PYTHONPATH', test: (v) => v.includes('opentelemetry/instrumentation/auto_instrumentation') },
   { name: 'NODE_OPTIONS', test: (v) => v.includes('autoinstrumentation.js') || v.includes('aws-distro-opentelemetry-node-autoinstrumentation') },
@@ -108,11 +90,7 @@ export const AUTO_INSTRUMENTATION_MARKERS: ReadonlyArray<{ readonly name: string
   { name: 'CORECLR_ENABLE_PROFILING', test: (v) => v === '1' },
 ];
 
-/**
- * The first variable of `environment` that loads an OpenTelemetry auto-instrumentation agent, as
- * `NAME=value`, or undefined. Values unknown at synth (tokens, or `undefined` in a map that
- * marks them so) never count.
- */
+/** The first variable of `environment` that loads an auto-instrumentation agent, as `NAME=value`; tokens never count. */
 export function autoInstrumentationMarker(environment: ReadonlyMap<string, string | undefined>): string | undefined {
   for (const marker of AUTO_INSTRUMENTATION_MARKERS) {
     const value = environment.get(marker.name);
@@ -134,11 +112,7 @@ export function containerEnvironment(container: ecs.ContainerDefinition): Map<st
   return out;
 }
 
-/**
- * The variables of `env` that `container` already sets to a different value, as one message, or
- * undefined when there is none (an equal value is fine). Values that are tokens compare by their
- * token text, so the same token is equal and two different ones differ.
- */
+/** The variables of `env` that `container` already sets to another value, as one message (tokens compare by text). */
 export function environmentConflicts(container: ecs.ContainerDefinition, env: { [name: string]: string }): string | undefined {
   const existing = containerEnvironment(container);
   const clashes = Object.entries(env)

@@ -6,12 +6,7 @@ import { IConstruct } from 'constructs';
  * importing it (`transaction-search/` may import only `core/`).
  */
 
-/**
- * The group metric X-Ray publishes to CloudWatch: namespace `AWS/X-Ray`, dimension `GroupName`,
- * the approximate number of the group's traces, published every minute
- * (https://docs.aws.amazon.com/xray/latest/devguide/xray-console-groups.html, "Groups and
- * CloudWatch metrics"). It exists only for minutes in which traces matched.
- */
+/** The group metric X-Ray publishes every minute in which traces matched (dimension `GroupName`). */
 export const GROUP_METRIC_NAMESPACE = 'AWS/X-Ray';
 export const GROUP_METRIC_NAME = 'ApproximateTraceCount';
 

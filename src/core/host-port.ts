@@ -3,11 +3,7 @@ import { IConstruct } from 'constructs';
 import { AGENT_PORT } from './agent-facts';
 import { fail } from './errors';
 
-/**
- * Who holds host port 2000 on a cluster's instances: a per-instance agent (`XRayHostAgent`) and
- * the host-mode tasks that bring their own agent sidecar. Two of them cannot share an instance,
- * because each agent binds UDP and TCP 2000 on the instance itself. Keyed by the cluster object.
- */
+/** Who holds host port 2000 on a cluster's instances: a host agent, or host-mode tasks with their own sidecar. */
 interface HostPortUsers {
   hostAgent?: IConstruct;
   readonly hostModeSidecars: IConstruct[];
@@ -38,11 +34,7 @@ export function claimHostPortForHostAgent(agent: IConstruct, cluster: ecs.IClust
   users.hostAgent = agent;
 }
 
-/**
- * Records a host-mode service with its own sidecar. Throws when the cluster has an
- * `XRayHostAgent` (both bind host port 2000); returns the host-mode sidecar services recorded
- * before it (each one more means those services can never share an instance).
- */
+/** Records a host-mode service with its own sidecar (an error beside a host agent); returns those recorded before. */
 export function claimHostPortForSidecar(service: IConstruct, cluster: ecs.ICluster): IConstruct[] {
   const users = usersOf(cluster);
   if (users.hostAgent) {

@@ -2,10 +2,8 @@ import { Token, Tokenization } from 'aws-cdk-lib';
 import { fail, Owner } from './errors';
 
 /**
- * The one place that decides "a number known at synth time, or a token". Every comparison and
- * every rendering of a number prop goes through these: a token (`CfnParameter.valueAsNumber`,
- * `Lazy.number`) is never compared, and is rendered as a token, never through `toFixed` or
- * `toPrecision` (which turn it into numbers such as -1.88e+289).
+ * The one place that decides "a number known at synth time, or a token": tokens are never
+ * compared, and are rendered as tokens, never through `toFixed` or `toPrecision`.
  */
 
 /** The string token of each number token rendered so far. */

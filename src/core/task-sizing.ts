@@ -121,11 +121,7 @@ export interface AppRoom {
   readonly warning?: string;
 }
 
-/**
- * Whether the agent (its cpu and memory reservation) leaves the task's other containers room:
- * none left is an error (ECS would start a task whose app gets nothing), more than half taken a
- * warning with the numbers. Only known task sizes are compared.
- */
+/** The agent must leave the other containers room (none is an error, under half a warning); known sizes only. */
 export function appRoom(taskDefinition: ecs.TaskDefinition, agentCpu: number | undefined, agentMemoryMiB: number | undefined): AppRoom {
   const size = taskSize(taskDefinition);
   const parts: string[] = [];

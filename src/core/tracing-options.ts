@@ -3,7 +3,7 @@
  * SDKs' own strings (`AWS_XRAY_CONTEXT_MISSING`), so a plain string works from JavaScript too.
  */
 export enum ContextMissingStrategy {
-  /** Log an error and continue (the runbook's choice). */
+  /** Log an error and continue. */
   LOG_ERROR = 'LOG_ERROR',
   /** Throw a runtime error. */
   RUNTIME_ERROR = 'RUNTIME_ERROR',
@@ -11,17 +11,13 @@ export enum ContextMissingStrategy {
   IGNORE_ERROR = 'IGNORE_ERROR',
 }
 
-/** The runbook's default sampling rate: 10 % of requests. */
+/** The default sampling rate: 10 % of requests. */
 export const DEFAULT_SAMPLING_RATE = 0.1;
 
-/** The runbook's default context-missing strategy. */
+/** The default context-missing strategy. */
 export const DEFAULT_CONTEXT_MISSING = ContextMissingStrategy.LOG_ERROR;
 
-/**
- * How an app is traced: the values behind the runbook's `XRAY_ENABLED`, `XRAY_SAMPLING_RATE` and
- * `XRAY_CONTEXT_MISSING`. Shared by `XRaySidecar.instrument`, the traced services and
- * `TracingConfig.fromEnvironment`.
- */
+/** How an app is traced: the values behind `XRAY_ENABLED`, `XRAY_SAMPLING_RATE` and `XRAY_CONTEXT_MISSING`. */
 export interface TracingOptions {
   /**
    * Whether the app traces at all (`XRAY_ENABLED`, `AWS_XRAY_SDK_ENABLED`).

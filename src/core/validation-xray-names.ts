@@ -23,11 +23,8 @@ export const XRAY_RULE_ATTRIBUTES_MAX = 5;
 export const XRAY_RULE_ATTRIBUTE_LENGTH_MAX = 32;
 
 /**
- * Characters of a sampling-rule name. The X-Ray API documents only the length; the console's own
- * examples use letters, digits, spaces and dashes. This is X-Ray's name character set (the one for
- * segment names) with the space as the only whitespace, and without `/` and `\`, because the name
- * is the last part of the rule's ARN (`...:sampling-rule/<name>`). `*` and `?` are out too: they
- * are wildcards everywhere else in a rule.
+ * Characters of a sampling-rule name: the segment-name set with only the space as whitespace,
+ * without `/` and `\` (the name ends the rule's ARN) and without the wildcards `*` and `?`.
  */
 export const XRAY_RULE_NAME_CHARACTER = /^[\p{L}\p{N} _.:%&#=+\-@]$/u;
 

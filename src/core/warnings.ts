@@ -1,8 +1,4 @@
-/**
- * Every warning id the library adds with `Annotations.addWarningV2`, one scheme:
- * `@cdk-xray-ecs/<module>:<id>`, as aws-cdk-lib writes `@aws-cdk/aws-ecs:...`. Acknowledge one with
- * `Annotations.of(scope).acknowledgeWarning(id, reason)`.
- */
+/** Every warning id the library adds, `@cdk-xray-ecs/<module>:<id>`, as aws-cdk-lib writes `@aws-cdk/aws-ecs:...`. */
 export const WARNINGS = {
   /** A sampling rule with a resource ARN other than `*`, which the SDKs skip. */
   samplingResourceArnIgnored: '@cdk-xray-ecs/sampling:resourceArnIgnoredBySdks',
@@ -20,11 +16,7 @@ export const WARNINGS = {
   aspectAgentPresent: '@cdk-xray-ecs/aspects:agentPresent',
   /** The agent leaves the app containers little room in the task. */
   sidecarAppRoom: '@cdk-xray-ecs/sidecar:littleRoomForApp',
-  /**
-   * An alarm on a trace group's `ApproximateTraceCount`, or a group with X-Ray Insights, in the
-   * account and Region of a `TransactionSearch` that indexes less than 100 % of spans: it sees only
-   * the indexed share.
-   */
+  /** An alarm on a group's trace count, or a group with Insights, under Transaction Search below 100 %. */
   transactionSearchIndexedShare: '@cdk-xray-ecs/transaction-search:groupSeesIndexedShareOnly',
   /** Two host-mode traced services with their own sidecars in one cluster (both bind host port 2000). */
   hostPortConflict: '@cdk-xray-ecs/services:hostPort2000Shared',
@@ -32,19 +24,13 @@ export const WARNINGS = {
   agentlessLocalSampling: '@cdk-xray-ecs/sidecar:agentlessLocalSampling',
   /** An app with collector-less services and no `TransactionSearch`: X-Ray's OTLP endpoint needs it in the account. */
   agentlessTransactionSearch: '@cdk-xray-ecs/sidecar:agentlessNeedsTransactionSearch',
-  /**
-   * An auto-instrumented container whose spans reach X-Ray through a path that cannot index span
-   * attributes (the CloudWatch agent), while the app's trace groups filter on annotations.
-   */
+  /** Spans reach X-Ray through an agent that cannot index the annotations the app's groups filter on. */
   annotationsNotIndexed: '@cdk-xray-ecs/sidecar:annotationsNotIndexed',
   /** An agent asked to index more annotation keys than X-Ray keeps per trace (50). */
   annotationKeysOverLimit: '@cdk-xray-ecs/sidecar:annotationKeysOverLimit',
 } as const;
 
-/**
- * The warning id of a warning-level `XRayTracingChecks` finding added as an annotation (the pack
- * used as an aspect): `@cdk-xray-ecs/checks:<rule id>`.
- */
+/** The warning id of a warning-level `XRayTracingChecks` finding: `@cdk-xray-ecs/checks:<rule id>`. */
 export function checksFindingWarningId(ruleName: string): string {
   return `@cdk-xray-ecs/checks:${ruleName}`;
 }

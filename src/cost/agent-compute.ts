@@ -44,12 +44,7 @@ function validateInteger(prop: string, value: number, min: number, max: number, 
   }
 }
 
-/**
- * The share of an EC2 instance the agent's reservation takes: the larger of its share of the
- * instance's CPU units and of its memory, since ECS places no task that does not fit both and
- * the instance is paid for as a whole. Throws when the instance is not described with whole
- * positive sizes and a price of 0 or more, or when the agent does not fit in it.
- */
+/** The share of an EC2 instance the agent's reservation takes: the larger of its CPU and memory shares. */
 function instanceShare(props: XRayAgentComputeProps, instance: XRayEc2InstanceProps): number {
   requireKnownNumber(OWNER, 'agentCompute.ec2Instance.hourlyPriceUsd', instance.hourlyPriceUsd, AT_SYNTH);
   requireKnownNumber(OWNER, 'agentCompute.ec2Instance.cpu', instance.cpu, AT_SYNTH);
@@ -67,13 +62,7 @@ function instanceShare(props: XRayAgentComputeProps, instance: XRayEc2InstancePr
   return Math.max(props.cpu / instance.cpu, props.memoryMiB / instance.memoryMiB);
 }
 
-/**
- * What the agent's reservation costs a month over `tasks` tasks: on Fargate,
- * tasks x 730 h x (vCPU x price per vCPU-hour + GB x price per GB-hour), at the us-east-1 list
- * prices in `pricing.ts`; on EC2 with `ec2Instance`, tasks x 730 h x the instance's hourly price x
- * the share of the instance the reservation takes (the larger of its CPU and memory shares). Throws on tokens, a task count that is not a whole number of 0 or more,
- * sizes outside what the launch type runs, and an unknown architecture or launch type.
- */
+/** What the agent's reservation costs a month over `tasks` tasks, at the prices in `pricing.ts` (or `ec2Instance`'s). */
 export function estimateAgentCompute(props: XRayAgentComputeProps): AgentComputeEstimate {
   const architecture = props.architecture ?? ComputeArchitecture.X86_64;
   const launchType = props.launchType ?? ecs.LaunchType.FARGATE;

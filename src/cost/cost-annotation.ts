@@ -29,11 +29,7 @@ export interface ContainerReservation {
   readonly memoryMiB: number;
 }
 
-/**
- * The compute tracing adds to every task: the agent sidecar and any other container the library
- * adds for tracing (an auto-instrumentation init container, say: add its reservation to
- * `containers`), for `tasks` tasks (the service's `desiredCount`).
- */
+/** The compute tracing adds to every task (agent and other tracing containers), for `tasks` tasks. */
 export interface AgentComputeInput {
   readonly containers: ContainerReservation[];
   readonly tasks: number;
@@ -43,10 +39,7 @@ export interface AgentComputeInput {
   readonly ec2Instance?: XRayEc2InstanceProps;
 }
 
-/**
- * Adds an info annotation with the estimated monthly X-Ray cost to `scope`, or a warning when the
- * estimate is above `monthlyBudgetUsd`.
- */
+/** Adds an info annotation with the estimated monthly cost, or a warning above `monthlyBudgetUsd`. */
 export function annotateCost(scope: IConstruct, input: CostAnnotationInput): void {
   const inputs = { requestsPerMonth: input.requestsPerMonth, samplingRate: input.samplingRate, reservoirSize: input.reservoirPerSecond };
   if (noteTokens(scope, { ...inputs, ...budget(input.monthlyBudgetUsd), ...computeInputs(input.agentCompute) })) return;
@@ -95,12 +88,7 @@ export function annotateCost(scope: IConstruct, input: CostAnnotationInput): voi
     'lower the sampling rate or the reservoir, or the agent\'s cpu / memoryReservationMiB');
 }
 
-/**
- * What tracing adds to each task of a service: every container of `taskDefinition` but the app's
- * (the agent sidecar, and an init container where one was added before the call), plus `extra`
- * (a reservation not in the task definition yet), for `tasks` tasks on the task definition's
- * launch type and architecture.
- */
+/** What tracing adds to each task: every container but the app's, plus `extra`, for `tasks` tasks. */
 export function agentComputeOf(
   taskDefinition: ecs.TaskDefinition, appContainer: ecs.ContainerDefinition, tasks: number, extra: ContainerReservation[] = [],
 ): AgentComputeInput {
@@ -146,11 +134,7 @@ export interface ServiceTraffic {
   readonly reservoirPerSecond: number;
 }
 
-/**
- * Like {@link annotateCost} for several services with a rule each: each service's traces are
- * estimated on its own (its own rate and reservoir), then priced together so that the account's
- * free tier counts once.
- */
+/** Like {@link annotateCost} for several services, priced together so the free tier counts once. */
 export function annotateCostForServices(scope: IConstruct, parts: ServiceTraffic[], monthlyBudgetUsd?: number, boost?: XRayCostBoostProps): void {
   const inputs: { [prop: string]: number } = {};
   for (const part of parts) {
@@ -191,10 +175,7 @@ function budget(monthlyBudgetUsd: number | undefined): { [prop: string]: number 
   return monthlyBudgetUsd === undefined ? {} : { monthlyBudgetUsd };
 }
 
-/**
- * A cost estimate needs numbers: when an input is a token (a `CfnParameter`, say), says so with a
- * warning naming the props instead of estimating, and returns true.
- */
+/** When an input is a token, warns (naming the props) instead of estimating, and returns true. */
 function noteTokens(scope: IConstruct, inputs: { [prop: string]: number }): boolean {
   const tokens = Object.entries(inputs).filter(([, v]) => isToken(v)).map(([k]) => k);
   if (tokens.length === 0) return false;

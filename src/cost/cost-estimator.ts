@@ -26,37 +26,25 @@ const DEFAULT_SPANS_PER_TRACE = 10;
 const DEFAULT_BYTES_PER_SPAN = 1_024;
 const BYTES_PER_GB = 1024 ** 3;
 
-/**
- * CloudWatch Transaction Search in an estimate: with it, X-Ray no longer bills traces recorded;
- * every span goes to the CloudWatch Logs group `aws/spans` (billed per GB ingested) and
- * `indexingPercentage` of the spans are indexed as trace summaries (1 % free).
- */
+/** CloudWatch Transaction Search in an estimate: spans are billed as `aws/spans` ingestion and indexing. */
 export interface XRayTransactionSearchCostProps {
   /** The percentage of spans indexed as trace summaries, from 0 to 100 (`TransactionSearch`'s `indexingPercentage`). */
   readonly indexingPercentage: number;
 
   /**
-   * Spans in one trace: one per service the request crosses plus one per call it makes (HTTP,
-   * AWS SDK, database). Count yours in a trace of the X-Ray console.
-   *
-   * @default 10 - the low end of the 10 to 20 spans a request to one REST API server makes, as
-   * OpenTelemetry vendors size it (https://docs.vaxila-labs.com/guide/pricing, read 2026-12-02)
+   * Spans in one trace: one per service the request crosses plus one per call it makes.
+   * @default 10
    */
   readonly spansPerTrace?: number;
 
   /**
-   * The size of one span as ingested into `aws/spans`, in bytes. Measure yours: the `aws/spans`
-   * group's `IncomingBytes` divided by its `IncomingLogEvents` (AWS/Logs metrics).
-   *
-   * @default 1024 - an assumption (a span with a handful of attributes as OpenTelemetry JSON), not a measured figure
+   * The size of one span as ingested into `aws/spans`, in bytes (`IncomingBytes` / `IncomingLogEvents`).
+   * @default 1024 - an assumption, not a measured figure
    */
   readonly bytesPerSpan?: number;
 }
 
-/**
- * Adaptive sampling on the rule in an estimate (`SamplingRule`'s `samplingRateBoost`), to show the
- * worst case it can add: X-Ray boosts for up to a minute, at most once per cooldown window.
- */
+/** Adaptive sampling on the rule in an estimate, to show the worst case it can add. */
 export interface XRayCostBoostProps {
   /** The highest rate a boost reaches, from the estimate's `samplingRate` to 1. */
   readonly maxRate: number;
@@ -67,31 +55,20 @@ export interface XRayCostBoostProps {
 
 /** Traffic and sampling to estimate an X-Ray bill from; see {@link XRayCostEstimator}. */
 export interface XRayCostEstimateProps {
-  /**
-   * Requests a month that reach the traced entry point, where the sampling decision is made.
-   * Calls further down the same request (other services, databases) join that request's trace and
-   * are not extra traces.
-   */
+  /** Requests a month that reach the traced entry point, where the sampling decision is made. */
   readonly requestsPerMonth: number;
 
-  /**
-   * The sampling rule's fixed rate, from 0 to 1: the fraction of requests traced once the
-   * reservoir is used up (`XRAY_SAMPLING_RATE`, 0.1 in the runbook).
-   */
+  /** The sampling rule's fixed rate, from 0 to 1, applied once the reservoir is used up. */
   readonly samplingRate: number;
 
   /**
-   * The sampling rule's reservoir: requests a second traced unconditionally before the fixed rate
-   * applies. With centralized sampling rules, X-Ray shares one reservoir among all the instances
-   * that use the rule. Set 0 to model the fixed rate alone.
-   * @default 1 - the reservoir of X-Ray's default rule
+   * The sampling rule's reservoir: requests a second traced before the fixed rate applies.
+   * @default 1
    */
   readonly reservoirPerSecond?: number;
 
   /**
-   * How many reservoirs the traffic fills: the number of sampling rules that match it (for example
-   * one rule per service, each seeing a share of the requests). With local (non-centralized)
-   * sampling every SDK instance keeps its own reservoir, so count the instances here.
+   * How many reservoirs the traffic fills: the sampling rules that match it (or, sampling locally, the SDK instances).
    * @default 1
    */
   readonly rules?: number;
@@ -103,52 +80,37 @@ export interface XRayCostEstimateProps {
   readonly tracesRetrievedPerMonth?: number;
 
   /**
-   * Days in the month the reservoir runs for, from 28 to 31 (use 730 / 24 for a 730-hour month).
+   * Days in the month the reservoir runs for, from 28 to 31.
    * @default 30
    */
   readonly daysPerMonth?: number;
 
   /**
-   * Whether to subtract the monthly free tier (100,000 traces recorded, 1,000,000 retrieved or
-   * scanned). The free tier is per account, so turn it off when other services of the account
-   * already use it.
+   * Whether to subtract the monthly free tier (per account: turn it off when others use it).
    * @default true
    */
   readonly includeFreeTier?: boolean;
 
   /**
-   * CloudWatch Transaction Search: prices the recorded traces' spans as CloudWatch span ingestion
-   * and indexing (`transactionSearchCostUsd`) instead of X-Ray traces recorded.
-   *
+   * CloudWatch Transaction Search: prices spans ingested and indexed instead of X-Ray traces recorded.
    * @default - no Transaction Search: traces recorded are billed by X-Ray
    */
   readonly transactionSearch?: XRayTransactionSearchCostProps;
 
   /**
-   * The rule's adaptive-sampling boost: adds the worst case it can cost
-   * (`boostWorstCaseExtraTracesPerMonth`, `boostWorstCaseExtraCostUsd`), shown beside the estimate
-   * and not counted in `monthlyCostUsd` (boosts happen only during anomalies).
-   *
+   * The rule's adaptive-sampling boost: its worst case is shown beside `monthlyCostUsd`, not in it.
    * @default - no boost
    */
   readonly samplingRateBoost?: XRayCostBoostProps;
 
   /**
-   * The compute the tracing agent reserves in every task, priced as a Fargate task-month
-   * (730 hours) at the us-east-1 list prices and added to `monthlyCostUsd` as
-   * `agentComputeCostUsd`. On Fargate the agent's reservation is often the largest part of the
-   * tracing bill. EC2 is priced as the share of the instance the reservation takes when
-   * `agentCompute.ec2Instance` gives the instance's size and price, and is not estimated (0)
-   * without it. Leave it out for collector-less tracing (`agentless: true`): no agent, 0.
+   * The compute the tracing agent reserves in every task, added to `monthlyCostUsd` as `agentComputeCostUsd`.
    * @default - agent compute not counted (0)
    */
   readonly agentCompute?: XRayAgentComputeProps;
 }
 
-/**
- * An estimated monthly X-Ray bill. Figures are expected values and are not rounded: a trace count
- * may have a fraction and a cost may have fractions of a cent. Round only to display them.
- */
+/** An estimated monthly X-Ray bill; figures are expected values, not rounded. */
 export interface XRayCostEstimate {
   /** The requests a month the estimate is for. */
   readonly requestsPerMonth: number;
@@ -186,35 +148,22 @@ export interface XRayCostEstimate {
   /** What retrieving and scanning cost a month, in US dollars. */
   readonly retrievalCostUsd: number;
 
-  /**
-   * Spans ingested into `aws/spans` a month (traces recorded x spans per trace); 0 without
-   * Transaction Search.
-   */
+  /** Spans ingested into `aws/spans` a month; 0 without Transaction Search. */
   readonly spansIngestedPerMonth: number;
 
   /** Spans indexed as trace summaries a month (the indexing percentage of the spans ingested). */
   readonly spansIndexedPerMonth: number;
 
-  /**
-   * What Transaction Search costs a month, in US dollars: span ingestion plus indexing beyond the
-   * free 1 %; 0 without Transaction Search.
-   */
+  /** What Transaction Search costs a month, in US dollars; 0 without it. */
   readonly transactionSearchCostUsd: number;
 
-  /**
-   * The most traces a boost can add a month: (maxRate - samplingRate) of the fixed-rate traffic
-   * for one minute in every cooldown window; 0 without a boost.
-   */
+  /** The most traces a boost can add a month; 0 without a boost. */
   readonly boostWorstCaseExtraTracesPerMonth: number;
 
   /** What those extra traces would cost at most, in US dollars a month (not in `monthlyCostUsd`). */
   readonly boostWorstCaseExtraCostUsd: number;
 
-  /**
-   * What the agent's reserved compute costs a month over `agentCompute.tasks` tasks (Fargate,
-   * us-east-1 list prices, 730 hours; EC2, the instance's share at `ec2Instance`'s price), in US
-   * dollars; 0 without `agentCompute`, or on EC2 without `ec2Instance`.
-   */
+  /** What the agent's reserved compute costs a month, in US dollars; 0 when not estimated. */
   readonly agentComputeCostUsd: number;
 
   /** Whether `agentComputeCostUsd` is an estimate: false without `agentCompute`, or on EC2 without `ec2Instance` (not estimated). */
@@ -335,10 +284,7 @@ function transactionSearchCost(props: XRayTransactionSearchCostProps | undefined
   return { spansIngested, spansIndexed, costUsd };
 }
 
-/**
- * The most traces a boost adds a month: for one minute in each cooldown window, `maxRate` instead
- * of `samplingRate` applies to the fixed-rate traffic.
- */
+/** The most traces a boost adds a month: `maxRate` for one minute in each cooldown window. */
 function boostWorstCase(boost: XRayCostBoostProps | undefined, samplingRate: number, fixedRateRequests: number): number {
   if (boost === undefined) return 0;
   requireKnownNumber(OWNER, 'samplingRateBoost.maxRate', boost.maxRate, AT_SYNTH);
@@ -359,31 +305,12 @@ function agentComputeOf(props: XRayAgentComputeProps | undefined): { costUsd: nu
 
 /**
  * Estimates the monthly AWS X-Ray bill of traced traffic from the request rate, the sampling rule
- * (reservoir and fixed rate) and the prices in `pricing.ts` ($5.00 per million traces recorded
- * after 100,000 free; $0.50 per million retrieved or scanned after 1,000,000 free).
- *
- * The model, and what it assumes:
- *
- * - Traffic is uniform over a month of `daysPerMonth` days (30 by default: 2,592,000 seconds).
- * - Each second, a rule's reservoir records up to `reservoirPerSecond` requests; the fixed rate
- *   then records `samplingRate` of the rest. Over the month the reservoirs record
- *   min(requests, reservoir x rules x seconds), and the fixed rate applies to the remaining
- *   requests. Under uniform traffic this equals summing the per-second sampling over the month.
- *   Uniform traffic gets the most out of the reservoir; bursty traffic leaves it idle in quiet
- *   seconds, so for a given rate the estimate is an upper bound.
- * - One trace per sampled request, however many services it crosses.
- * - The free tier is applied once, as if this traffic were the account's only X-Ray use.
- * - Figures are not rounded; `markdownTable` rounds money to cents for display only.
- * - With `agentCompute`, the agent's reservation (cpu, memory) in each of `tasks` tasks is priced
- *   at Fargate's us-east-1 list prices over a 730-hour month and added to the total.
- *
- * The reservoir matters more than the rate at low traffic: at 10 million requests a month
- * (3.86 a second) a 1-a-second reservoir records a quarter of all requests by itself.
+ * and the prices in `pricing.ts`, assuming uniform traffic (an upper bound for bursty traffic),
+ * one trace per sampled request and the free tier applied once.
  */
 export class XRayCostEstimator {
   /**
    * The estimated monthly bill for `props`.
-   *
    * @param props traffic, sampling rule and retrieval to estimate
    */
   public static estimate(props: XRayCostEstimateProps): XRayCostEstimate {
@@ -461,10 +388,7 @@ export class XRayCostEstimator {
   }
 
   /**
-   * A markdown table of monthly cost by traffic (rows) and sampling rate (columns), from
-   * {@link XRayCostEstimator.estimate}. Each cell shows the cost, rounded to the cent, and the
-   * traces recorded; no traces are retrieved. The README's cost section is this table with the
-   * defaults.
+   * A markdown table of monthly cost (to the cent) and traces recorded, by traffic and sampling rate.
    *
    * @param props the grid and the sampling-rule assumptions
    */

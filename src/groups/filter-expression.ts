@@ -1,6 +1,5 @@
 import {
   ANNOTATION_KEY_MAX_LENGTH,
-  ANNOTATION_KEY_PATTERN,
   annotationKeysOf,
   AnnotationValue,
   AnyOperator,
@@ -24,6 +23,7 @@ import {
 import { columnOf } from './private/filter-lexer';
 import { FilterSyntaxFailure, parseFilter } from './private/filter-parser';
 import { serviceNamesOf } from './private/filter-services';
+import { ANNOTATION_KEY_PATTERN } from '../core/annotation-keys';
 import { fail, show } from '../core/errors';
 import { describeNumber, requireKnownNumber } from '../core/numbers';
 
@@ -34,14 +34,8 @@ const KNOWN_NUMBER_REASON = '(a filter expression is text that X-Ray parses, so 
 abstract class FilterExpressionErrorBase extends Error {}
 
 /**
- * Thrown by `FilterExpression.parse` for a text that is not a valid X-Ray filter expression.
- *
- * The message reads `FilterExpression.parse: invalid filter expression at column N: expected WHAT,
- * got WHAT`, where N is the 1-based column (in characters) of the first error; `reason` is the
- * same without the name of the call.
- *
- * (jsii cannot represent subclasses of `Error`, so this class is hidden from other languages;
- * they get the same facts, without throwing, from `FilterExpression.validate`.)
+ * Thrown by `FilterExpression.parse` for an invalid text. Hidden from jsii, which cannot model
+ * `Error` subclasses; other languages get the same facts from `FilterExpression.validate`.
  *
  * @internal
  */
@@ -173,8 +167,7 @@ export interface FilterExpressionValidation {
    */
   readonly normalized?: string;
   /**
-   * The error message, when not valid: `invalid filter expression at column N: expected ...,
-   * got ...` (what `FilterExpression.parse` throws, without the name of the call).
+   * The error message, when not valid (what `FilterExpression.parse` throws, without the call's name).
    * @default - none: the text is valid
    */
   readonly message?: string;
@@ -283,23 +276,15 @@ function stringBuilderCall(keyword: string): string {
 }
 
 /**
- * An AWS X-Ray filter expression: parsed from text with `FilterExpression.parse`, or built with
- * the static methods and combined with `and`, `or` and `not`. Either way `toString()` gives the
- * normalized text, and `FilterExpression.parse(e.toString())` equals `e`.
+ * An AWS X-Ray filter expression, parsed from text or built with the static methods; `toString()`
+ * gives the normalized text.
  *
  * @example
- * FilterExpression.service('afirgen-main-backend').and(FilterExpression.responseTime().greaterThan(5)).toString();
- * // service("afirgen-main-backend") AND responsetime > 5
+ * FilterExpression.service('orders').and(FilterExpression.responseTime().greaterThan(5)).toString();
+ * // service("orders") AND responsetime > 5
  */
 export class FilterExpression {
-  /**
-   * Parses a filter expression. Keywords, `AND`/`OR`, `CONTAINS`/`BEGINSWITH`/`ENDSWITH` and
-   * `true`/`false` may be written in any case; expressions side by side mean `AND`.
-   *
-   * Throws `FilterExpressionError` (message `invalid filter expression at column N: expected ...,
-   * got ...`) at the first error, for an empty text, for more than 10,000 characters, and for
-   * nesting deeper than 100 levels.
-   */
+  /** Parses a filter expression (keywords in any case); throws at the first error, with its column. */
   public static parse(text: string): FilterExpression {
     const call = 'FilterExpression.parse';
     if (typeof text !== 'string') throw new FilterExpressionError(call, 1, 'a filter expression (a string)', typeof text);
@@ -322,8 +307,7 @@ export class FilterExpression {
   }
 
   /**
-   * `service("name")`, or `service("name") { filter }`: traces that reached the named service (on
-   * which the filter holds).
+   * `service("name")`, with an optional `{ filter }`: traces that reached the named service.
    *
    * @param name the service name
    * @param filter what must hold on the service's segments (boolean, number and string keywords only)
@@ -398,8 +382,7 @@ export class FilterExpression {
   }
 
   /**
-   * `id(name: "name", type: "type")` on its own. To filter on a service or an edge by id, use
-   * `serviceById` or `edgeById`.
+   * `id(name: "name", type: "type")` on its own.
    *
    * @param name the node's name
    * @param nodeType the node's type, e.g. `AWS::Lambda::Function`
@@ -530,11 +513,7 @@ export class FilterExpression {
     });
   }
 
-  /**
-   * `annotation.KEY`: compare an annotation with a string, a number or a boolean, or test that it
-   * is set. Keys are letters, digits and `_`; a key with dot-separated parts renders as
-   * `annotation[KEY]`.
-   */
+  /** `annotation.KEY`: compare an annotation with a string, number or boolean, or test that it is set. */
   public static annotation(key: string): AnnotationBuilder {
     return new AnnotationBuilder(key);
   }
@@ -579,10 +558,7 @@ export class FilterExpression {
   }
 
   /**
-   * Wraps a tree made by a builder, after checking that its text stays within what `parse` reads
-   * back: at most 10,000 characters and 100 levels of nesting. `call` names the builder call in
-   * messages.
-   *
+   * Wraps a builder's tree, checked against the length and nesting `parse` reads back.
    * @internal
    */
   public static _fromBuilder(call: string, node: FilterNode): FilterExpression {
@@ -611,17 +587,10 @@ export class FilterExpression {
     return { filter: checkBlockFilter(call, owner, FilterExpression.unwrap(call, filter)) };
   }
 
-  /**
-   * The syntax tree. Internal: its shape may change.
-   *
-   * @internal
-   */
+  /** @internal */
   public readonly _node: FilterNode;
 
-  /**
-   * The annotation keys the expression filters on (`annotation.KEY`, `annotation[KEY]`), each
-   * once, in the order they appear: the span attributes an agent must index for it to match.
-   */
+  /** The annotation keys the expression filters on, each once, in order of appearance. */
   public get annotationKeys(): string[] {
     return annotationKeysOf(this._node);
   }

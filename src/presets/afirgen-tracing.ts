@@ -21,11 +21,7 @@ import { TraceGroup } from '../groups/trace-group';
 import { SamplingRateBoost, SamplingRule, SamplingRuleServiceType } from '../sampling/sampling-rule';
 import { TransactionSearch } from '../transaction-search/transaction-search';
 
-/**
- * The AFIRGen services, by the name each reports to X-Ray (its segment name). String constants,
- * not an enum: they go where a string is typed (`serviceName`), and in Python, Java, C# and Go a
- * jsii enum member is not its string.
- */
+/** The AFIRGen services, by the name each reports to X-Ray (string constants, not an enum). */
 export class AfirgenServiceName {
   /** The API backend. */
   public static readonly MAIN_BACKEND: string = 'afirgen-main-backend';
@@ -40,134 +36,94 @@ export class AfirgenServiceName {
 /** Properties of {@link AfirgenTracing}. */
 export interface AfirgenTracingProps {
   /**
-   * The fraction of each service's requests to trace once the reservoir is used up, from 0 to 1:
-   * the runbook's cost lever (0.05 under cost pressure).
-   *
+   * The fraction of each service's requests to trace once the reservoir is used up, from 0 to 1.
    * @default 0.1
    */
   readonly samplingRate?: number;
 
   /**
-   * Per-service sampling rates that replace `samplingRate` for the services named, keyed by
-   * X-Ray service name (the values of `AfirgenServiceName`), e.g.
-   * `{ 'afirgen-gguf-server': 0.05 }`. Any other key is an error.
-   *
+   * Per-service rates that replace `samplingRate`, keyed by `AfirgenServiceName` values.
    * @default - every service uses `samplingRate`
    */
   readonly serviceSamplingRates?: { [serviceName: string]: number };
 
   /**
-   * Requests each service traces every second before the rate applies (shared by all of a
-   * service's tasks). An integer of 0 or more.
-   *
+   * Requests each service traces every second before the rate applies, for all its tasks.
    * @default 1
    */
   readonly reservoirSize?: number;
 
   /**
-   * The priority of the first sampling rule, an integer from 1 to 9997; the rules of
-   * `afirgen-main-backend`, `afirgen-gguf-server` and `afirgen-asr-ocr-server` take this priority,
-   * the next and the one after. Services use the first matching rule in ascending priority, so
-   * keep these numbers below those of any catch-all rule of your own (`ServiceName` `*`), or
-   * that rule decides for these services instead.
-   *
+   * The priority of the first of the three rules (1 to 9997); the others take the next two.
+   * Keep it below any catch-all rule of your own.
    * @default 1000
    */
   readonly priority?: number;
 
   /**
-   * The response time, in seconds, above which a main-backend request counts as slow (the slow
-   * requests group). A number greater than 0.
-   *
+   * The response time, in seconds, above which a main-backend request counts as slow.
    * @default 5
    */
   readonly slowRequestThresholdSeconds?: number;
 
   /**
    * Whether X-Ray Insights watches the main-backend errors group.
-   *
    * @default true
    */
   readonly insightsOnErrors?: boolean;
 
   /**
-   * A stage prefix, joined with `-`, for every X-Ray name the preset owns: the services' X-Ray
-   * names (`prod` gives `prod-afirgen-main-backend`, which the sampling rules and the groups'
-   * filter expressions then match), the rule names and the group names. Two stages (dev and prod)
-   * can then share an account and Region: their names differ, and each stage's rules and groups
-   * see only its own requests. Name each traced service with `serviceNameFor(...)`. 1 to 4
-   * letters, digits or dashes, because the longest name, `<prefix>-afirgen-main-backend-errors`,
-   * must fit X-Ray's 32 characters for a group name.
-   *
-   * @default - no prefix: the services keep their runbook names and the rules are named after them
+   * A stage prefix (1 to 4 letters, digits or dashes) for every X-Ray name the preset owns, so two
+   * stages can share an account; name each traced service with `serviceNameFor(...)`.
+   * @default - no prefix
    */
   readonly namePrefix?: string;
 
   /**
-   * Expected requests a month per service, keyed by X-Ray service name (the values of
-   * `AfirgenServiceName`), to add an info annotation with the estimated monthly X-Ray cost of
-   * all three rules together (the free tier counted once).
+   * Expected requests a month per service (keyed by `AfirgenServiceName` values), for a cost note.
    * @default - no estimate
    */
   readonly expectedRequestsPerMonth?: { [serviceName: string]: number };
 
   /**
-   * A monthly X-Ray budget in USD: an estimate above it becomes a warning. Needs
-   * `expectedRequestsPerMonth`.
+   * A monthly X-Ray budget in USD: an estimate above it is a warning. Needs `expectedRequestsPerMonth`.
    * @default - no budget
    */
   readonly monthlyBudgetUsd?: number;
 
   /**
-   * Adaptive sampling on every service's rule: X-Ray may raise a rule's rate up to `maxRate`
-   * during anomalies, once per `cooldown`. `maxRate` must be at least every service's rate. Only
-   * the ADOT SDKs for Java (v2.11.5+) and Python (v0.15.0+) honour it.
-   *
+   * Adaptive sampling on every service's rule; `maxRate` must be at least every service's rate.
    * @default - no boost
    */
   readonly samplingRateBoost?: SamplingRateBoost;
 
   /**
-   * An SNS topic for the runbook's alarms and insights: with it, CloudWatch alarms watch the
-   * slow-requests and errors groups (their `ApproximateTraceCount`) and notify the topic, and the
-   * errors group's X-Ray Insights (turned on with `insightsOnErrors`) send their notifications to
-   * it through EventBridge.
-   *
+   * An SNS topic for alarms on the slow-requests and errors groups and for the errors group's insights.
    * @default - no alarms and no insight notifications
    */
   readonly alarmTopic?: sns.ITopic;
 
   /**
-   * Slow main-backend requests in one `alarmPeriod` at which the slow-requests alarm fires (the
-   * group's traces, so sampled requests only). A number of 0 or more. Needs `alarmTopic`.
-   *
+   * Slow main-backend requests in one `alarmPeriod` at which the slow-requests alarm fires. Needs `alarmTopic`.
    * @default 5
    */
   readonly slowRequestsAlarmThreshold?: number;
 
   /**
-   * Main-backend error traces in one `alarmPeriod` at which the errors alarm fires. A number of 0
-   * or more. Needs `alarmTopic`.
-   *
+   * Main-backend error traces in one `alarmPeriod` at which the errors alarm fires. Needs `alarmTopic`.
    * @default 1
    */
   readonly errorsAlarmThreshold?: number;
 
   /**
-   * The period both alarms sum the group's traces over, whole minutes, 1 or more. Needs
-   * `alarmTopic`.
-   *
+   * The period both alarms sum over, in whole minutes. Needs `alarmTopic`.
    * @default Duration.minutes(5)
    */
   readonly alarmPeriod?: Duration;
 
   /**
-   * The account's Transaction Search, when it is on. Below 100 % indexing, X-Ray groups count
-   * only the indexed share of traces, so with `alarmTopic` the slow-requests and errors alarms
-   * then count every span instead: CloudWatch Logs metric filters on `aws/spans` (where
-   * Transaction Search writes every span), in the namespace `SPAN_METRICS_NAMESPACE`. At 100 %
-   * the alarms stay on the groups' `ApproximateTraceCount`.
-   *
+   * The account's Transaction Search: below 100 % indexing the alarms count every span in `aws/spans`
+   * (groups count only indexed traces).
    * @default - Transaction Search is off: the alarms watch the groups
    */
   readonly transactionSearch?: TransactionSearch;
@@ -194,6 +150,9 @@ const SERVICES: readonly ServiceEntry[] = [
 const SERVICE_NAMES: readonly string[] = SERVICES.map((s) => s.service);
 
 /** Group names before the prefix; the longest fixes how long a prefix may be. */
+/** The kind under which presets find each other in an app (see `core/app-index.ts`). */
+const KIND = 'AfirgenTracing';
+
 const GROUP_NAMES = {
   slowRequests: `${AfirgenServiceName.MAIN_BACKEND}-slow`,
   errors: `${AfirgenServiceName.MAIN_BACKEND}-errors`,
@@ -223,21 +182,7 @@ const DEFAULT_ALARM_PERIOD_MINUTES = 5;
 
 /**
  * The AFIRGen tracing runbook in one construct: a sampling rule per service and the trace groups
- * behind the runbook's console queries.
- *
- * Sampling rules, one per service (`ServiceName` = the service, named after it): a fixed rate of
- * 10 % (`samplingRate`, per service `serviceSamplingRates`) after a reservoir of 1 request a
- * second. Their service type is `*`, not `AWS::ECS::Container`: the service name already singles
- * the service out, and the origin a service reports depends on the SDK plugins it loads (the
- * GGUF server on GPU EC2 capacity may report `AWS::EC2::Instance`), so matching on it could only
- * make a rule miss.
- *
- * Trace groups:
- * - `slowRequestsGroup`: `service("afirgen-main-backend") AND responsetime > 5`
- * - `errorsGroup`: `service("afirgen-main-backend") AND (error = true OR fault = true)` (4xx,
- *   429 and 5xx; the runbook's `error = true` alone misses every 5xx), with X-Ray Insights
- * - `modelSummariserGroup`: `annotation.model_name = "summariser"`
- * - `endpointProcessGroup`: `annotation.endpoint = "/process"`
+ * behind the runbook's console queries (slow requests, errors, model and endpoint).
  *
  * ```ts
  * new AfirgenTracing(this, 'Tracing', { samplingRate: 0.05 });
@@ -247,23 +192,16 @@ export class AfirgenTracing extends Construct {
   /** The CloudWatch namespace of the every-span metrics (with `transactionSearch` below 100 %). */
   public static readonly SPAN_METRICS_NAMESPACE = 'AfirgenTracing/Spans';
 
-  /**
-   * The sampling rules, keyed by service name (the values of `AfirgenServiceName`).
-   */
+  /** The sampling rules, keyed by service name (the values of `AfirgenServiceName`). */
   public readonly samplingRules: { [serviceName: string]: SamplingRule };
 
-  /**
-   * The trace groups, keyed `slow-requests`, `errors`, `model-summariser` and `endpoint-process`.
-   */
+  /** The trace groups, keyed `slow-requests`, `errors`, `model-summariser` and `endpoint-process`. */
   public readonly traceGroups: { [key: string]: TraceGroup };
 
   /** Main-backend requests slower than `slowRequestThresholdSeconds`. */
   public readonly slowRequestsGroup: TraceGroup;
 
-  /**
-   * Main-backend requests that ended in an error or a fault (4xx, 429 and 5xx), watched by X-Ray
-   * Insights unless turned off.
-   */
+  /** Main-backend requests that ended in an error or a fault (4xx, 429 and 5xx). */
   public readonly errorsGroup: TraceGroup;
 
   /** Traces annotated `model_name = "summariser"`. */
@@ -272,17 +210,10 @@ export class AfirgenTracing extends Construct {
   /** Traces annotated `endpoint = "/process"`. */
   public readonly endpointProcessGroup: TraceGroup;
 
-  /**
-   * The slow-requests alarm, with `alarmTopic`: on the group's sampled traces, or, with
-   * `transactionSearch` below 100 %, on every main-backend span slower than the threshold.
-   */
+  /** The slow-requests alarm, with `alarmTopic`. */
   public readonly slowRequestsAlarm?: cloudwatch.Alarm;
 
-  /**
-   * The errors alarm, with `alarmTopic`: on the group's sampled traces, or, with
-   * `transactionSearch` below 100 %, on every main-backend span with a 4xx or 5xx status or an
-   * error status.
-   */
+  /** The errors alarm, with `alarmTopic`. */
   public readonly errorsAlarm?: cloudwatch.Alarm;
 
   /** The stage prefix, when one was given. */
@@ -378,8 +309,7 @@ export class AfirgenTracing extends Construct {
     if (topic !== undefined) {
       const action = new cloudwatchActions.SnsAction(topic);
       const period = Duration.minutes(alarmPeriodMinutes);
-      // A metric with data points only for minutes in which something matched: no data means no
-      // slow requests (or no errors), not a broken alarm.
+      // No data point means nothing matched that minute.
       const alarmOn = (alarmId: string, metric: cloudwatch.Metric, alarmThreshold: number, description: string): cloudwatch.Alarm => {
         const alarm = metric.createAlarm(this, alarmId, {
           threshold: alarmThreshold,
@@ -414,14 +344,12 @@ export class AfirgenTracing extends Construct {
       }
     }
 
-    registerMember(this, APP_INDEX_KINDS.afirgenTracing);
+    registerMember(this, KIND);
     this.node.addValidation({ validate: () => this.validateGroupsNameOwnedServices() });
   }
 
   /**
-   * The X-Ray service name of one AFIRGen service in this stage: `namePrefix-<service>`, or the
-   * service's runbook name without a prefix. Give it to the traced service as its `serviceName`,
-   * so its spans match this preset's rule and groups.
+   * The X-Ray service name of one AFIRGen service in this stage, to give the traced service.
    *
    * @param service the service's runbook name (`AfirgenServiceName.MAIN_BACKEND`, ...)
    */
@@ -437,11 +365,7 @@ export class AfirgenTracing extends Construct {
     return this.namePrefix === undefined ? base : `${this.namePrefix}-${base}`;
   }
 
-  /**
-   * Metric filters on `aws/spans` that count every main-backend span that is slow, or that
-   * ended in a 4xx/5xx or an error status (an X-Ray fault with no HTTP status), with the
-   * service's name as dimension `Service`.
-   */
+  /** Metric filters on `aws/spans` counting every slow or failed main-backend span. */
   private spanMetrics(search: TransactionSearch, serviceName: string, thresholdSeconds: number, period: Duration):
   { readonly slow: cloudwatch.Metric; readonly errors: cloudwatch.Metric } {
     const spansLogGroup = logs.LogGroup.fromLogGroupName(this, 'SpansLogGroup', TransactionSearch.SPANS_LOG_GROUP_NAME);
@@ -475,14 +399,9 @@ export class AfirgenTracing extends Construct {
     };
   }
 
-  /**
-   * Every trace group of the app that names an AFIRGen service (with any prefix) must name one
-   * that a preset of its account and Region traces under: with stages, `afirgen-main-backend`
-   * alone (or `staging-...` with no `staging` preset) matches no request. Checked once, by the
-   * first preset in the tree; the preset's own groups always comply.
-   */
+  /** Every trace group naming an AFIRGen service must name one a preset of its account and Region traces under. */
   private validateGroupsNameOwnedServices(): string[] {
-    const presets = membersInApp(this, APP_INDEX_KINDS.afirgenTracing).filter((c: IConstruct): c is AfirgenTracing => c instanceof AfirgenTracing);
+    const presets = membersInApp(this, KIND).filter((c: IConstruct): c is AfirgenTracing => c instanceof AfirgenTracing);
     if (presets[0] !== this) return [];
     const groups = membersInApp(this, APP_INDEX_KINDS.traceGroup).filter((c: IConstruct): c is TraceGroup => c instanceof TraceGroup);
     const problems: string[] = [];
@@ -550,7 +469,6 @@ export class AfirgenTracing extends Construct {
 
   /**
    * The sampling rule of one service.
-   *
    * @param service the service
    */
   public samplingRuleFor(service: string): SamplingRule {
@@ -562,9 +480,7 @@ export class AfirgenTracing extends Construct {
   }
 
   /**
-   * The fixed rate of one service's rule: what its app's `XRAY_SAMPLING_RATE` should say, so that
-   * the app and the rule agree.
-   *
+   * The fixed rate of one service's rule, for its app's `XRAY_SAMPLING_RATE`.
    * @param service the service
    */
   public samplingRateFor(service: string): number {

@@ -29,15 +29,8 @@ const SAMPLING_RULE_ARN = /^arn:[^:]+:xray:[^:]*:[^:]*:sampling-rule\/[^/]+$/;
 /** The kind under which sampling rules find each other in an app (see `core/app-index.ts`). */
 const KIND = 'SamplingRule';
 
-/** The fix named by a message about two rules with one name. */
-const NAME_FIX = 'give one of them a different ruleName, or give an AfirgenTracing a namePrefix';
 
-/**
- * The `origin` a sampling rule matches (`ServiceType`): the type an instrumented service reports in
- * its segments. The X-Ray SDKs set it through their plugins (ECS, EC2, Elastic Beanstalk); with no
- * plugin a service reports no origin, and the X-Ray SDK for Node.js, for one, then applies the rule
- * whatever its `ServiceType`.
- */
+/** The `origin` a sampling rule matches (`ServiceType`), as the SDKs' plugins report it. */
 export class SamplingRuleServiceType {
   /** Any origin, or none (`*`). */
   public static readonly ANY = new SamplingRuleServiceType('*');
@@ -48,10 +41,7 @@ export class SamplingRuleServiceType {
   /** An Amazon EC2 instance, as the SDKs' EC2 plugin reports it (`AWS::EC2::Instance`). */
   public static readonly EC2_INSTANCE = new SamplingRuleServiceType('AWS::EC2::Instance');
 
-  /**
-   * An AWS Elastic Beanstalk environment, as the SDKs' Elastic Beanstalk plugin reports it
-   * (`AWS::ElasticBeanstalk::Environment`).
-   */
+  /** An AWS Elastic Beanstalk environment (`AWS::ElasticBeanstalk::Environment`). */
   public static readonly ELASTIC_BEANSTALK_ENVIRONMENT = new SamplingRuleServiceType('AWS::ElasticBeanstalk::Environment');
 
   /** An Amazon API Gateway stage with active tracing (`AWS::APIGateway::Stage`). */
@@ -61,8 +51,7 @@ export class SamplingRuleServiceType {
   public static readonly APPSYNC_GRAPHQL_API = new SamplingRuleServiceType('AWS::AppSync::GraphQLAPI');
 
   /**
-   * Any other origin, 1 to 64 characters; `*` and `?` are wildcards. There is no constant for
-   * AWS Lambda on purpose: X-Ray documents no sampling-rule service type for Lambda functions.
+   * Any other origin, 1 to 64 characters; `*` and `?` are wildcards.
    *
    * @param serviceType the `ServiceType` to match, e.g. `AWS::ECS::*`
    */
@@ -86,42 +75,27 @@ export class SamplingRuleServiceType {
 }
 
 /**
- * Adaptive sampling for one rule (`SamplingRateBoost`): during an anomaly (errors, high latency)
- * X-Ray raises the rule's rate for a short while, up to `maxRate`, then waits `cooldown` before it
- * boosts again.
- *
- * Only the AWS Distro for OpenTelemetry SDKs honour it, Java from v2.11.5 and Python from v0.15.0
- * (https://docs.aws.amazon.com/xray/latest/devguide/xray-adaptive-sampling.html, read 2026-12-02),
- * and only with the CloudWatch agent or an OpenTelemetry collector as the agent. The X-Ray SDKs
- * and the X-Ray daemon ignore it.
+ * Adaptive sampling for one rule: during an anomaly X-Ray raises the rate up to `maxRate`, at most
+ * once per `cooldown`. Only the ADOT SDKs (Java, Python) with an OTLP agent honour it.
  */
 export interface SamplingRateBoost {
-  /**
-   * The highest rate X-Ray may boost the rule to, from the rule's `fixedRate` to 1. What a boost can
-   * cost at most: `maxRate` instead of `fixedRate` for the traffic of one boost (X-Ray documents
-   * boosts of up to a minute) in each cooldown window.
-   */
+  /** The highest rate X-Ray may boost the rule to, from the rule's `fixedRate` to 1. */
   readonly maxRate: number;
 
-  /**
-   * The window in which at most one boost happens, in whole minutes, 1 or more
-   * (`CooldownWindowMinutes`).
-   */
+  /** The window in which at most one boost happens, in whole minutes, 1 or more. */
   readonly cooldown: Duration;
 }
 
 /** A sampling rule, created here or imported. */
 export interface ISamplingRule extends IResource {
   /**
-   * The rule's ARN, `arn:<partition>:xray:<region>:<account>:sampling-rule/<name>`.
-   *
+   * The rule's ARN.
    * @attribute
    */
   readonly samplingRuleArn: string;
 
   /**
    * The rule's name.
-   *
    * @attribute
    */
   readonly samplingRuleName: string;
@@ -130,124 +104,87 @@ export interface ISamplingRule extends IResource {
 /** Properties of a {@link SamplingRule}. */
 export interface SamplingRuleProps {
   /**
-   * The rule's name, 1 to 32 characters: letters, numbers, spaces and `_ . : % & # = + - @`.
-   * `Default` is the account's own rule and cannot be created. Names are unique per account and
-   * region, and renaming a rule replaces it.
-   *
-   * @default - `<readable>-<8 hex digits>`, at most 32 characters: the readable part is
-   * `serviceName` when it names one service (no wildcard), else the construct id; the hex digits
-   * are a hash of the construct path, so the name is stable, and the same rule in two stacks (dev
-   * and prod) gets two names
+   * The rule's name, 1 to 32 characters, unique per account and Region; renaming replaces the rule.
+   * @default - `<serviceName or construct id>-<hash of the construct path>`, at most 32 characters
    */
   readonly ruleName?: string;
 
-  /**
-   * The rule's priority, an integer from 1 to 9999. Services try rules in ascending order of
-   * priority and use the first that matches; the account's `Default` rule comes last (10000).
-   */
+  /** The rule's priority, an integer from 1 (tried first) to 9999. */
   readonly priority: number;
 
-  /**
-   * The fraction of matching requests to trace once the reservoir is used up, from 0 to 1
-   * (0.1 traces 10 % of requests).
-   */
+  /** The fraction of matching requests to trace once the reservoir is used up, from 0 to 1. */
   readonly fixedRate: number;
 
   /**
-   * Matching requests to trace each second before the fixed rate applies, shared by all
-   * instances of all services that use the rule. An integer of 0 or more.
-   *
+   * Matching requests to trace each second before the fixed rate applies, shared by all instances.
    * @default 1
    */
   readonly reservoirSize?: number;
 
   /**
-   * The service name to match (the `name` of the service's segments), up to 64 characters;
-   * `*` and `?` are wildcards.
-   *
+   * The service name to match, up to 64 characters; `*` and `?` are wildcards.
    * @default '*'
    */
   readonly serviceName?: string;
 
   /**
    * The service type (the segments' `origin`) to match.
-   *
    * @default SamplingRuleServiceType.ANY
    */
   readonly serviceType?: SamplingRuleServiceType;
 
   /**
-   * The host name to match (from the request's `Host` header), up to 64 characters; `*` and `?`
-   * are wildcards.
-   *
+   * The host name to match, up to 64 characters; `*` and `?` are wildcards.
    * @default '*'
    */
   readonly host?: string;
 
   /**
    * The HTTP method to match, up to 10 characters; `*` and `?` are wildcards.
-   *
    * @default '*'
    */
   readonly httpMethod?: string;
 
   /**
    * The URL path to match, up to 128 characters; `*` and `?` are wildcards.
-   *
    * @default '*'
    */
   readonly urlPath?: string;
 
   /**
-   * The ARN of the AWS resource the service runs on, up to 500 characters. The X-Ray SDKs only use
-   * rules whose resource ARN is `*`; every other value makes the SDKs skip the rule (a warning says
-   * so); only AWS services that sample on their own, such as API Gateway stages, match it.
-   *
+   * The ARN of the resource the service runs on, up to 500 characters; the X-Ray SDKs skip rules with any but `*`.
    * @default '*'
    */
   readonly resourceArn?: string;
 
   /**
-   * Segment attributes to match, at most 5, keys and values 1 to 32 characters. The X-Ray SDKs
-   * skip rules with attributes (a warning says so); API Gateway matches them against request
-   * headers.
-   *
+   * Segment attributes to match, at most 5; the X-Ray SDKs skip rules with attributes.
    * @default - no attributes
    */
   readonly attributes?: { [key: string]: string };
 
   /**
-   * Adaptive sampling: let X-Ray raise the rate up to `maxRate` during anomalies, at most once per
-   * `cooldown`. Honoured by the ADOT SDKs for Java (v2.11.5+) and Python (v0.15.0+) only. Not in
-   * CloudFormation's schema in me-central-1 and me-south-1 (as of 2026-06-15): a stack whose Region
-   * is known at synth and is one of those throws.
-   *
+   * Adaptive sampling (see `SamplingRateBoost`); not available in every Region's CloudFormation.
    * @default - no boost: the rate stays `fixedRate`
    */
   readonly samplingRateBoost?: SamplingRateBoost;
 }
 
-
 /**
- * An X-Ray sampling rule (`AWS::XRay::SamplingRule`): which requests the X-Ray SDKs trace,
- * centrally, for every instance of a service at once. The SDKs poll the rules through their agent
- * (`xray:GetSamplingRules`, `xray:GetSamplingTargets`), so a rule changes sampling without a
- * redeploy of the service.
+ * An X-Ray sampling rule (`AWS::XRay::SamplingRule`): which requests the SDKs trace, for every
+ * instance of a service at once, changed without a redeploy.
  *
  * ```ts
- * new SamplingRule(this, 'MainBackend', {
+ * new SamplingRule(this, 'Orders', {
  *   priority: 1000,
  *   fixedRate: 0.1,
- *   serviceName: 'afirgen-main-backend',
+ *   serviceName: 'orders',
  * });
  * ```
- *
- * Tags added with `Tags.of(rule)` are set on the rule.
  */
 export class SamplingRule extends Resource implements ISamplingRule {
   /**
-   * Imports a sampling rule by its ARN, `arn:<partition>:xray:<region>:<account>:sampling-rule/<name>`.
-   * The name is read from the ARN (at deploy time when the ARN is a token).
+   * Imports a sampling rule by its ARN.
    *
    * @param scope the scope of the imported rule
    * @param id its construct id
@@ -286,11 +223,7 @@ export class SamplingRule extends Resource implements ISamplingRule {
     return new ImportedSamplingRule(scope, id, arn, samplingRuleName, {});
   }
 
-  /**
-   * Which of two rules that match the same requests X-Ray applies: the lower priority number, and
-   * between equal priorities the name that sorts first (as the X-Ray SDKs order their rule cache).
-   * Undefined when that is only known at deploy time.
-   */
+  /** Which of two rules matching the same requests wins: lower priority, then first name; undefined if unknown at synth. */
   private static winnerOf(a: SamplingRule, b: SamplingRule): { readonly winner: SamplingRule; readonly why: string } | undefined {
     const pa = a.priorityAtSynth();
     const pb = b.priorityAtSynth();
@@ -313,10 +246,7 @@ export class SamplingRule extends Resource implements ISamplingRule {
   /** The rule's name (generated unless `ruleName` was given). */
   public readonly samplingRuleName: string;
 
-  /**
-   * The fraction of matching requests the rule traces beyond its reservoir, from 0 to 1 (a token
-   * when it was given as one).
-   */
+  /** The fraction of matching requests the rule traces beyond its reservoir (may be a token). */
   public readonly fixedRate: number;
 
   /** The service name the rule matches: `serviceName`, or `*` (any service). */
@@ -331,10 +261,7 @@ export class SamplingRule extends Resource implements ISamplingRule {
   /** The priority as given (maybe a token). */
   private readonly priority: number;
 
-  /**
-   * The match criteria as X-Ray compares them (letter case ignored), when every one is known at
-   * synth; undefined when one is a token.
-   */
+  /** The match criteria as X-Ray compares them (case ignored); undefined when one is a token. */
   private readonly matchKey?: string;
 
   /** The match criteria, for messages. */
@@ -442,10 +369,7 @@ export class SamplingRule extends Resource implements ISamplingRule {
     this.node.addValidation({ validate: () => [...this.validateResolvedNumbers(given), ...this.validateUniqueInApp()] });
   }
 
-  /**
-   * Tokens known at synth (`Lazy.number`) are validated once resolved; deploy-time values
-   * (`CfnParameter.valueAsNumber`) resolve to `{ Ref }` and are left to CloudFormation.
-   */
+  /** Synth-time tokens are validated once resolved; deploy-time values are left to CloudFormation. */
   private validateResolvedNumbers(props: SamplingRuleProps): string[] {
     const resolved = (value: number | undefined): number | undefined => {
       if (value === undefined || knownNumber(value) !== undefined) return undefined;
@@ -468,12 +392,7 @@ export class SamplingRule extends Resource implements ISamplingRule {
     return typeof out === 'number' ? out : undefined;
   }
 
-  /**
-   * The whole-app checks: no other rule that may deploy to the same account and Region has this
-   * rule's `ruleName` (the second deployment would fail) or exactly its match criteria (one of
-   * the two would never match). Each pair is reported once: the name on the later rule in the
-   * tree, the criteria on the rule that never matches.
-   */
+  /** No other rule in the same account and Region has this rule's name or exactly its match criteria. */
   private validateUniqueInApp(): string[] {
     const rules = membersInApp(this, KIND).filter((c: IConstruct): c is SamplingRule => c instanceof SamplingRule);
     const me = rules.indexOf(this);
@@ -487,7 +406,7 @@ export class SamplingRule extends Resource implements ISamplingRule {
       if (earlier && sameName) {
         problems.push(
           `ruleName ${JSON.stringify(this.samplingRuleName)} of ${this.node.path} is also the ruleName of ${other.node.path}, and ${env}: ` +
-          `X-Ray sampling rule names are unique in an account and Region, so the second stack to deploy fails. Fix: ${NAME_FIX}`,
+          'X-Ray sampling rule names are unique in an account and Region, so the second stack to deploy fails. Fix: give one of them a different ruleName',
         );
       }
       if (this.matchKey === undefined || this.matchKey !== other.matchKey) return;
@@ -517,11 +436,7 @@ export class SamplingRule extends Resource implements ISamplingRule {
   }
 }
 
-/**
- * Validates a boost and renders it as `SamplingRateBoost { MaxRate, CooldownWindowMinutes }`:
- * `maxRate` from the rule's `fixedRate` (when both are known) to 1, `cooldown` whole minutes, 1 or
- * more. Tokens pass through.
- */
+/** Validates a boost and renders it as CloudFormation's `SamplingRateBoost`; tokens pass through. */
 function renderBoost(
   owner: IConstruct, boost: SamplingRateBoost | undefined, fixedRate: number,
 ): CfnSamplingRule.SamplingRateBoostProperty | undefined {

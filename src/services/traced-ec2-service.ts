@@ -16,8 +16,7 @@ import { XRaySidecar } from '../sidecar/xray-sidecar';
 /** Properties of a {@link TracedEc2Service}. */
 export interface TracedEc2ServiceProps extends TracedServiceBaseProps {
   /**
-   * The task's network mode: `awsvpc` and `host` reach the agent on 127.0.0.1:2000, `bridge`
-   * through a container link at `xray-daemon:2000`.
+   * The task's network mode: awsvpc, bridge or host.
    * @default ecs.NetworkMode.AWS_VPC
    */
   readonly networkMode?: ecs.NetworkMode;
@@ -35,16 +34,13 @@ export interface TracedEc2ServiceProps extends TracedServiceBaseProps {
   readonly memoryLimitMiB?: number;
 
   /**
-   * GPUs reserved for the app container (e.g. LLM inference on GPU instances); 0 for none.
+   * GPUs reserved for the app container.
    * @default 0
    */
   readonly gpuCount?: number;
 
   /**
-   * The container instance the tasks run on, for the cost note of `expectedRequestsPerMonth`:
-   * with it, the agent sidecar's reservation in each of `desiredCount` tasks is priced as its
-   * share of the instance (the larger of its CPU and memory shares) at `hourlyPriceUsd`, and
-   * counts against `monthlyBudgetUsd`. Needs `expectedRequestsPerMonth`.
+   * The instance the tasks run on, to price the agent's share of it in the cost note. Needs `expectedRequestsPerMonth`.
    * @default - agent compute on EC2 is stated as not estimated
    */
   readonly costEc2Instance?: XRayEc2InstanceProps;
@@ -63,8 +59,7 @@ export interface TracedEc2ServiceProps extends TracedServiceBaseProps {
 
   /**
    * The lowest share of `desiredCount` kept running during a deployment, in percent.
-   * @default 50 - ECS's own default: a one-task service stops its old task before starting the
-   * new one, so a deployment needs no spare GPU instance
+   * @default 50
    */
   readonly minHealthyPercent?: number;
 
@@ -93,20 +88,13 @@ export interface TracedEc2ServiceProps extends TracedServiceBaseProps {
   readonly availabilityZoneRebalancing?: ecs.AvailabilityZoneRebalancing;
 
   /**
-   * Send traces to the cluster's per-instance agent instead of a sidecar in each task: the task
-   * gets no agent container and its role no X-Ray policy. Host-mode apps reach it at
-   * `127.0.0.1:2000`, bridge-mode apps at the Docker bridge gateway (`172.17.0.1:2000`); awsvpc
-   * cannot reach it and is an error, as is `sidecar` with it.
+   * Send traces to the cluster's per-instance agent instead of a sidecar; host or bridge mode only.
    * @default - a sidecar in the task
    */
   readonly hostAgent?: XRayHostAgent;
 }
 
-/**
- * An EC2 service whose app is traced with AWS X-Ray, in awsvpc, bridge or host network mode,
- * with optional GPUs: the task definition, the app container, the tracing agent sidecar with
- * `instrument` applied, the agent's IAM, the service and its sampling rule.
- */
+/** An EC2 service whose app is traced with AWS X-Ray: app container, agent sidecar (or host agent) and sampling rule. */
 export class TracedEc2Service extends TracedServiceBase {
   /** The ECS service. */
   public readonly service: ecs.Ec2Service;

@@ -12,14 +12,13 @@ import { XRaySidecar } from '../sidecar/xray-sidecar';
 /** Properties of a {@link TracedFargateService}. */
 export interface TracedFargateServiceProps extends TracedServiceBaseProps {
   /**
-   * Task CPU units. Must be a Fargate size: 256, 512, 1024, 2048, 4096, 8192 or 16384.
+   * Task CPU units, a Fargate size (256 to 16384).
    * @default 512
    */
   readonly cpu?: number;
 
   /**
-   * Task memory in MiB, valid for `cpu` on Fargate. The agent reserves 256 MiB of it by default;
-   * the app container gets the rest.
+   * Task memory in MiB, valid for `cpu` on Fargate; the app gets what the agent leaves.
    * @default 1024
    */
   readonly memoryLimitMiB?: number;
@@ -44,7 +43,7 @@ export interface TracedFargateServiceProps extends TracedServiceBaseProps {
 
   /**
    * The lowest share of `desiredCount` kept running during a deployment, in percent.
-   * @default 100 - new tasks start before old ones stop: Fargate needs no spare capacity for it
+   * @default 100
    */
   readonly minHealthyPercent?: number;
 
@@ -55,10 +54,7 @@ export interface TracedFargateServiceProps extends TracedServiceBaseProps {
   readonly maxHealthyPercent?: number;
 
   /**
-   * The task's operating system and CPU architecture (`FargateTaskDefinitionProps.runtimePlatform`),
-   * e.g. `{ cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX }`
-   * for Graviton. The agent image must have a build for it: the X-Ray daemon from 3.3.0, the
-   * CloudWatch agent and the ADOT collector are multi-arch; an agent without one is an error.
+   * The task's OS and CPU architecture (`FargateTaskDefinitionProps.runtimePlatform`); the agent image must have a build for it.
    * @default - Linux on x86-64 (Fargate's default)
    */
   readonly runtimePlatform?: ecs.RuntimePlatform;
@@ -82,13 +78,7 @@ export interface TracedFargateServiceProps extends TracedServiceBaseProps {
   readonly availabilityZoneRebalancing?: ecs.AvailabilityZoneRebalancing;
 }
 
-/**
- * A Fargate service whose app is traced with AWS X-Ray: the task definition, the app container,
- * the tracing agent sidecar (`XRaySidecar`, with `instrument` applied), the IAM the agent needs,
- * the service, and the service's own sampling rule.
- *
- * Load balancing is left to aws-cdk-lib: `listener.addTargets('App', { port, targets: [traced.service] })`.
- */
+/** A Fargate service whose app is traced with AWS X-Ray: app container, agent sidecar and sampling rule. */
 export class TracedFargateService extends TracedServiceBase {
   /** The ECS service. */
   public readonly service: ecs.FargateService;
@@ -116,7 +106,6 @@ export class TracedFargateService extends TracedServiceBase {
     const memoryLimitMiB = props.memoryLimitMiB ?? 1024;
     validateIntegerInRange(this, 'cpu', cpu, 1);
     validateIntegerInRange(this, 'memoryLimitMiB', memoryLimitMiB, 1);
-    // Checked whether or not tracing (and so the sidecar) is on.
     validateFargateSize(this, {
       cpu: knownNumber(cpu),
       memoryMiB: knownNumber(memoryLimitMiB),

@@ -24,18 +24,14 @@ import { XRaySidecar, XRaySidecarOptions } from '../sidecar/xray-sidecar';
 /** Options of the sampling rule a traced service creates for itself, or uses. */
 export interface TracedServiceSamplingRuleOptions {
   /**
-   * Whether the service has a sampling rule at all. Turn it off only when rules are managed
-   * outside this app; to share a rule made elsewhere in the app (e.g. by `AfirgenTracing`), pass
-   * it as `existingRule` instead.
+   * Whether the service has a sampling rule; to share a rule made elsewhere in the app, use `existingRule`.
    * @default true
    */
   readonly enabled?: boolean;
 
   /**
-   * A rule that already exists in this app for this service, e.g.
-   * `afirgenTracing.samplingRuleFor(AfirgenServiceName.MAIN_BACKEND)`: the service creates no rule
-   * of its own, its `XRAY_SAMPLING_RATE` is the rule's fixed rate (unless `tracing.samplingRate`
-   * says the same), and the rule's `serviceName` must be the service's.
+   * A rule of this app for this service (its `serviceName` must match), e.g. one a preset made; the
+   * service creates none and tells the app the rule's fixed rate.
    * @default - the service creates its own rule
    */
   readonly existingRule?: SamplingRule;
@@ -47,8 +43,7 @@ export interface TracedServiceSamplingRuleOptions {
   readonly priority?: number;
 
   /**
-   * Traces per second recorded before the fixed rate applies (for all tasks of the service
-   * together). Not allowed with `existingRule`.
+   * Traces per second recorded before the fixed rate applies, for all tasks together. Not allowed with `existingRule`.
    * @default 1
    */
   readonly reservoirSize?: number;
@@ -60,9 +55,7 @@ export interface TracedServiceSamplingRuleOptions {
   readonly ruleName?: string;
 
   /**
-   * Adaptive sampling on the service's rule: X-Ray may raise its rate up to `maxRate` during
-   * anomalies, once per `cooldown` (ADOT Java v2.11.5+ and Python v0.15.0+ only). Not allowed
-   * with `existingRule`.
+   * Adaptive sampling on the service's rule (see `SamplingRateBoost`). Not allowed with `existingRule`.
    * @default - no boost
    */
   readonly samplingRateBoost?: SamplingRateBoost;
@@ -74,9 +67,8 @@ export interface TracedServiceBaseProps extends TracedServicePassThrough {
   readonly cluster: ecs.ICluster;
 
   /**
-   * The X-Ray service name the app records segments under (`AWS_XRAY_TRACING_NAME`) and the
-   * sampling rule matches; also the ECS service name unless `ecsServiceName` is set. 1 to 64
-   * letters, numbers, whitespace or `_ . : / % & # = + \ - @`.
+   * The X-Ray service name (`AWS_XRAY_TRACING_NAME`, matched by the sampling rule), and the ECS
+   * service name unless `ecsServiceName` is set. 1 to 64 characters.
    */
   readonly serviceName: string;
 
@@ -108,8 +100,7 @@ export interface TracedServiceBaseProps extends TracedServicePassThrough {
   readonly desiredCount?: number;
 
   /**
-   * Environment variables of the app. The tracing variables (`XRAY_*`, `AWS_XRAY_*`, `OTEL_*` the
-   * library sets) are not allowed here: set them through `tracing`.
+   * Environment variables of the app; the tracing variables are set through `tracing`, not here.
    * @default - none beyond the tracing contract
    */
   readonly environment?: { [name: string]: string };
@@ -127,33 +118,25 @@ export interface TracedServiceBaseProps extends TracedServicePassThrough {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * How the app is traced. `TracingConfig.fromEnvironment(this)` returns this shape from the
-   * runbook's variables and cdk context. `samplingRate` may be a token
-   * (`CfnParameter.valueAsNumber`): the app's `XRAY_SAMPLING_RATE` and the rule's `FixedRate`
-   * then both resolve to it at deploy time.
+   * How the app is traced (`TracingConfig.fromEnvironment` reads it from context and environment).
    * @default - enabled, sampling rate 0.1 (or `samplingRule.existingRule`'s), context missing LOG_ERROR
    */
   readonly tracing?: TracingOptions;
 
   /**
-   * Zero-code tracing with the ADOT agent of the app's language, e.g. `AutoInstrumentation.python()`
-   * (see `InstrumentOptions.autoInstrumentation`). Needs `sidecar.agent` to take OTLP:
-   * `XRayAgent.cloudWatchAgent()` or `XRayAgent.adotCollector()`.
+   * Zero-code tracing with the ADOT agent of the app's language; needs an agent that takes OTLP.
    * @default - none: the app traces itself with its own SDK or helper
    */
   readonly autoInstrumentation?: AutoInstrumentation;
 
   /**
-   * Options of the tracing agent sidecar: the same options `XRaySidecar` takes.
+   * Options of the tracing agent sidecar, as `XRaySidecar` takes them.
    * @default - the X-Ray daemon with its default sizes
    */
   readonly sidecar?: XRaySidecarOptions;
 
   /**
-   * Collector-less tracing (`XRayAgentless`): no agent in the task; the app's ADOT SDK exports
-   * straight to X-Ray's OTLP endpoint, signed with the task role, and samples locally at
-   * `tracing.samplingRate` (no sampling rule). Needs `autoInstrumentation`, Transaction Search in
-   * the account and HTTPS egress to `xray.<region>.amazonaws.com`; not with `sidecar` or `hostAgent`.
+   * Collector-less tracing (`XRayAgentless`): no agent, no sampling rule; needs `autoInstrumentation`.
    * @default false
    */
   readonly agentless?: boolean;
@@ -164,19 +147,14 @@ export interface TracedServiceBaseProps extends TracedServicePassThrough {
    */
   readonly samplingRule?: TracedServiceSamplingRuleOptions;
 
-  // ---- Task definition: passed to aws-cdk-lib's task definition props as they are. ----
-
   /**
-   * The IAM role the app's code runs as (`TaskDefinitionProps.taskRole`). It must trust
-   * `ecs-tasks.amazonaws.com`; the library adds the agent's X-Ray policy to it (a sidecar) and,
-   * with `enableExecuteCommand`, aws-cdk-lib adds the SSM messages actions.
+   * The IAM role the app runs as (`TaskDefinitionProps.taskRole`); must trust `ecs-tasks.amazonaws.com`.
    * @default - a new role
    */
   readonly taskRole?: iam.IRole;
 
   /**
-   * The role ECS uses to pull images and write logs (`TaskDefinitionProps.executionRole`). It
-   * must trust `ecs-tasks.amazonaws.com`.
+   * The role ECS pulls images and writes logs with (`TaskDefinitionProps.executionRole`).
    * @default - a new role, created when something needs it
    */
   readonly executionRole?: iam.IRole;
@@ -192,10 +170,6 @@ export interface TracedServiceBaseProps extends TracedServicePassThrough {
    * @default - none
    */
   readonly volumes?: ecs.Volume[];
-
-  // ---- Service: the props of TracedServicePassThrough, passed to aws-cdk-lib's service props as they are. ----
-
-  // ---- App container: passed to aws-cdk-lib's ContainerDefinitionOptions as they are. ----
 
   /**
    * The app's command (`ContainerDefinitionOptions.command`).
@@ -216,8 +190,7 @@ export interface TracedServiceBaseProps extends TracedServicePassThrough {
   readonly healthCheck?: ecs.HealthCheck;
 
   /**
-   * The app container's port mappings (`ContainerDefinitionOptions.portMappings`), named for
-   * Service Connect. `containerPort` is the short form of one TCP mapping; set one of the two.
+   * The app container's port mappings (`ContainerDefinitionOptions.portMappings`); not with `containerPort`.
    * @default - one TCP mapping of `containerPort`, or none
    */
   readonly portMappings?: ecs.PortMapping[];
@@ -259,8 +232,7 @@ export interface TracedServiceBaseProps extends TracedServicePassThrough {
   readonly ulimits?: ecs.Ulimit[];
 
   /**
-   * Where the app's output goes (`ContainerDefinitionOptions.logging`), replacing the default log
-   * group. `logRetention` applies only to the default, so setting both is an error.
+   * Where the app's output goes (`ContainerDefinitionOptions.logging`); not with `logRetention`.
    * @default - awslogs to a new log group with `logRetention`, stream prefix `app`
    */
   readonly logging?: ecs.LogDriver;
@@ -272,25 +244,19 @@ export interface TracedServiceBaseProps extends TracedServicePassThrough {
   readonly stopTimeout?: Duration;
 
   /**
-   * Environment files of the app (`ContainerDefinitionOptions.environmentFiles`). The tracing
-   * variables set in such a file are not checked at synth time: keep them out of it.
+   * Environment files of the app (`ContainerDefinitionOptions.environmentFiles`), not checked at synth.
    * @default - none
    */
   readonly environmentFiles?: ecs.EnvironmentFile[];
 
   /**
-   * Expected requests a month, to add an info annotation with the estimated tracing cost: the
-   * X-Ray charges plus, on Fargate, the compute the agent reserves in each of `desiredCount` tasks
-   * (us-east-1 list prices; on EC2 its share of the instance with `TracedEc2Service`'s
-   * `costEc2Instance`, else stated as not estimated).
+   * Expected requests a month: adds an info annotation with the estimated tracing cost (X-Ray and agent compute).
    * @default - no estimate
    */
   readonly expectedRequestsPerMonth?: number;
 
   /**
-   * A monthly tracing budget in USD (X-Ray charges plus agent compute): an estimate above it
-   * becomes a warning. Needs
-   * `expectedRequestsPerMonth`.
+   * A monthly tracing budget in USD: an estimate above it is a warning. Needs `expectedRequestsPerMonth`.
    * @default - no budget
    */
   readonly monthlyBudgetUsd?: number;
@@ -356,16 +322,13 @@ export interface TracedTaskPassThrough {
 /** The service props every traced service passes through as they are. */
 export interface TracedServicePassThrough {
   /**
-   * Capacity providers to run on (`BaseServiceOptions.capacityProviderStrategies`), e.g.
-   * `[{ capacityProvider: 'FARGATE_SPOT', weight: 1 }]` or an EC2 capacity provider's name.
-   * With it, the service has no `LaunchType` (aws-cdk-lib leaves it out).
+   * Capacity providers to run on (`BaseServiceOptions.capacityProviderStrategies`).
    * @default - the launch type (FARGATE or EC2)
    */
   readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
 
   /**
-   * Whether ECS Exec is on (`BaseServiceOptions.enableExecuteCommand`). aws-cdk-lib gives the
-   * task role the `ssmmessages:*Channel` actions ECS Exec needs.
+   * Whether ECS Exec is on (`BaseServiceOptions.enableExecuteCommand`).
    * @default false
    */
   readonly enableExecuteCommand?: boolean;
@@ -377,9 +340,7 @@ export interface TracedServicePassThrough {
   readonly healthCheckGracePeriod?: Duration;
 
   /**
-   * Service Connect (`BaseServiceOptions.serviceConnectConfiguration`). Each entry of `services`
-   * names a port mapping of the app container (`portMappings[].name`); a name the app container
-   * does not have is an error.
+   * Service Connect (`BaseServiceOptions.serviceConnectConfiguration`), naming the app's `portMappings`.
    * @default - no Service Connect
    */
   readonly serviceConnectConfiguration?: ecs.ServiceConnectProps;
@@ -407,15 +368,9 @@ export interface TracedServicePassThrough {
    * @default - none
    */
   readonly propagateTags?: ecs.PropagatedTagSource;
-
 }
 
-/**
- * What `TracedFargateService` and `TracedEc2Service` share, as aws-ecs-patterns shares its base
- * classes: the validation of the common props, the app container with its log group, the
- * sidecar and `instrument` (or, tracing off, the contract saying so), the sampling rule, the
- * cost annotation, and the service's wait for the agent's IAM policy.
- */
+/** The app container, tracing, sampling rule and cost note that the traced services share. */
 export abstract class TracedServiceBase extends Construct {
   /** The app container. */
   public abstract readonly container: ecs.ContainerDefinition;
@@ -438,10 +393,7 @@ export abstract class TracedServiceBase extends Construct {
     this.samplingRate = this.resolveSamplingRate(props);
   }
 
-  /**
-   * Adds the app container, and (tracing on) the sidecar, `instrument` and the service's sampling
-   * rule; (tracing off) only the contract saying so.
-   */
+  /** Adds the app container and, with tracing on, its agent and sampling rule. */
   protected addTracedApp(taskDefinition: ecs.TaskDefinition, options: TracedAppContainerOptions): TracedApp {
     const props = this.baseProps;
     const enabled = props.tracing?.enabled ?? true;
@@ -531,7 +483,6 @@ export abstract class TracedServiceBase extends Construct {
         samplingRate,
         reservoirPerSecond: samplingRule ? ruleOptions.reservoirSize ?? 1 : 0,
         monthlyBudgetUsd: props.monthlyBudgetUsd,
-        // The agent (and any other tracing container already in the task) for every task.
         agentCompute: { ...agentComputeOf(taskDefinition, container, props.desiredCount ?? 1), ec2Instance: options.costEc2Instance },
       });
     }

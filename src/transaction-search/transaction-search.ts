@@ -23,22 +23,13 @@ const RETENTION_VALUES: ReadonlySet<number> = new Set(
 /** Properties of {@link TransactionSearch}. */
 export interface TransactionSearchProps {
   /**
-   * The percentage of ingested spans X-Ray indexes as trace summaries (for trace search and
-   * analytics in X-Ray), from 0 to 100. Every span is ingested into `aws/spans` whatever this says;
-   * the percentage decides only how many also become searchable trace summaries. 1 % is indexed
-   * at no charge; above that, indexed spans are charged (see the README's cost section and
-   * `XRayCostEstimator.estimate({ transactionSearch })`).
-   *
+   * The percentage of ingested spans X-Ray indexes as trace summaries, from 0 to 100 (above 1 % is charged).
    * @default 1 - the free share
    */
   readonly indexingPercentage?: number;
 
   /**
-   * How long CloudWatch Logs keeps the span data in `aws/spans`: the only trace retention a team
-   * can set (X-Ray's own 30 days are fixed). The group is X-Ray's: this construct only sets its
-   * retention (an `aws-logs` `LogRetention`), and leaves the group, its spans and the retention in
-   * place when the stack is deleted.
-   *
+   * How long CloudWatch Logs keeps the spans in `aws/spans` (the group is X-Ray's and is kept on delete).
    * @default - the retention of `aws/spans` is left as it is (a group X-Ray creates never expires)
    */
   readonly spansRetention?: logs.RetentionDays;
@@ -46,24 +37,8 @@ export interface TransactionSearchProps {
 
 /**
  * CloudWatch Transaction Search for the account and Region (`AWS::XRay::TransactionSearchConfig`):
- * X-Ray writes every span it receives to the CloudWatch Logs group `aws/spans`, as structured logs
- * searchable in CloudWatch, and indexes `indexingPercentage` of them as X-Ray trace summaries.
- *
- * It creates, as AWS documents for CloudFormation
- * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Transaction-Search-Cloudformation.html):
- * - an `AWS::Logs::ResourcePolicy` that lets `xray.amazonaws.com` call `logs:PutLogEvents` on
- *   `aws/spans` and `/aws/application-signals/data` of this account and Region, only for X-Ray
- *   requests of this account (`aws:SourceArn` / `aws:SourceAccount`);
- * - the `AWS::XRay::TransactionSearchConfig`, which depends on the policy;
- * - with `spansRetention`, the retention of `aws/spans`, set after the config.
- *
- * Transaction Search is one per account and Region: a second `TransactionSearch` that may deploy
- * to the same account and Region is a synth error, and an account where it was turned on by hand
- * fails the deploy with `AlreadyExists` (the README says how to adopt such an account).
- *
- * Not every Region's CloudFormation has `AWS::XRay::TransactionSearchConfig` (none in ap-east-2,
- * ap-southeast-6, cn-north-1, cn-northwest-1, mx-central-1, as of 2026-06-15): in a stack whose
- * Region is known at synth and is one of those, the constructor throws.
+ * X-Ray writes every span to the log group `aws/spans` and indexes `indexingPercentage` of them.
+ * Adds the logs resource policy X-Ray needs; one per account and Region.
  *
  * ```ts
  * new TransactionSearch(this, 'TransactionSearch', { spansRetention: logs.RetentionDays.ONE_WEEK });
@@ -125,14 +100,11 @@ export class TransactionSearch extends Construct {
     });
 
     this.config = new CfnTransactionSearchConfig(this, 'Resource', { indexingPercentage: this.indexingPercentage });
-    // The construct-level dependency: CfnResource#addDependency is deprecated in aws-cdk-lib 2.262 and
-    // its replacement, addResourceDependency, is not in the floor (2.258). Both render DependsOn.
+    // Construct-level: CfnResource#addDependency is deprecated, its replacement newer than our floor.
     this.config.node.addDependency(this.resourcePolicy);
 
     if (given.spansRetention !== undefined) {
-      // `aws/spans` belongs to X-Ray, which creates it when Transaction Search is turned on. It is
-      // not created here: CloudFormation would then own, and on a stack delete remove, the span
-      // data. The retention is set on the existing group after the config, and kept on delete.
+      // X-Ray creates `aws/spans`; owning it here would delete the spans with the stack.
       const retention = new logs.LogRetention(this, 'SpansRetention', {
         logGroupName: TransactionSearch.SPANS_LOG_GROUP_NAME,
         retention: given.spansRetention,
@@ -146,19 +118,12 @@ export class TransactionSearch extends Construct {
     this.node.addValidation({ validate: () => [...this.validateOnePerAccount(), ...this.warnIndexedShare()] });
   }
 
-  /**
-   * Whether X-Ray indexes every span as a trace summary: `indexingPercentage` is 100. False below
-   * 100 and for a deploy-time value (a token).
-   */
+  /** Whether `indexingPercentage` is known to be 100. */
   public get indexesEverySpan(): boolean {
     return !isToken(this.indexingPercentage) && this.indexingPercentage >= 100;
   }
 
-  /**
-   * Below 100 %, X-Ray groups see only the indexed trace summaries: warns on each alarm on a
-   * group's `ApproximateTraceCount`, and each group with X-Ray Insights, that may deploy to this
-   * account and Region. Adds warnings only; returns no errors.
-   */
+  /** Below 100 %, groups see only indexed traces: warns on alarms on their trace count and on Insights. */
   private warnIndexedShare(): string[] {
     if (this.indexesEverySpan) return [];
     const share = isToken(this.indexingPercentage)
@@ -178,7 +143,7 @@ export class TransactionSearch extends Construct {
       warn(construct,
         `alarm ${construct.node.path} counts the ApproximateTraceCount of trace group ${groups.map((g) => JSON.stringify(g)).join(', ')}, `
         + `but ${why}: it sees only that share of the matching requests. `
-        + 'Fix: alarm on every span instead (a metric filter on aws/spans; AfirgenTracing does this when given transactionSearch), '
+        + 'Fix: alarm on every span instead (a metric filter on aws/spans), '
         + 'or set indexingPercentage to 100 (indexing above 1 % is charged), or acknowledge this warning. See docs/transaction-search.md');
     }
     for (const group of membersInApp(this, APP_INDEX_KINDS.traceGroup)) {
@@ -192,11 +157,7 @@ export class TransactionSearch extends Construct {
     return [];
   }
 
-  /**
-   * No other `TransactionSearch` of the app may deploy to this one's account and Region: there is
-   * one configuration per account and Region, and the second deploy fails with `AlreadyExists`.
-   * Each pair is reported once, on the later one in the tree.
-   */
+  /** No other `TransactionSearch` of the app may deploy to this account and Region. */
   private validateOnePerAccount(): string[] {
     const all = membersInApp(this, KIND).filter((c: IConstruct): c is TransactionSearch => c instanceof TransactionSearch);
     const me = all.indexOf(this);
@@ -213,18 +174,14 @@ export class TransactionSearch extends Construct {
 /** The id aws-cdk-lib gives the singleton Lambda function behind every `LogRetention` of a stack. */
 const LOG_RETENTION_PROVIDER_ID = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
 
-/**
- * Acknowledges, on the `LogRetention` provider's own role and policy, the cdk-nag findings that
- * come from aws-cdk-lib's provider and not from this library's choices.
- */
+/** Acknowledges the cdk-nag findings on aws-cdk-lib's `LogRetention` provider. */
 function acknowledgeLogRetentionProvider(stack: Stack): void {
   const provider = stack.node.tryFindChild(LOG_RETENTION_PROVIDER_ID);
   if (provider === undefined) return;
   const role = provider.node.tryFindChild('ServiceRole');
   const roleResource = role?.node.defaultChild;
   if (roleResource) {
-    // The finding id carries the policy ARN, whose `::` `Validations.acknowledge` refuses; the
-    // acknowledgement is written as the same metadata entry cdk-nag reads.
+    // The finding id holds the policy ARN, whose `::` `Validations.acknowledge` refuses: write the metadata cdk-nag reads.
     roleResource.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
         'aws-cdk-lib\'s LogRetention provider (which sets the retention of aws/spans) logs with the AWS managed basic execution policy.',

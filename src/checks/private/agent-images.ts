@@ -8,12 +8,7 @@ export enum AgentKind {
   ADOT_COLLECTOR = 'adot-collector',
 }
 
-/**
- * The agents' canonical repositories. An image is recognized by the last path segment of its
- * repository, so mirrors and pull-through caches that keep the image's name are recognized too
- * (`123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/xray/aws-xray-daemon:3.6.6`), and so
- * are the Docker Hub copies (`amazon/aws-xray-daemon`).
- */
+/** The agents' repositories; an image is recognized by the last path segment, so mirrors count too. */
 export const AGENT_REPOSITORIES: { readonly [repository: string]: AgentKind } = {
   [DAEMON_REPOSITORY]: AgentKind.XRAY_DAEMON,
   'amazon/aws-xray-daemon': AgentKind.XRAY_DAEMON,
@@ -64,11 +59,7 @@ export function parseImage(text: string): ImageInfo {
   return { text, name, namePattern, tagKnown: !hasUnknownPart(namePart), digest };
 }
 
-/**
- * Whether the image could be a tracing agent's: it is one, or a deploy-time part of its
- * repository name leaves room for one (`{ Ref: Repository }` could be `aws-xray-daemon`;
- * `cdk-hnb659fds-container-assets-<account>-<region>` could not).
- */
+/** Whether the image is, or (a deploy-time part of its name) could be, a tracing agent's. */
 export function couldBeAgentImage(image: ImageInfo | undefined): boolean {
   if (image === undefined) return true;
   if (image.name !== undefined) return AGENT_IMAGE_NAMES.has(image.name);

@@ -43,11 +43,7 @@ export function allOf(...answers: Knowledge[]): Knowledge {
   return answers.every((a) => a === Knowledge.YES) ? Knowledge.YES : Knowledge.UNKNOWN;
 }
 
-/**
- * Reads a sampling rule as it will be deployed: the resource's own CloudFormation, property
- * overrides included, resolved. Works alike for `CfnSamplingRule` and for a plain `CfnResource` of
- * that type.
- */
+/** Reads a sampling rule as it will be deployed (overrides included), from any `CfnResource` of its type. */
 function readSamplingRule(resource: CfnResource): SamplingRuleView {
   const rendered: unknown = Stack.of(resource).resolve(resource._toCloudFormation());
   const resources = isDict(rendered) && isDict(rendered.Resources) ? Object.values(rendered.Resources) : [];
@@ -76,11 +72,7 @@ function readSamplingRule(resource: CfnResource): SamplingRuleView {
   };
 }
 
-/**
- * The sampling rules of whole apps, read once per app for one run of the pack (a task definition
- * of any stack may be traced under a rule of any other stack). `clear()` between runs: the tree
- * may have changed.
- */
+/** The sampling rules of whole apps, read once per app per run of the pack (`clear()` between runs). */
 export class AppSamplingRules {
   private readonly byRoot = new Map<IConstruct, readonly SamplingRuleView[]>();
 
@@ -103,11 +95,7 @@ export class AppSamplingRules {
   }
 }
 
-/**
- * Whether a sampling rule's `ServiceName` pattern matches `serviceName` as X-Ray matches it: `*`
- * any run of characters, `?` exactly one, letter case ignored. A deploy-time part of the pattern
- * could be anything: a pattern that could match then answers `UNKNOWN`.
- */
+/** Whether a rule's `ServiceName` pattern matches `serviceName` as X-Ray does (`*`, `?`, case ignored); `UNKNOWN` with tokens. */
 export function serviceNameMatches(pattern: string | undefined, serviceName: string): Knowledge {
   if (pattern === undefined) return Knowledge.UNKNOWN;
   const source = [...pattern.toLowerCase()].map((ch) => {

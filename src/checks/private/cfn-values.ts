@@ -1,11 +1,6 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 
-/**
- * Reading CloudFormation values the way the checks need them: resolved with `Stack.resolve`, then
- * narrowed from `unknown` (never `any`) to what each rule expects. A value that is only known at
- * deploy time (a `Ref`, `Fn::GetAtt`, ...) is never guessed: it is reported as unknown, and the
- * rules treat unknown as "cannot tell", never as a finding.
- */
+/** Reading resolved CloudFormation values for the checks; a deploy-time value is unknown, never a finding. */
 
 /** A JSON object as `Stack.resolve` returns it. */
 export interface Dict {
@@ -73,10 +68,8 @@ export function hasUnknownPart(text: string): boolean {
 }
 
 /**
- * Renders a resolved value as text, with {@link UNKNOWN_PART} for each part known only at deploy
- * time. Literal strings and numbers come back as they are; `Fn::Join` and `Fn::Sub` are
- * flattened; every other intrinsic (`Ref`, `Fn::GetAtt`, `Fn::Select`, ...) is one unknown part.
- * Returns undefined for values that are not text at all (objects of no known shape, arrays).
+ * Renders a resolved value as text, `Fn::Join` and `Fn::Sub` flattened and every other intrinsic
+ * one {@link UNKNOWN_PART}; undefined for values that are not text.
  */
 export function flattenToText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;

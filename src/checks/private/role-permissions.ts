@@ -37,12 +37,8 @@ export function isTaskRole(role: iam.CfnRole): boolean {
 }
 
 /**
- * Everything that grants or denies `role` permissions within its stack: its inline `Policies`,
- * every `AWS::IAM::Policy`, `AWS::IAM::RolePolicy` and `AWS::IAM::ManagedPolicy` of the stack
- * attached to it (`Roles: [{ Ref: role }]`, `RoleName`, or the role's `ManagedPolicyArns`), and
- * the AWS managed policies whose content is known. Any other managed policy, or a document that is
- * a token, makes the result `unreadable`. Permissions boundaries and policies in other stacks are
- * not seen.
+ * Everything that grants or denies `role` permissions within its stack, and the known AWS managed
+ * policies; any other managed policy or a token document makes it `unreadable`.
  */
 export function rolePermissions(role: iam.CfnRole): Permissions {
   const statements: StatementView[] = [];

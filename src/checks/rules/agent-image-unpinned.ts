@@ -5,11 +5,7 @@ import { Knowledge } from '../private/cfn-values';
 import { namedRule } from '../private/named-rule';
 import { isAgent, readTaskDefinition } from '../private/task-containers';
 
-/**
- * `AgentImageUnpinned`: a tracing agent container of an `AWS::ECS::TaskDefinition` runs an image
- * with no tag or the `latest` tag. A version tag or a digest (`@sha256:...`) is pinned. A tag only
- * known at deploy time (e.g. a `Ref` to a parameter) is not reported.
- */
+/** `AgentImageUnpinned`: a tracing agent container runs an image with no tag or `latest` (deploy-time tags pass). */
 export const AgentImageUnpinned = namedRule('AgentImageUnpinned', (node: CfnResource) => {
   const task = readTaskDefinition(node);
   const agents = (task?.containers ?? []).filter(isAgent);

@@ -83,16 +83,9 @@ function hasXRayEndpoint(stack: Stack, vpcId: string | undefined): Knowledge {
 }
 
 /**
- * `AgentlessNoEgress`, reported on the `AWS::ECS::Service`: a service whose task traces
- * collector-less (a container's `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is X-Ray's OTLP endpoint)
- * runs in an awsvpc subnet of its stack with no way to `xray.<region>.amazonaws.com`: the subnet's
- * route table has no default route to a NAT gateway (or another private target), nor to an
- * internet gateway with `AssignPublicIp: ENABLED`, and the VPC has no `com.amazonaws.<region>.xray`
- * interface endpoint in the stack. The SDK then drops every span.
- *
- * Not reported when it cannot be known: subnets, route tables or the VPC from outside the stack
- * (imports, parameters), a subnet on the VPC's main route table, a route or endpoint whose target
- * is only known at deploy time, and services without awsvpc networking.
+ * `AgentlessNoEgress`, on the `AWS::ECS::Service`: a collector-less service runs in a subnet with
+ * no default route (NAT, or an internet gateway with a public IP) and no X-Ray interface endpoint
+ * in its VPC, so every span is dropped. What the stack cannot see is not reported.
  */
 export const AgentlessNoEgress = namedRule('AgentlessNoEgress', (node: CfnResource) => {
   if (!(node instanceof ecs.CfnService)) return NagRuleCompliance.NOT_APPLICABLE;

@@ -43,9 +43,9 @@ function reaches(endpoint: DaemonEndpoint, app: ContainerView, agent: ContainerV
 /** Whether an instrumented container's addresses reach one of the agents, and agree with each other. */
 function appReachesAgent(app: ContainerView, agents: readonly ContainerView[], networkMode: string): boolean {
   const sdk = app.environment.get('AWS_XRAY_DAEMON_ADDRESS');
-  const runbook = app.environment.get('XRAY_DAEMON_ADDRESS');
+  const plain = app.environment.get('XRAY_DAEMON_ADDRESS');
   const segmentEndpoints: (DaemonEndpoint | undefined)[] = [];
-  for (const value of [sdk, runbook]) {
+  for (const value of [sdk, plain]) {
     if (value === undefined) continue; // not set, or only known at deploy time
     const endpoints = parseDaemonAddress(value);
     if (endpoints === undefined) return false;
@@ -59,19 +59,9 @@ function appReachesAgent(app: ContainerView, agents: readonly ContainerView[], n
 }
 
 /**
- * `DaemonAddressUnreachable`: an instrumented container (one that sets `AWS_XRAY_DAEMON_ADDRESS`
- * or `XRAY_DAEMON_ADDRESS`) of an `AWS::ECS::TaskDefinition` sends its segments where the task's
- * tracing agent is not:
- * - `awsvpc` and `host`: the address must be `127.0.0.1` or `localhost`;
- * - `bridge` (also when `NetworkMode` is not set): the host must be the alias of a link from the
- *   container to the agent container (`links: ['xray-daemon:xray-daemon']`);
- * - `none`: no agent can be reached at all;
- * - the port must be 2000 or one the agent maps for that protocol;
- * - the address must parse (`host:port`, or the SDK's `tcp:host:port udp:host:port`), and when
- *   both variables are set, they must name the same segment (UDP) endpoint.
- *
- * Not reported when the task has no agent (`AgentMissing` is), or for values only known at deploy
- * time (a token network mode, address, link list or agent name).
+ * `DaemonAddressUnreachable`: a container's daemon address does not reach the task's agent
+ * (loopback in awsvpc and host mode, a link alias in bridge mode, an agent port), or its two
+ * address variables disagree. Tasks without an agent and deploy-time values are not reported.
  */
 export const DaemonAddressUnreachable = namedRule('DaemonAddressUnreachable', (node: CfnResource) => {
   const task = readTaskDefinition(node);

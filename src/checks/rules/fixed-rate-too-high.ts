@@ -8,10 +8,8 @@ import { NagRuleFunction, namedRule } from '../private/named-rule';
 export const DEFAULT_MAX_FIXED_RATE = 0.5;
 
 /**
- * The `SamplingRule.FixedRate` of an `AWS::XRay::SamplingRule`: a number, undefined when only known
- * at deploy time, or null when the rule sets none. The deprecated `SamplingRuleRecord` and
- * `SamplingRuleUpdate` shapes are not read: their getters warn (or throw, with
- * `JSII_DEPRECATED=fail`) on every access.
+ * A rule's `FixedRate`: undefined when only known at deploy time, null when unset. The deprecated
+ * shapes are not read: their getters warn (or throw) on every access.
  */
 function fixedRate(node: xray.CfnSamplingRule): number | undefined | null {
   const rule = resolveValue(node, node.samplingRule);
@@ -19,11 +17,7 @@ function fixedRate(node: xray.CfnSamplingRule): number | undefined | null {
   return asNumber(prop(rule, 'fixedRate'));
 }
 
-/**
- * `FixedRateTooHigh`: an `AWS::XRay::SamplingRule` traces a larger fraction of requests than
- * `maxFixedRate` (beyond its reservoir); X-Ray bills every recorded trace. A rate only known at
- * deploy time is not reported.
- */
+/** `FixedRateTooHigh`: a sampling rule's `FixedRate` is above `maxFixedRate`. */
 export function fixedRateTooHigh(maxFixedRate: number = DEFAULT_MAX_FIXED_RATE): NagRuleFunction {
   return namedRule('FixedRateTooHigh', (node: CfnResource) => {
     if (!(node instanceof xray.CfnSamplingRule)) return NagRuleCompliance.NOT_APPLICABLE;

@@ -38,8 +38,7 @@ function tracedContainers(containers: readonly ContainerView[]): TracedContainer
       if (value === undefined) return undefined;
       if (value.toLowerCase() === 'false') enabled = false;
     }
-    // Under OpenTelemetry auto-instrumentation the X-Ray switches are off on purpose, and the
-    // ADOT agent samples by the same centralized rules: still traced, unless OTel is off too.
+    // Under auto-instrumentation the X-Ray switches are off on purpose; the ADOT agent reads the same rules.
     const otel = autoInstrumentationMarker(container.environment) !== undefined
       && container.environment.get('OTEL_SDK_DISABLED')?.toLowerCase() !== 'true';
     if (!enabled && !otel) continue;
@@ -54,12 +53,7 @@ function applies(rule: SamplingRuleView, serviceName: string): Knowledge {
   return allOf(rule.deployed, rule.usedBySdks, serviceNameMatches(rule.serviceName, serviceName));
 }
 
-/**
- * One container's answer: `NON_COMPLIANT` when no rule of the app applies to its service, or the
- * rule X-Ray applies to all of the service's requests has a known `FixedRate` other than the
- * container's known `XRAY_SAMPLING_RATE`; `NOT_APPLICABLE` when a deploy-time value leaves it
- * open.
- */
+/** One container's answer; `NOT_APPLICABLE` when a deploy-time value leaves it open. */
 function checkContainer(container: TracedContainer, rules: readonly SamplingRuleView[]): NagRuleCompliance {
   const answers = rules.map((rule) => ({ rule, applies: applies(rule, container.serviceName) }));
   if (!answers.some((a) => a.applies === Knowledge.YES)) {
@@ -67,9 +61,7 @@ function checkContainer(container: TracedContainer, rules: readonly SamplingRule
   }
   if (container.samplingRate === undefined) return NagRuleCompliance.COMPLIANT;
 
-  // The rule that governs every request of the service: the first, in X-Ray's order (ascending
-  // priority, then name), of the rules that apply and match every request. Rules that certainly
-  // do not apply, or certainly match only some requests (a health-check path), are passed over.
+  // The first rule in X-Ray's order (priority, then name) that may apply to every request of the service.
   const open = answers
     .map((a) => ({ rule: a.rule, governs: allOf(a.applies, a.rule.everyRequest) }))
     .filter((a) => a.governs !== Knowledge.NO);
@@ -88,21 +80,10 @@ function checkContainer(container: TracedContainer, rules: readonly SamplingRule
 }
 
 /**
- * `SamplingRuleMissing`: a container of an `AWS::ECS::TaskDefinition` names its X-Ray service
- * (`AWS_XRAY_TRACING_NAME`) and
- * - no `AWS::XRay::SamplingRule` of the app (any stack) applies to that service: none has a
- *   `ServiceName` matching it (`*` any run, `?` one character, letter case ignored) with
- *   `ResourceARN` `*` and no `Attributes` (the SDKs skip other rules), so the SDKs sample it
- *   under the account's `Default` rule or rules this app does not define; or
- * - the rule X-Ray applies to every request of that service (the first by priority, then name,
- *   with `Host`, `HTTPMethod` and `URLPath` all `*`) sets a `FixedRate` other than the container's
- *   `XRAY_SAMPLING_RATE`: the runbook's variable says one rate, the account samples another.
- *
- * Containers with tracing off (`XRAY_ENABLED` or `AWS_XRAY_SDK_ENABLED` `false`, and no
- * OpenTelemetry auto-instrumentation agent loaded) are passed over, and so are collector-less
- * ones (they export to X-Ray's OTLP endpoint and sample locally).
- * Values only known at deploy time are never guessed: a token service name, rate or rule field
- * that could change the answer makes the rule not report.
+ * `SamplingRuleMissing`: a container names its X-Ray service (`AWS_XRAY_TRACING_NAME`) and no
+ * sampling rule of the app the SDKs would use matches it, or the rule that takes all its requests
+ * sets a `FixedRate` other than the container's `XRAY_SAMPLING_RATE`.
+ * Containers with tracing off, collector-less ones and deploy-time values are not reported.
  *
  * @param rulesOf the sampling rules of the app a resource is in
  */

@@ -14,7 +14,7 @@ function isFalse(value: string): boolean {
 /**
  * Whether the container turns the X-Ray SDK on: `AWS_XRAY_SDK_ENABLED` set to anything but
  * `false`, or, where it is not set (the SDK's default is on), the X-Ray contract itself (a daemon
- * address, or the runbook's `XRAY_ENABLED` not `false`).
+ * address, or `XRAY_ENABLED` not `false`).
  */
 function xraySdk(container: ContainerView): Switch {
   const env = container.environment;
@@ -42,14 +42,8 @@ function otelAgent(container: ContainerView): Switch {
 }
 
 /**
- * `XRaySdkBesideOtelAgent`: a container of an `AWS::ECS::TaskDefinition` loads an OpenTelemetry
- * auto-instrumentation agent (`PYTHONPATH`, `NODE_OPTIONS`, `JAVA_TOOL_OPTIONS` or the CoreCLR
- * profiler) and leaves the X-Ray SDK on (`AWS_XRAY_SDK_ENABLED` not `false`; where it is not set,
- * a daemon address or `XRAY_ENABLED` not `false`). An X-Ray SDK still in the app then records every
- * request a second time, as its own trace. `XRaySidecar.instrument` with `autoInstrumentation`
- * sets the X-Ray switches off; a task definition written by hand may not.
- *
- * Not reported when a deploy-time value could change the answer.
+ * `XRaySdkBesideOtelAgent`: a container loads an OpenTelemetry auto-instrumentation agent and leaves
+ * the X-Ray SDK on, so every request is traced twice. Deploy-time values are not reported.
  */
 export const XRaySdkBesideOtelAgent = namedRule('XRaySdkBesideOtelAgent', (node: CfnResource) => {
   const task = readTaskDefinition(node);

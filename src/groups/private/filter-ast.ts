@@ -1,9 +1,6 @@
 /**
- * The syntax tree of an X-Ray filter expression, its canonical rendering and its structural
- * equality. Internal: the public `FilterExpression` keeps one of these behind an `@internal` field.
- *
- * The tree never records where in a text it came from, so a tree parsed from a text and the same
- * tree made by the builder are equal, deeply, property for property.
+ * The syntax tree of an X-Ray filter expression, its rendering and equality. It records no source
+ * positions, so a parsed tree and the same built tree are deeply equal.
  */
 
 /** The longest filter expression accepted, in characters (X-Ray documents no limit of its own). */
@@ -14,9 +11,6 @@ export const FILTER_MAX_DEPTH = 100;
 
 /** The longest annotation key accepted (the X-Ray SDK guides: up to 500 characters). */
 export const ANNOTATION_KEY_MAX_LENGTH = 500;
-
-/** An annotation key: letters, digits and `_`, optionally in dot-separated parts. */
-export const ANNOTATION_KEY_PATTERN = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
 
 /** An annotation key that can be written `annotation.KEY` (no dot). */
 const PLAIN_ANNOTATION_KEY = /^[A-Za-z0-9_]+$/;

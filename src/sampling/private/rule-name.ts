@@ -28,12 +28,8 @@ function readablePart(text: string, max: number): string {
 }
 
 /**
- * The name of a sampling rule created without `ruleName`: `<readable>-<8 hex>`, at most 32
- * characters. The readable part is the rule's service name when it names one service (it is
- * known and has no wildcard), else the construct id, keeping the characters X-Ray allows in rule
- * names. The 8 hex digits are the tail of `Names.uniqueId(rule)`: a hash of the rule's full
- * construct path, so the same rule in a dev and a prod stack gets two names, and the same path
- * always the same name.
+ * The name of a rule created without `ruleName`: `<service name or construct id>-<8 hex>`, the hex
+ * a hash of the construct path, so two stacks get two names and one path always the same.
  */
 export function generatedRuleName(rule: IConstruct, serviceName: string | undefined): string {
   const hash = Names.uniqueId(rule).slice(-HASH_LENGTH);
