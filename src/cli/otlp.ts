@@ -1,30 +1,10 @@
 /**
- * OTLP/HTTP traces: the body of `POST /v1/traces`, an `ExportTraceServiceRequest`, in protobuf
- * (`application/x-protobuf`) or in the OTLP JSON mapping (`application/json`), turned into
- * {@link TraceNode}s.
+ * OTLP/HTTP traces: the body of `POST /v1/traces`, an `ExportTraceServiceRequest` in protobuf or
+ * in the OTLP JSON mapping, turned into {@link TraceNode}s.
  *
- * The protobuf reader below decodes only the messages and fields used here; the field numbers are
- * those of opentelemetry-proto (opentelemetry/proto/collector/trace/v1/trace_service.proto,
- * trace/v1/trace.proto, common/v1/common.proto, resource/v1/resource.proto):
- *
- * - ExportTraceServiceRequest: 1 resource_spans (repeated ResourceSpans)
- * - ResourceSpans: 1 resource (Resource), 2 scope_spans (repeated ScopeSpans)
- * - Resource: 1 attributes (repeated KeyValue)
- * - ScopeSpans: 2 spans (repeated Span)
- * - Span: 1 trace_id (bytes, 16), 2 span_id (bytes, 8), 4 parent_span_id (bytes), 5 name,
- *   6 kind (enum: 2 SERVER, 3 CLIENT), 7 start_time_unix_nano (fixed64), 8 end_time_unix_nano
- *   (fixed64), 9 attributes (repeated KeyValue), 15 status (Status)
- * - Status: 2 message, 3 code (enum: 0 UNSET, 1 OK, 2 ERROR)
- * - KeyValue: 1 key, 2 value (AnyValue)
- * - AnyValue: 1 string_value, 2 bool_value, 3 int_value (int64), 4 double_value (double),
- *   5 array_value, 6 kvlist_value, 7 bytes_value
- *
- * The JSON mapping (OTLP specification, "JSON Protobuf Encoding") uses lowerCamelCase field
- * names, hex strings for trace and span ids, decimal strings or numbers for 64-bit integers and
- * enum numbers.
- *
- * Unknown fields are skipped by wire type, as protobuf requires. Anything truncated or of the
- * wrong wire type is a {@link MalformedInput}.
+ * The protobuf reader decodes only the fields used here, by their opentelemetry-proto numbers
+ * (listed beside each function). Hand-written on purpose: protobufjs 8 skips a field of the wrong
+ * wire type where this reader refuses the body, and would add 4 MB to the bundled package.
  */
 import { isRecord, MalformedInput, show, TraceNode } from './trace-model';
 import { AttributeValue, DEFAULT_EXPORTER_CONFIG, ExporterConfig, redact, translateSpan } from './xray-translator';
@@ -141,7 +121,10 @@ class Reader {
 
 /* eslint-enable no-bitwise */
 
-/** Decodes a protobuf `ExportTraceServiceRequest`. */
+/**
+ * Decodes a protobuf `ExportTraceServiceRequest` (1 resource_spans: ResourceSpans, 1 resource:
+ * Resource, 1 attributes; 2 scope_spans: ScopeSpans, 2 spans).
+ */
 export function decodeProtobufRequest(body: Buffer, configFor: ConfigFor = defaultConfig): TraceNode[] {
   const r = new Reader(body, 0, body.length);
   const nodes: TraceNode[] = [];
@@ -199,6 +182,8 @@ function protoResource(r: Reader): Map<string, AttributeValue> {
   return attributes;
 }
 
+// Span: 1 trace_id, 2 span_id, 4 parent_span_id, 5 name, 6 kind, 7 start_time_unix_nano (fixed64),
+// 8 end_time_unix_nano (fixed64), 9 attributes, 15 status (Status: 3 code).
 function protoSpan(r: Reader): RawSpan {
   const span: RawSpan = { traceId: '', spanId: '', parentSpanId: '', name: '', kind: 0, startNanos: 0n, endNanos: 0n, attributes: new Map(), statusCode: 0 };
   while (!r.done()) {
@@ -237,6 +222,7 @@ function protoSpan(r: Reader): RawSpan {
   return span;
 }
 
+// KeyValue: 1 key, 2 value (AnyValue: 1 string, 2 bool, 3 int64, 4 double, 5 array (ArrayValue: 1 values)).
 function protoKeyValue(r: Reader, depth: number): [string, AttributeValue] {
   let key = '';
   let value: AttributeValue;
@@ -293,7 +279,7 @@ function protoAnyValue(r: Reader, depth: number): AttributeValue {
 // The OTLP JSON mapping
 // ---------------------------------------------------------------------------------------------
 
-/** Decodes an OTLP/JSON `ExportTraceServiceRequest`. */
+/** Decodes an OTLP/JSON `ExportTraceServiceRequest` (lowerCamelCase names, hex ids, 64-bit integers as strings or numbers). */
 export function decodeJsonRequest(body: Buffer, configFor: ConfigFor = defaultConfig): TraceNode[] {
   let doc: unknown;
   try {

@@ -1,18 +1,7 @@
 /**
- * What the collector's `awsxray` exporter makes of an OpenTelemetry span, so that `local-agent`
- * shows what an agent would export: opentelemetry-collector-contrib
- * `exporter/awsxrayexporter/internal/translator` at v0.156.0 (the version the pinned ADOT
- * collector v0.49.0 builds; the CloudWatch agent builds a fork of the same exporter):
- *
- * - `segment.go` `MakeSegment`: segment or subsegment, the node's name and namespace;
- * - `segment.go` `makeXRayAttributes` / `addSpecialAttributes` / `fixAnnotationKey`: annotations
- *   and metadata;
- * - `cause.go` `makeCause`: error, fault, throttle;
- * - `http.go` `makeHTTP`, `aws.go` `makeAws`, `sql.go` `makeSQL`: the attributes they consume
- *   (never annotations or metadata), the `sql` block.
- *
- * The agent's own configuration (`indexed_attributes`, `index_all_attributes`, an attributes
- * processor that deletes keys) comes in as an {@link ExporterConfig}.
+ * What the collector's `awsxray` exporter makes of an OpenTelemetry span (segment or subsegment,
+ * annotations, metadata, cause, http, aws, sql), given the agent's {@link ExporterConfig}.
+ * The exporter's source files and version: docs/local-agent.md.
  */
 import { AnnotationValue } from './trace-model';
 
