@@ -12,11 +12,7 @@ import { DEFAULT_CLOUDWATCH_AGENT_VERSION, DEFAULT_XRAY_DAEMON_VERSION, XRayAgen
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { APP_IMAGE, DAEMON_IMAGE, ec2Task, fargateTask, tracingFindings } from '../checks/fixtures';
 import { createCluster, createStack } from '../helpers/app';
-
-/** A regular expression that matches exactly `message`. */
-function exactly(message: string): RegExp {
-  return new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-}
+import { expectError } from '../helpers/messages';
 
 /** A warning's text as aws-cdk-lib records it: the message, then the id to acknowledge it by. */
 function warning(message: string, id: string): string {
@@ -312,17 +308,22 @@ describe('XRayTracingAspect', () => {
 
   describe('bad input', () => {
     test('throws for samplingRate out of range', () => {
-      expect(() => new XRayTracingAspect({ samplingRate: 1.5 }))
-        .toThrow(exactly('XRayTracingAspect: samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got 1.5'));
+      expectError(() => new XRayTracingAspect({ samplingRate: 1.5 }), {
+        path: 'XRayTracingAspect', prop: 'samplingRate', value: 1.5, allowed: 'number from 0 to 1',
+      });
     });
 
     test('throws for a serviceNamePrefix X-Ray rejects', () => {
-      expect(() => new XRayTracingAspect({ serviceNamePrefix: 'afirgen<' }))
-        .toThrow(exactly('XRayTracingAspect: serviceNamePrefix may only contain letters, numbers, whitespace and _ . : / % & # = + \\ - @, got "afirgen<" ("<" is not allowed)'));
+      expectError(() => new XRayTracingAspect({ serviceNamePrefix: 'afirgen<' }), {
+        path: 'XRayTracingAspect',
+        prop: 'serviceNamePrefix',
+        value: 'afirgen<',
+        allowed: ['letters, numbers, whitespace and _ . : / % & # = + \\ - @', '"<" is not allowed'],
+      });
     });
 
     test('throws for a cpu that is not a positive integer', () => {
-      expect(() => new XRayTracingAspect({ cpu: 0 })).toThrow(exactly('XRayTracingAspect: cpu must be an integer from 1 to 10240, got 0'));
+      expectError(() => new XRayTracingAspect({ cpu: 0 }), { path: 'XRayTracingAspect', prop: 'cpu', value: 0, allowed: 'integer from 1 to 10240' });
     });
 
     test('a sidecar error still fails the synth (no room for the agent)', () => {
@@ -330,9 +331,11 @@ describe('XRayTracingAspect', () => {
       const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
       taskDefinition.addContainer('App', { image: APP_IMAGE, cpu: 256 });
       // the aspect's sidecar sits under the task definition, and the message names it
-      expect(() => app.synth())
-        .toThrow(exactly('TestStack/Task/XRaySidecar: task TestStack/Task needs cpu 288 (App 256 + agent 32) but the task has cpu 256: ' +
-          'raise the task cpu or lower the containers\''));
+      expectError(() => app.synth(), {
+        path: 'TestStack/Task/XRaySidecar',
+        says: ['task TestStack/Task needs cpu 288 (App 256 + agent 32)', 'the task has cpu 256'],
+        fix: ['raise the task cpu', 'lower the containers\''],
+      });
     });
   });
 });
@@ -444,8 +447,9 @@ describe('XRayTracingAspect sampling rules', () => {
   });
 
   test('throws for a samplingRule priority out of range', () => {
-    expect(() => new XRayTracingAspect({ samplingRule: { priority: 0 } }))
-      .toThrow(exactly('XRayTracingAspect: samplingRule.priority must be an integer from 1 to 9999, got 0'));
+    expectError(() => new XRayTracingAspect({ samplingRule: { priority: 0 } }), {
+      path: 'XRayTracingAspect', prop: 'samplingRule.priority', value: 0, allowed: 'integer from 1 to 9999',
+    });
   });
 });
 
