@@ -5,6 +5,7 @@ import { FilterExpression, FilterExpressionError } from '../../src/groups/filter
 import { TraceGroup, TraceGroupProps } from '../../src/groups/trace-group';
 import { createStack } from '../helpers/app';
 import { validateXRayResources } from '../helpers/cfn-schema';
+import { expectError } from '../helpers/messages';
 
 const ERRORS = FilterExpression.service('afirgen-main-backend').and(FilterExpression.error());
 
@@ -105,8 +106,12 @@ describe('TraceGroup', () => {
 
     test('throws for an ARN without the generated id', () => {
       const { stack } = createStack();
-      expect(() => TraceGroup.fromGroupArn(stack, 'Imported', 'arn:aws:xray:eu-west-1:123456789012:group/errors'))
-        .toThrow('TestStack/Imported: groupArn must look like arn:<partition>:xray:<region>:<account>:group/<name>/<id>, got "arn:aws:xray:eu-west-1:123456789012:group/errors"');
+      expectError(() => TraceGroup.fromGroupArn(stack, 'Imported', 'arn:aws:xray:eu-west-1:123456789012:group/errors'), {
+        path: 'TestStack/Imported',
+        prop: 'groupArn',
+        value: 'arn:aws:xray:eu-west-1:123456789012:group/errors',
+        allowed: 'look like arn:<partition>:xray:<region>:<account>:group/<name>/<id>',
+      });
     });
 
     test('fromGroupName gives the name, and throws when the unknowable ARN is read', () => {
@@ -132,12 +137,16 @@ describe('TraceGroup', () => {
     });
 
     test('throws for an empty groupName', () => {
-      expect(() => groupWith({ groupName: '' })).toThrow('TestStack/Group: groupName must have 1 to 32 characters, got "" (0 characters)');
+      expectError(() => groupWith({ groupName: '' }), {
+        path: 'TestStack/Group', prop: 'groupName', value: '', allowed: ['1 to 32 characters', '(0 characters)'],
+      });
     });
 
     test('throws for a groupName over 32 characters', () => {
       const groupName = 'g'.repeat(33);
-      expect(() => groupWith({ groupName })).toThrow(`TestStack/Group: groupName must have 1 to 32 characters, got "${groupName}" (33 characters)`);
+      expectError(() => groupWith({ groupName }), {
+        path: 'TestStack/Group', prop: 'groupName', value: `${groupName}`, allowed: ['1 to 32 characters', '(33 characters)'],
+      });
     });
 
     test.each([
@@ -146,8 +155,9 @@ describe('TraceGroup', () => {
       ['errors!', '!'],
       ['ünïcode', 'ü'],
     ])('throws for groupName %p with characters X-Ray rejects', (groupName, bad) => {
-      expect(() => groupWith({ groupName }))
-        .toThrow(`TestStack/Group: groupName may only contain letters, digits and -, got ${JSON.stringify(groupName)} (${JSON.stringify(bad)} is not allowed)`);
+      expectError(() => groupWith({ groupName }), {
+        path: 'TestStack/Group', prop: 'groupName', value: groupName, allowed: ['letters, digits and -', `(${JSON.stringify(bad)} is not allowed)`],
+      });
     });
 
     test('throws for the reserved groupName Default', () => {

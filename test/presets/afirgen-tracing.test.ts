@@ -214,7 +214,7 @@ describe('AfirgenTracing', () => {
 
     test('throws for a namePrefix that would push a name over 32 characters', () => {
       expectError(() => tracingWith({ namePrefix: 'stage' }), {
-        path: 'TestStack/Tracing', prop: 'namePrefix', value: 'stage', allowed: ['1 to 4 characters', '5 characters'],
+        path: 'TestStack/Tracing', prop: 'namePrefix', value: 'stage', allowed: ['1 to 4 characters', '(5 characters)'],
       });
     });
 

@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { SamplingRule, SamplingRateBoost } from '../../src/sampling/sampling-rule';
 import { createStack } from '../helpers/app';
 import { validateXRayResources } from '../helpers/cfn-schema';
+import { expectError } from '../helpers/messages';
 
 function ruleWith(boost: SamplingRateBoost, fixedRate = 0.05) {
   const { stack } = createStack();
@@ -69,8 +70,9 @@ describe('SamplingRule samplingRateBoost (adaptive sampling)', () => {
   });
 
   test('throws for a cooldown that is not a Duration (JavaScript callers)', () => {
-    expect(() => ruleWith({ maxRate: 0.5, cooldown: 5 as unknown as Duration }))
-      .toThrow('TestStack/Rule: samplingRateBoost.cooldown must be a Duration (Duration.minutes(5)), got 5');
+    expectError(() => ruleWith({ maxRate: 0.5, cooldown: 5 as unknown as Duration }), {
+      path: 'TestStack/Rule', prop: 'samplingRateBoost.cooldown', value: 5, allowed: 'Duration (Duration.minutes(5))',
+    });
   });
 
   test('throws for a boost without maxRate', () => {

@@ -283,7 +283,7 @@ describe('Traced services bad input', () => {
   });
   test('throws for an empty serviceName', () => {
     expectError(fargate({ serviceName: '' }), {
-      path: 'TestStack/Svc', prop: 'serviceName', value: '', allowed: ['1 to 64 characters', '0 characters'],
+      path: 'TestStack/Svc', prop: 'serviceName', value: '', allowed: ['1 to 64 characters', '(0 characters)'],
     });
   });
   test('throws for a sampling rate outside 0..1', () => {
@@ -410,6 +410,7 @@ describe('Traced services: names and sizes ECS would reject (found by fuzzing)',
       prop: 'serviceName',
       value: 'afirgen.main-backend',
       allowed: ['letters, digits, _ and - when it is also the ECS service name', '"." is not allowed'],
+      fix: 'set ecsServiceName',
     });
   });
   test('an X-Ray name with dots works with its own ecsServiceName', () => {

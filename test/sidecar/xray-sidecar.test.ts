@@ -326,7 +326,7 @@ describe('XRaySidecar bad input', () => {
     const { stack, taskDefinition, appContainer } = fargateTask();
     const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
     expectError(() => sidecar.instrument(appContainer, { serviceName: '' }), {
-      path: 'TestStack/XRay', prop: 'serviceName', value: '', allowed: ['1 to 200 characters', '0 characters'],
+      path: 'TestStack/XRay', prop: 'serviceName', value: '', allowed: ['1 to 200 characters', '(0 characters)'],
     });
   });
 
