@@ -15,7 +15,7 @@
 import { ChildProcess, fork } from 'child_process';
 import * as http from 'http';
 import * as path from 'path';
-import { listenOnce, LOOPBACK, PORT_WAIT_MS } from './peers';
+import { closeServer, listenOnce, LOOPBACK, PORT_WAIT_MS, withBody, withPortRetry } from './peers';
 import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
 
 /** The agent's OTLP/HTTP port the app is told about. */
@@ -171,18 +171,9 @@ export class OtlpReceiver {
   /** Binds 127.0.0.1:4318 (waiting up to `waitMs` while it is busy). */
   public static async start(waitMs = PORT_WAIT_MS): Promise<OtlpReceiver> {
     const receiver = new OtlpReceiver();
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      try {
-        await listenOnce(receiver.server, OTLP_HTTP_PORT);
-        return receiver;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() >= deadline) {
-          throw new Error(`${LOOPBACK}:${OTLP_HTTP_PORT}/tcp could not be bound for the OTLP receiver (the app contract names this port): ${String(err)}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    }
+    await withPortRetry(`${LOOPBACK}:${OTLP_HTTP_PORT}/tcp`, 'The app contract names this port for the OTLP receiver: stop whatever holds it and run again.',
+      () => listenOnce(receiver.server, OTLP_HTTP_PORT), waitMs);
+    return receiver;
   }
 
   public readonly requests: OtlpRequest[] = [];
@@ -190,29 +181,23 @@ export class OtlpReceiver {
   private readonly server: http.Server;
 
   private constructor() {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        this.requests.push({ method: req.method ?? '', path: req.url ?? '', contentType: req.headers['content-type'], body });
-        if (req.method === 'POST' && req.url === '/v1/traces' && req.headers['content-type'] === 'application/x-protobuf') {
-          this.spans.push(...decodeExportTraceServiceRequest(body));
-          // An empty ExportTraceServiceResponse: full success.
-          res.writeHead(200, { 'Content-Type': 'application/x-protobuf' });
-          res.end();
-          return;
-        }
-        res.writeHead(404);
+    this.server = http.createServer(withBody((req, res, body) => {
+      this.requests.push({ method: req.method ?? '', path: req.url ?? '', contentType: req.headers['content-type'], body });
+      if (req.method === 'POST' && req.url === '/v1/traces' && req.headers['content-type'] === 'application/x-protobuf') {
+        this.spans.push(...decodeExportTraceServiceRequest(body));
+        // An empty ExportTraceServiceResponse: full success.
+        res.writeHead(200, { 'Content-Type': 'application/x-protobuf' });
         res.end();
-      });
-    });
+        return;
+      }
+      res.writeHead(404);
+      res.end();
+    }));
     this.server.keepAliveTimeout = 500;
   }
 
   public async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 }
 
