@@ -15,11 +15,30 @@
 import { ChildProcess, fork } from 'child_process';
 import * as http from 'http';
 import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { closeServer, listenOnce, LOOPBACK, PORT_WAIT_MS, withBody, withPortRetry } from './peers';
+import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
+import { createCluster } from '../helpers/app';
 
 /** The agent's OTLP/HTTP port the app is told about. */
 export const OTLP_HTTP_PORT = 4318;
+
+/**
+ * The collector-less service the CLI and SigV4 tests synthesize: `Backend` in `stack`, a Node.js app
+ * whose ADOT SDK exports straight to X-Ray (no agent in the task), every request sampled.
+ */
+export function addCollectorLessService(stack: Stack, serviceName: string): TracedFargateService {
+  return new TracedFargateService(stack, 'Backend', {
+    cluster: createCluster(stack),
+    serviceName,
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:20-slim'),
+    tracing: { samplingRate: 1 },
+    autoInstrumentation: AutoInstrumentation.node(),
+    agentless: true,
+  });
+}
 
 /** One attribute value, as far as the test reads it. */
 export type AttributeValue = string | number | boolean | undefined;
