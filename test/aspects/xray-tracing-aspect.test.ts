@@ -11,7 +11,7 @@ import { TracedFargateService } from '../../src/services/traced-fargate-service'
 import { DEFAULT_CLOUDWATCH_AGENT_VERSION, DEFAULT_XRAY_DAEMON_VERSION, XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { APP_IMAGE, DAEMON_IMAGE, ec2Task, fargateTask, tracingFindings } from '../checks/fixtures';
-import { createCluster, createStack } from '../helpers/app';
+import { createCluster, createStack, loopbackContract } from '../helpers/app';
 import { expectError } from '../helpers/messages';
 
 /** A warning's text as aws-cdk-lib records it: the message, then the id to acknowledge it by. */
@@ -69,14 +69,7 @@ describe('XRayTracingAspect', () => {
     expect(api.map((c) => c.Name)).toEqual(['App', 'xray-daemon']);
     expect(api[1].Image).toBe(`public.ecr.aws/xray/aws-xray-daemon:${DEFAULT_XRAY_DAEMON_VERSION}`);
     expect(envOf(api[0])).toEqual({
-      XRAY_ENABLED: 'true',
-      XRAY_SAMPLING_RATE: '0.1',
-      XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-      XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_TRACING_NAME: 'afirgen-main-backend',
-      AWS_XRAY_SDK_ENABLED: 'true',
+      ...loopbackContract('afirgen-main-backend'),
     });
     expect(api[0].DependsOn).toEqual([{ ContainerName: 'xray-daemon', Condition: 'START' }]);
 

@@ -23,7 +23,7 @@ import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
 import { createCluster } from '../helpers/app';
 
 /** The agent's OTLP/HTTP port the app is told about. */
-export const OTLP_HTTP_PORT = 4318;
+const OTLP_HTTP_PORT = 4318;
 
 /**
  * The collector-less service the CLI and SigV4 tests synthesize: `Backend` in `stack`, a Node.js app

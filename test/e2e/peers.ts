@@ -78,7 +78,7 @@ export function taskDefinitions(template: TemplateJson): TaskDefinitionJson[] {
 }
 
 /** The account and region the tests "deploy" to, for the pseudo parameters CloudFormation resolves. */
-export const DEPLOY_PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
+const DEPLOY_PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
   'AWS::Region': 'eu-west-1',
   'AWS::AccountId': '123456789012',
   'AWS::Partition': 'aws',
@@ -171,7 +171,7 @@ export interface ApiSamplingRuleRecord {
 }
 
 /** The epoch second the fake rules were "created" and "last modified". */
-export const RULES_MODIFIED_AT = 1_700_000_000;
+const RULES_MODIFIED_AT = 1_700_000_000;
 
 /**
  * A template sampling rule as `GetSamplingRules` returns it. What is added is what the X-Ray API
@@ -307,7 +307,7 @@ export type TargetsAnswer = (docs: SamplingStatisticsDocument[], rules: ApiSampl
  * told to report again in 10 s. Timestamps are epoch SECONDS, as in the X-Ray API's JSON (the
  * daemon's proxy relays the service's answer byte for byte).
  */
-export function singleClientTargets(docs: SamplingStatisticsDocument[], rules: ApiSamplingRuleRecord[]): unknown {
+function singleClientTargets(docs: SamplingStatisticsDocument[], rules: ApiSamplingRuleRecord[]): unknown {
   const now = Math.floor(Date.now() / 1000);
   return {
     SamplingTargetDocuments: docs.map((doc) => {

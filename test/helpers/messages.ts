@@ -33,7 +33,7 @@ function fragments(parts: string | readonly string[] | undefined): readonly stri
 }
 
 /** What `message` fails to say of `parts`, one line each; empty when it says all of it. */
-export function missingParts(message: string, parts: MessageParts): string[] {
+function missingParts(message: string, parts: MessageParts): string[] {
   const missing: string[] = [];
   if (parts.path !== undefined && !message.startsWith(`${parts.path}: `)) {
     missing.push(`does not start with the path ${JSON.stringify(`${parts.path}: `)}`);

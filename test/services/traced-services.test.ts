@@ -10,7 +10,7 @@ import { TracedEc2Service } from '../../src/services/traced-ec2-service';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
-import { createCluster, createStack } from '../helpers/app';
+import { createCluster, createStack, loopbackContract } from '../helpers/app';
 import { validateXRayResources } from '../helpers/cfn-schema';
 import { expectError } from '../helpers/messages';
 import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
@@ -74,14 +74,7 @@ describe('TracedFargateService', () => {
     expect(app.PortMappings).toEqual([{ ContainerPort: 8000, Protocol: 'tcp' }]);
     expect(envOf(app)).toEqual({
       MODEL: 'summariser',
-      XRAY_ENABLED: 'true',
-      XRAY_SAMPLING_RATE: '0.1',
-      XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-      XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_TRACING_NAME: 'afirgen-main-backend',
-      AWS_XRAY_SDK_ENABLED: 'true',
+      ...loopbackContract('afirgen-main-backend'),
     });
     expect(app.DependsOn).toEqual([{ ContainerName: 'xray-daemon', Condition: 'START' }]);
     template.hasResourceProperties('AWS::IAM::Policy', {

@@ -11,7 +11,7 @@ import {
   XRayAgent,
 } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
-import { createStack } from '../helpers/app';
+import { createStack, loopbackContract } from '../helpers/app';
 import { expectError, expectMessage, thrownMessage } from '../helpers/messages';
 import { awsSolutionsFindings } from '../helpers/nag';
 
@@ -191,14 +191,7 @@ describe.each([CLOUDWATCH, ADOT])('XRayAgent: $name', (c) => {
     const { stack } = fargateStack(c.make());
     const app = byName(stack, 'App');
     expect(envOf(app)).toEqual({
-      XRAY_ENABLED: 'true',
-      XRAY_SAMPLING_RATE: '0.1',
-      XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-      XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_TRACING_NAME: 'afirgen-main-backend',
-      AWS_XRAY_SDK_ENABLED: 'true',
+      ...loopbackContract('afirgen-main-backend'),
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
       OTEL_SERVICE_NAME: 'afirgen-main-backend',

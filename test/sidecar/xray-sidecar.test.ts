@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { ContextMissingStrategy } from '../../src/core/tracing-options';
 import { DEFAULT_XRAY_DAEMON_VERSION, XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
-import { createCluster, createStack } from '../helpers/app';
+import { createCluster, createStack, loopbackContract } from '../helpers/app';
 import { expectError } from '../helpers/messages';
 import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
 
@@ -113,14 +113,7 @@ describe('XRaySidecar on Fargate', () => {
 
     const app = containerDefs(stack).find((d) => d.Name === 'App')!;
     expect(envOf(app)).toEqual({
-      XRAY_ENABLED: 'true',
-      XRAY_SAMPLING_RATE: '0.1',
-      XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-      XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_TRACING_NAME: 'afirgen-main-backend',
-      AWS_XRAY_SDK_ENABLED: 'true',
+      ...loopbackContract('afirgen-main-backend'),
     });
     expect(app.DependsOn).toEqual([{ ContainerName: 'xray-daemon', Condition: 'START' }]);
     expect(app.Links).toBeUndefined();
