@@ -18,6 +18,15 @@ export function createStack(props: StackProps & { readonly stackName?: string } 
   return { app, stack };
 }
 
+/** What a traced task's role may do in X-Ray: send segments and telemetry, read sampling rules and targets. */
+export const XRAY_ACTIONS = [
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'xray:GetSamplingStatisticSummaries',
+];
+
 /** A VPC and an ECS cluster in `stack`, for service tests. */
 export function createCluster(stack: Stack, id = 'Cluster'): ecs.Cluster {
   const vpc = new ec2.Vpc(stack, `${id}Vpc`, { maxAzs: 2, natGateways: 1 });

@@ -10,7 +10,7 @@ import { TracedEc2Service } from '../../src/services/traced-ec2-service';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
-import { createCluster, createStack, loopbackContract } from '../helpers/app';
+import { createCluster, createStack, loopbackContract, XRAY_ACTIONS } from '../helpers/app';
 import { validateXRayResources } from '../helpers/cfn-schema';
 import { expectError } from '../helpers/messages';
 import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
@@ -22,10 +22,6 @@ function logicalIdOf(construct: { node: { defaultChild?: unknown } }): string {
 }
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.12-slim');
-const XRAY_ACTIONS = [
-  'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules',
-  'xray:GetSamplingTargets', 'xray:GetSamplingStatisticSummaries',
-];
 
 function containers(stack: Stack): Array<Record<string, any>> {
   const defs = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'));

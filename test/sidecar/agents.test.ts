@@ -11,7 +11,7 @@ import {
   XRayAgent,
 } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
-import { createStack, loopbackContract } from '../helpers/app';
+import { createStack, loopbackContract, XRAY_ACTIONS } from '../helpers/app';
 import { expectError, expectMessage, thrownMessage } from '../helpers/messages';
 import { awsSolutionsFindings } from '../helpers/nag';
 
@@ -19,13 +19,6 @@ import { awsSolutionsFindings } from '../helpers/nag';
 const BOOLEAN_RULE = ['true or false', 'any letter case', '1, 0, yes and no are not accepted'];
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27');
-const XRAY_ACTIONS = [
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
-  'xray:GetSamplingStatisticSummaries',
-];
 const REGIONAL = { env: { account: '111111111111', region: 'eu-west-1' } };
 
 interface AgentCase {

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { ContextMissingStrategy } from '../../src/core/tracing-options';
 import { DEFAULT_XRAY_DAEMON_VERSION, XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
-import { createCluster, createStack, loopbackContract } from '../helpers/app';
+import { createCluster, createStack, loopbackContract, XRAY_ACTIONS } from '../helpers/app';
 import { expectError } from '../helpers/messages';
 import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
 
@@ -19,13 +19,6 @@ function logicalIdOf(construct: { node: { defaultChild?: unknown } }): string {
 }
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27');
-const XRAY_ACTIONS = [
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
-  'xray:GetSamplingStatisticSummaries',
-];
 
 function fargateTask(props: ecs.FargateTaskDefinitionProps = { cpu: 512, memoryLimitMiB: 1024 }) {
   const { app, stack } = createStack();
