@@ -12,12 +12,7 @@ import { DEFAULT_CLOUDWATCH_AGENT_VERSION, DEFAULT_XRAY_DAEMON_VERSION, XRayAgen
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { APP_IMAGE, DAEMON_IMAGE, ec2Task, fargateTask, tracingFindings } from '../checks/fixtures';
 import { createCluster, createStack, loopbackContract } from '../helpers/app';
-import { expectError } from '../helpers/messages';
-
-/** A warning's text as aws-cdk-lib records it: the message, then the id to acknowledge it by. */
-function warning(message: string, id: string): string {
-  return `${message} [ack: ${id}]`;
-}
+import { expectError, expectWarning } from '../helpers/messages';
 
 /** The sampling rules of `stack`, as their `SamplingRule` property. */
 function samplingRules(stack: Stack): Array<Record<string, unknown>> {
@@ -188,10 +183,10 @@ describe('XRayTracingAspect', () => {
     taskDefinition.addContainer('Helper', { image: APP_IMAGE, memoryLimitMiB: 256, essential: false });
     app.synth();
     expect(XRaySidecar.of(taskDefinition)).toBeUndefined();
-    Annotations.fromStack(stack).hasWarning('/TestStack/Task', warning(
-      'XRayTracingAspect left TestStack/Task untraced: it has no default (essential) container to instrument. ' +
-      'Add an XRaySidecar and instrument the app container yourself, or XRayTracingAspect.skip(taskDefinition) to silence this.',
-      '@cdk-xray-ecs/aspects:noDefaultContainer'));
+    expectWarning(stack, '/TestStack/Task', '@cdk-xray-ecs/aspects:noDefaultContainer', {
+      says: ['left TestStack/Task untraced', 'no default (essential) container'],
+      fix: ['instrument the app container yourself', 'XRayTracingAspect.skip(taskDefinition)'],
+    });
   });
 
   test('warns and skips a task definition in network mode none', () => {
@@ -200,10 +195,11 @@ describe('XRayTracingAspect', () => {
     expect(() => app.synth()).not.toThrow();
     expect(XRaySidecar.of(taskDefinition)).toBeUndefined();
     expect(containersOf(stack, 'Task').map((c) => c.Name)).toEqual(['App']);
-    Annotations.fromStack(stack).hasWarning('/TestStack/Task', warning(
-      'XRayTracingAspect left TestStack/Task untraced: in network mode "none" the app cannot reach a tracing agent ' +
-      '(use awsvpc, bridge or host), or XRayTracingAspect.skip(taskDefinition) to silence this.',
-      '@cdk-xray-ecs/aspects:unreachableNetworkMode'));
+    expectWarning(stack, '/TestStack/Task', '@cdk-xray-ecs/aspects:unreachableNetworkMode', {
+      says: ['left TestStack/Task untraced', 'network mode "none"'],
+      allowed: 'awsvpc, bridge or host',
+      fix: 'XRayTracingAspect.skip(taskDefinition)',
+    });
     Template.fromStack(stack).resourceCountIs('AWS::XRay::SamplingRule', 0);
   });
 
@@ -213,10 +209,10 @@ describe('XRayTracingAspect', () => {
     taskDefinition.addContainer('Daemon', { image: ecs.ContainerImage.fromRegistry(DAEMON_IMAGE), essential: false });
     app.synth();
     expect(containersOf(stack, 'Task').map((c) => c.Name)).toEqual(['App', 'Daemon']);
-    Annotations.fromStack(stack).hasWarning('/TestStack/Task', warning(
-      'XRayTracingAspect left TestStack/Task untraced: container Daemon already looks like a tracing agent ' +
-      '(an agent image, the name xray-daemon, or UDP port 2000). Replace it with an XRaySidecar, or XRayTracingAspect.skip(taskDefinition) to silence this.',
-      '@cdk-xray-ecs/aspects:agentPresent'));
+    expectWarning(stack, '/TestStack/Task', '@cdk-xray-ecs/aspects:agentPresent', {
+      says: ['left TestStack/Task untraced', 'container Daemon already looks like a tracing agent', 'an agent image, the name xray-daemon, or UDP port 2000'],
+      fix: ['Replace it with an XRaySidecar', 'XRayTracingAspect.skip(taskDefinition)'],
+    });
     Template.fromStack(stack).resourceCountIs('AWS::XRay::SamplingRule', 0);
   });
 

@@ -1,3 +1,6 @@
+import { Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+
 /**
  * What a library message must say, as the project's conventions ask of every error and warning:
  * where (the construct path or call), which prop, the bad value, what is allowed and what to do.
@@ -88,4 +91,14 @@ export function thrownMessage(fn: () => unknown): string {
  */
 export function expectError(fn: () => unknown, parts: MessageParts): void {
   expectMessage(thrownMessage(fn), parts);
+}
+
+/**
+ * Fails the test unless `stack` has exactly one warning with `id` on the construct at `constructPath`
+ * (`/TestStack/Task`), and it says each of `parts`.
+ */
+export function expectWarning(stack: Stack, constructPath: string, id: string, parts: MessageParts): void {
+  const found = Annotations.fromStack(stack).findWarning(constructPath, Match.stringLikeRegexp(`\\[ack: ${escape(id)}\\]$`));
+  if (found.length !== 1) throw new Error(`expected one warning ${id} on ${constructPath}, got ${found.length}`);
+  expectMessage(String(found[0].entry.data), parts);
 }
