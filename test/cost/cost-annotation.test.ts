@@ -131,10 +131,14 @@ describe('the services\' cost annotation counts the agent for desiredCount tasks
       const cluster = createCluster(stack);
       cluster.addCapacity('Capacity', { instanceType: new ec2.InstanceType('m6i.large'), minCapacity: 1 });
       const hostAgent = new XRayHostAgent(stack, 'Agent', { cluster });
-      expect(() => new TracedEc2Service(stack, 'Svc', {
+      expectError(() => new TracedEc2Service(stack, 'Svc', {
         cluster, serviceName: 'svc', image: IMAGE, networkMode: ecs.NetworkMode.BRIDGE, hostAgent, expectedRequestsPerMonth: 1000, costEc2Instance: INSTANCE,
-      })).toThrow('TestStack/Svc: costEc2Instance prices an agent in each task, and with hostAgent (TestStack/Agent) the tasks have none: ' +
-        'price the host agent once per instance with XRayCostEstimator.estimate({ agentCompute: { ..., tasks: <instances>, ec2Instance } })');
+      }), {
+        path: 'TestStack/Svc',
+        prop: 'costEc2Instance',
+        says: 'with hostAgent (TestStack/Agent) the tasks have none',
+        fix: 'XRayCostEstimator.estimate({ agentCompute: { ..., tasks: <instances>, ec2Instance } })',
+      });
     });
 
     test('throws when the instance is smaller than the tracing containers of a task', () => {

@@ -53,8 +53,12 @@ describe('XRayCostEstimator.estimate with transactionSearch', () => {
 
   test('throws for a token indexingPercentage (the estimate is made at synth)', () => {
     const pct = new CfnParameter(new Stack(), 'Pct', { type: 'Number' }).valueAsNumber;
-    expect(() => XRayCostEstimator.estimate({ ...BASE, transactionSearch: { indexingPercentage: pct } }))
-      .toThrow('XRayCostEstimator.estimate: transactionSearch.indexingPercentage must be known at synth time (the estimate is computed at synth time), got a deploy-time value (token)');
+    expectError(() => XRayCostEstimator.estimate({ ...BASE, transactionSearch: { indexingPercentage: pct } }), {
+      path: 'XRayCostEstimator.estimate',
+      prop: 'transactionSearch.indexingPercentage',
+      allowed: 'known at synth time',
+      says: 'deploy-time value (token)',
+    });
   });
 });
 

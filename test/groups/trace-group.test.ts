@@ -132,8 +132,12 @@ describe('TraceGroup', () => {
 
   describe('bad input', () => {
     test('throws for notifications without insights', () => {
-      expect(() => groupWith({ notificationsEnabled: true }))
-        .toThrow('TestStack/Group: notificationsEnabled needs insightsEnabled: X-Ray sends insight notifications only for groups with insights, got notificationsEnabled: true and insightsEnabled: false');
+      expectError(() => groupWith({ notificationsEnabled: true }), {
+        path: 'TestStack/Group',
+        prop: 'notificationsEnabled',
+        allowed: 'needs insightsEnabled',
+        says: 'notificationsEnabled: true and insightsEnabled: false',
+      });
     });
 
     test('throws for an empty groupName', () => {
@@ -161,8 +165,8 @@ describe('TraceGroup', () => {
     });
 
     test('throws for the reserved groupName Default', () => {
-      expect(() => groupWith({ groupName: 'Default' }))
-        .toThrow('TestStack/Group: groupName must not be "Default": X-Ray reserves it for the account\'s default group');
+      expectError(() => groupWith({ groupName: 'Default' }),
+        { path: 'TestStack/Group', prop: 'groupName', allowed: 'not be "Default"', says: 'reserves it for the account\'s default group' });
     });
 
     test('throws for an unparseable filter expression', () => {

@@ -121,14 +121,14 @@ describe('AfirgenTracing alarms and insights', () => {
   });
 
   test('throws for an alarmPeriod that is not whole minutes', () => {
-    expect(() => withTopic({ alarmPeriod: Duration.seconds(90) }))
-      .toThrow('TestStack/Tracing: alarmPeriod must be whole minutes, at least 1 (X-Ray publishes group metrics every minute), got 1 minute 30 seconds');
+    expectError(() => withTopic({ alarmPeriod: Duration.seconds(90) }),
+      { path: 'TestStack/Tracing', prop: 'alarmPeriod', allowed: 'whole minutes, at least 1', says: '1 minute 30 seconds' });
   });
 
   test('throws for thresholds without alarmTopic (they would do nothing)', () => {
     const { stack } = createStack();
-    expect(() => new AfirgenTracing(stack, 'Tracing', { errorsAlarmThreshold: 2 }))
-      .toThrow('TestStack/Tracing: errorsAlarmThreshold need alarmTopic (the alarms notify it), got errorsAlarmThreshold 2 without alarmTopic');
+    expectError(() => new AfirgenTracing(stack, 'Tracing', { errorsAlarmThreshold: 2 }),
+      { path: 'TestStack/Tracing', prop: 'errorsAlarmThreshold', value: 2, allowed: 'need alarmTopic' });
   });
 
   test('cdk-nag AwsSolutions: nothing new from the alarms and the insights rule', () => {

@@ -259,8 +259,8 @@ describe('SamplingRule', () => {
     });
 
     test('throws for the reserved ruleName Default', () => {
-      expect(() => ruleWith({ ruleName: 'Default' }))
-        .toThrow('TestStack/Rule: ruleName must not be "Default": X-Ray reserves it for the account\'s default sampling rule');
+      expectError(() => ruleWith({ ruleName: 'Default' }),
+        { path: 'TestStack/Rule', prop: 'ruleName', allowed: 'not be "Default"', says: 'reserves it for the account\'s default sampling rule' });
     });
 
     test('accepts a ruleName with spaces, dashes and digits', () => {
@@ -269,14 +269,14 @@ describe('SamplingRule', () => {
 
     test('throws for more than 5 attributes', () => {
       const attributes = { a: '1', b: '2', c: '3', d: '4', e: '5', f: '6' };
-      expect(() => ruleWith({ attributes }))
-        .toThrow('TestStack/Rule: attributes may have at most 5 entries, got 6 ("a", "b", "c", "d", "e", "f")');
+      expectError(() => ruleWith({ attributes }),
+        { path: 'TestStack/Rule', prop: 'attributes', value: 6, allowed: 'at most 5 entries', says: '"a", "b", "c", "d", "e", "f"' });
     });
 
     test('throws for an attribute key over 32 characters', () => {
       const key = 'k'.repeat(33);
-      expect(() => ruleWith({ attributes: { [key]: 'v' } }))
-        .toThrow(`TestStack/Rule: attributes keys must have 1 to 32 characters, got "${key}" (33 characters)`);
+      expectError(() => ruleWith({ attributes: { [key]: 'v' } }),
+        { path: 'TestStack/Rule', prop: 'attributes', value: key, allowed: ['keys must have 1 to 32 characters', '(33 characters)'] });
     });
 
     test('throws for an attribute value over 32 characters', () => {
@@ -294,7 +294,8 @@ describe('SamplingRule', () => {
       ['resourceArn', 500],
     ] as const)('throws for %s over %d characters', (prop, max) => {
       const value = 'a'.repeat(max + 1);
-      expect(() => ruleWith({ [prop]: value })).toThrow(`TestStack/Rule: ${prop} must have 1 to ${max} characters, got "${value}" (${max + 1} characters)`);
+      expectError(() => ruleWith({ [prop]: value }),
+        { path: 'TestStack/Rule', prop, value, allowed: [`1 to ${max} characters`, `(${max + 1} characters)`] });
     });
 
     test('accepts host, serviceName, httpMethod and urlPath at their limits', () => {
@@ -339,7 +340,7 @@ describe('SamplingRule', () => {
 describe('SamplingRule attribute keys (found by fuzzing)', () => {
   test('throws for an attribute key of only a line break', () => {
     const { stack } = createStack();
-    expect(() => new SamplingRule(stack, 'Rule', { priority: 10, fixedRate: 0.1, attributes: { '\n': 'x' } }))
-      .toThrow('TestStack/Rule: attributes keys may only contain printable characters (no control characters or line breaks), got "\\n" ("\\n" is not allowed)');
+    expectError(() => new SamplingRule(stack, 'Rule', { priority: 10, fixedRate: 0.1, attributes: { '\n': 'x' } }),
+      { path: 'TestStack/Rule', prop: 'attributes', value: '\n', allowed: ['keys may only contain printable characters', '("\\n" is not allowed)'] });
   });
 });
