@@ -11,17 +11,8 @@ import { TracedFargateService } from '../../src/services/traced-fargate-service'
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { APP_IMAGE, DAEMON_IMAGE, ec2Task, fargateTask, tracingFindings } from '../checks/fixtures';
-import { createCluster, createStack } from '../helpers/app';
-
-/** A regular expression that matches exactly `message`. */
-function exactly(message: string): RegExp {
-  return new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-}
-
-/** A warning's text as aws-cdk-lib records it: the message, then the id to acknowledge it by. */
-function warning(message: string, id: string): string {
-  return `${message} [ack: ${id}]`;
-}
+import { createCluster, createStack, loopbackContract } from '../helpers/app';
+import { expectError, expectWarning } from '../helpers/messages';
 
 /** The sampling rules of `stack`, as their `SamplingRule` property. */
 function samplingRules(stack: Stack): Array<Record<string, unknown>> {
@@ -73,14 +64,7 @@ describe('XRayTracingAspect', () => {
     expect(api.map((c) => c.Name)).toEqual(['App', 'xray-daemon']);
     expect(api[1].Image).toBe(`public.ecr.aws/xray/aws-xray-daemon:${XRayAgent.DEFAULT_DAEMON_VERSION}`);
     expect(envOf(api[0])).toEqual({
-      XRAY_ENABLED: 'true',
-      XRAY_SAMPLING_RATE: '0.1',
-      XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-      XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_TRACING_NAME: 'afirgen-main-backend',
-      AWS_XRAY_SDK_ENABLED: 'true',
+      ...loopbackContract('afirgen-main-backend'),
     });
     expect(api[0].DependsOn).toEqual([{ ContainerName: 'xray-daemon', Condition: 'START' }]);
 
@@ -199,10 +183,10 @@ describe('XRayTracingAspect', () => {
     taskDefinition.addContainer('Helper', { image: APP_IMAGE, memoryLimitMiB: 256, essential: false });
     app.synth();
     expect(XRaySidecar.of(taskDefinition)).toBeUndefined();
-    Annotations.fromStack(stack).hasWarning('/TestStack/Task', warning(
-      'XRayTracingAspect left TestStack/Task untraced: it has no default (essential) container to instrument. ' +
-      'Add an XRaySidecar and instrument the app container yourself, or XRayTracingAspect.skip(taskDefinition) to silence this.',
-      '@cdk-xray-ecs/aspects:noDefaultContainer'));
+    expectWarning(stack, '/TestStack/Task', '@cdk-xray-ecs/aspects:noDefaultContainer', {
+      says: ['left TestStack/Task untraced', 'no default (essential) container'],
+      fix: ['instrument the app container yourself', 'XRayTracingAspect.skip(taskDefinition)'],
+    });
   });
 
   test('warns and skips a task definition in network mode none', () => {
@@ -211,10 +195,11 @@ describe('XRayTracingAspect', () => {
     expect(() => app.synth()).not.toThrow();
     expect(XRaySidecar.of(taskDefinition)).toBeUndefined();
     expect(containersOf(stack, 'Task').map((c) => c.Name)).toEqual(['App']);
-    Annotations.fromStack(stack).hasWarning('/TestStack/Task', warning(
-      'XRayTracingAspect left TestStack/Task untraced: in network mode "none" the app cannot reach a tracing agent ' +
-      '(use awsvpc, bridge or host), or XRayTracingAspect.skip(taskDefinition) to silence this.',
-      '@cdk-xray-ecs/aspects:unreachableNetworkMode'));
+    expectWarning(stack, '/TestStack/Task', '@cdk-xray-ecs/aspects:unreachableNetworkMode', {
+      says: ['left TestStack/Task untraced', 'network mode "none"'],
+      allowed: 'awsvpc, bridge or host',
+      fix: 'XRayTracingAspect.skip(taskDefinition)',
+    });
     Template.fromStack(stack).resourceCountIs('AWS::XRay::SamplingRule', 0);
   });
 
@@ -224,10 +209,10 @@ describe('XRayTracingAspect', () => {
     taskDefinition.addContainer('Daemon', { image: ecs.ContainerImage.fromRegistry(DAEMON_IMAGE), essential: false });
     app.synth();
     expect(containersOf(stack, 'Task').map((c) => c.Name)).toEqual(['App', 'Daemon']);
-    Annotations.fromStack(stack).hasWarning('/TestStack/Task', warning(
-      'XRayTracingAspect left TestStack/Task untraced: container Daemon already looks like a tracing agent ' +
-      '(an agent image, the name xray-daemon, or UDP port 2000). Replace it with an XRaySidecar, or XRayTracingAspect.skip(taskDefinition) to silence this.',
-      '@cdk-xray-ecs/aspects:agentPresent'));
+    expectWarning(stack, '/TestStack/Task', '@cdk-xray-ecs/aspects:agentPresent', {
+      says: ['left TestStack/Task untraced', 'container Daemon already looks like a tracing agent', 'an agent image, the name xray-daemon, or UDP port 2000'],
+      fix: ['Replace it with an XRaySidecar', 'XRayTracingAspect.skip(taskDefinition)'],
+    });
     Template.fromStack(stack).resourceCountIs('AWS::XRay::SamplingRule', 0);
   });
 
@@ -312,17 +297,22 @@ describe('XRayTracingAspect', () => {
 
   describe('bad input', () => {
     test('throws for samplingRate out of range', () => {
-      expect(() => new XRayTracingAspect({ samplingRate: 1.5 }))
-        .toThrow(exactly('XRayTracingAspect: samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got 1.5'));
+      expectError(() => new XRayTracingAspect({ samplingRate: 1.5 }), {
+        path: 'XRayTracingAspect', prop: 'samplingRate', value: 1.5, allowed: 'number from 0 to 1',
+      });
     });
 
     test('throws for a serviceNamePrefix X-Ray rejects', () => {
-      expect(() => new XRayTracingAspect({ serviceNamePrefix: 'afirgen<' }))
-        .toThrow(exactly('XRayTracingAspect: serviceNamePrefix may only contain letters, numbers, whitespace and _ . : / % & # = + \\ - @, got "afirgen<" ("<" is not allowed)'));
+      expectError(() => new XRayTracingAspect({ serviceNamePrefix: 'afirgen<' }), {
+        path: 'XRayTracingAspect',
+        prop: 'serviceNamePrefix',
+        value: 'afirgen<',
+        allowed: ['letters, numbers, whitespace and _ . : / % & # = + \\ - @', '"<" is not allowed'],
+      });
     });
 
     test('throws for a cpu that is not a positive integer', () => {
-      expect(() => new XRayTracingAspect({ cpu: 0 })).toThrow(exactly('XRayTracingAspect: cpu must be an integer from 1 to 10240, got 0'));
+      expectError(() => new XRayTracingAspect({ cpu: 0 }), { path: 'XRayTracingAspect', prop: 'cpu', value: 0, allowed: 'integer from 1 to 10240' });
     });
 
     test('a sidecar error still fails the synth (no room for the agent)', () => {
@@ -330,9 +320,11 @@ describe('XRayTracingAspect', () => {
       const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
       taskDefinition.addContainer('App', { image: APP_IMAGE, cpu: 256 });
       // the aspect's sidecar sits under the task definition, and the message names it
-      expect(() => app.synth())
-        .toThrow(exactly('TestStack/Task/XRaySidecar: task TestStack/Task needs cpu 288 (App 256 + agent 32) but the task has cpu 256: ' +
-          'raise the task cpu or lower the containers\''));
+      expectError(() => app.synth(), {
+        path: 'TestStack/Task/XRaySidecar',
+        says: ['task TestStack/Task needs cpu 288 (App 256 + agent 32)', 'the task has cpu 256'],
+        fix: ['raise the task cpu', 'lower the containers\''],
+      });
     });
   });
 });
@@ -444,8 +436,9 @@ describe('XRayTracingAspect sampling rules', () => {
   });
 
   test('throws for a samplingRule priority out of range', () => {
-    expect(() => new XRayTracingAspect({ samplingRule: { priority: 0 } }))
-      .toThrow(exactly('XRayTracingAspect: samplingRule.priority must be an integer from 1 to 9999, got 0'));
+    expectError(() => new XRayTracingAspect({ samplingRule: { priority: 0 } }), {
+      path: 'XRayTracingAspect', prop: 'samplingRule.priority', value: 0, allowed: 'integer from 1 to 9999',
+    });
   });
 });
 

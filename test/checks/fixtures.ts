@@ -44,8 +44,10 @@ export function pathsOf(scope: IConstruct, rule: string, props?: XRayTracingChec
   return tracingFindings(scope, props).filter((f) => f.ruleId === rule).map((f) => f.path);
 }
 
-/** An L1 `AWS::XRay::SamplingRule` for `afirgen-main-backend` with `fixedRate`. */
-export function samplingRule(scope: Construct, id: string, fixedRate: number): xray.CfnSamplingRule {
+/** An L1 `AWS::XRay::SamplingRule` for `afirgen-main-backend` with `fixedRate`, catch-all elsewhere unless `fields` say otherwise. */
+export function samplingRule(
+  scope: Construct, id: string, fixedRate: number, fields: Partial<xray.CfnSamplingRule.SamplingRuleProperty> = {},
+): xray.CfnSamplingRule {
   return new xray.CfnSamplingRule(scope, id, {
     samplingRule: {
       ruleName: id,
@@ -59,6 +61,7 @@ export function samplingRule(scope: Construct, id: string, fixedRate: number): x
       urlPath: '*',
       resourceArn: '*',
       version: 1,
+      ...fields,
     },
   });
 }

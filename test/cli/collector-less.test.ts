@@ -8,17 +8,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { ensureBuiltCli, JsonTrace, RunningAgent, runCli, synthApp } from './cli';
 import { collectorLessServiceName, xrayEndpointOf } from '../../src/cli/collector-less';
-import { TracedFargateService } from '../../src/services/traced-fargate-service';
-import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
-import { AdotNodeApp, ADOT_NODE_REGISTER } from '../e2e/otlp-peers';
+import { addCollectorLessService, AdotNodeApp, ADOT_NODE_REGISTER } from '../e2e/otlp-peers';
 import { containerEnvironment, LOOPBACK, TemplateJson } from '../e2e/peers';
 import { EC2_METADATA_SERVICE, LOOPBACK_ENDPOINT_PRELOAD, netEvents } from '../e2e/xray-endpoint';
-import { createCluster } from '../helpers/app';
 
-const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:20-slim');
 const SERVICE = 'afirgen-main-backend';
 const STACK = 'CollectorLess';
 const REGION = 'eu-west-1';
@@ -37,14 +32,7 @@ beforeAll(() => ensureBuiltCli(), 300_000);
 function collectorLessApp(region: string | undefined): (app: App) => void {
   return (app) => {
     const stack = new Stack(app, STACK, region === undefined ? {} : { env: { account: '123456789012', region } });
-    new TracedFargateService(stack, 'Backend', {
-      cluster: createCluster(stack),
-      serviceName: SERVICE,
-      image: IMAGE,
-      tracing: { samplingRate: 1 },
-      autoInstrumentation: AutoInstrumentation.node(),
-      agentless: true,
-    });
+    addCollectorLessService(stack, SERVICE);
   };
 }
 

@@ -4,16 +4,12 @@ import { Construct } from 'constructs';
 import { TracingConfig } from '../../src/config';
 import { ContextMissingStrategy, TracingOptions } from '../../src/core/tracing-options';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
+import { expectError } from '../helpers/messages';
 
 /** A stack whose app carries `context`, as `cdk synth -c` or `cdk.json` would set it. */
 function stackWith(context: { [key: string]: unknown } = {}): Stack {
   const app = new App({ context });
   return new Stack(app, 'TestStack');
-}
-
-/** A regular expression that matches exactly `message`. */
-function exactly(message: string): RegExp {
-  return new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 }
 
 const RUNBOOK_DEFAULTS: TracingOptions = {
@@ -22,8 +18,9 @@ const RUNBOOK_DEFAULTS: TracingOptions = {
   contextMissing: ContextMissingStrategy.LOG_ERROR,
 };
 
-const BOOLEAN_RULE = 'must be true or false (any letter case; 1, 0, yes and no are not accepted)';
-const STRATEGY_RULE = 'must be one of LOG_ERROR, RUNTIME_ERROR, IGNORE_ERROR';
+/** What every context boolean allows (one reader for every key). */
+const BOOLEAN_RULE = ['true or false', 'any letter case', '1, 0, yes and no are not accepted'];
+const STRATEGY_RULE = 'one of LOG_ERROR, RUNTIME_ERROR, IGNORE_ERROR';
 
 describe('TracingConfig.fromEnvironment defaults', () => {
   test('returns the runbook defaults, all three fields filled, when nothing is set', () => {
@@ -213,25 +210,26 @@ describe('TracingConfig.fromEnvironment precedence', () => {
 
 describe('TracingConfig.fromEnvironment invalid values', () => {
   test.each(['1', '0', 'yes', 'no', 'on', '', ' true', 'true '])('throws XRAY_ENABLED must be true or false for %j', (value) => {
-    expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_ENABLED: value } }))
-      .toThrow(exactly(`XRAY_ENABLED ${BOOLEAN_RULE}, got ${JSON.stringify(value)}`));
+    expectError(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_ENABLED: value } }),
+      { prop: 'XRAY_ENABLED', value, allowed: BOOLEAN_RULE });
   });
 
   test.each([
-    ['the string "yes"', 'yes', '"yes"'],
-    ['the number 1', 1, '1'],
-    ['null', null, 'null'],
-    ['an object', { on: true }, '{"on":true}'],
-  ])('throws context key xray:enabled must be true or false for %s', (_name, value, shown) => {
-    expect(() => TracingConfig.fromEnvironment(stackWith({ 'xray:enabled': value }), { environment: {} }))
-      .toThrow(exactly(`context key xray:enabled ${BOOLEAN_RULE}, got ${shown}`));
+    ['the string "yes"', 'yes'],
+    ['the number 1', 1],
+    ['null', null],
+    ['an object', { on: true }],
+  ])('throws context key xray:enabled must be true or false for %s', (_name, value) => {
+    expectError(() => TracingConfig.fromEnvironment(stackWith({ 'xray:enabled': value }), { environment: {} }),
+      { prop: 'xray:enabled', value, allowed: BOOLEAN_RULE });
   });
 
   test.each(['abc', '1.5', '-0.1', 'NaN', '', 'Infinity', '10%', '0,1'])(
     'throws XRAY_SAMPLING_RATE must be a number from 0 to 1 for %j',
     (value) => {
-      expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_SAMPLING_RATE: value } }))
-        .toThrow(exactly(`XRAY_SAMPLING_RATE must be a number from 0 to 1, got ${JSON.stringify(value)}`));
+      expectError(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_SAMPLING_RATE: value } }), {
+        prop: 'XRAY_SAMPLING_RATE', value: value, allowed: 'number from 0 to 1',
+      });
     },
   );
 
@@ -243,39 +241,41 @@ describe('TracingConfig.fromEnvironment invalid values', () => {
   test.each(['1e-1', ' 0.1', '0.1 ', '+0.1', '0x0', '1.'])(
     'throws XRAY_SAMPLING_RATE must be a plain decimal for %j, which Number() would accept',
     (value) => {
-      expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_SAMPLING_RATE: value } }))
-        .toThrow(exactly(`XRAY_SAMPLING_RATE must be a number from 0 to 1, got ${JSON.stringify(value)} (write it as a plain decimal, such as 0.05)`));
+      expectError(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_SAMPLING_RATE: value } }), {
+        prop: 'XRAY_SAMPLING_RATE', value: value, allowed: ['number from 0 to 1', 'write it as a plain decimal, such as 0.05'],
+      });
     },
   );
 
   test.each([
-    ['the string "1.5"', '1.5', '"1.5"'],
-    ['the string "abc"', 'abc', '"abc"'],
-    ['the number 1.5', 1.5, '1.5'],
-    ['the number -0.1', -0.1, '-0.1'],
-    ['NaN', NaN, 'NaN'],
-    ['the boolean true', true, 'true'],
-  ])('throws context key xray:samplingRate must be a number from 0 to 1 for %s', (_name, value, shown) => {
-    expect(() => TracingConfig.fromEnvironment(stackWith({ 'xray:samplingRate': value }), { environment: {} }))
-      .toThrow(exactly(`context key xray:samplingRate must be a number from 0 to 1, got ${shown}`));
+    ['the string "1.5"', '1.5'],
+    ['the string "abc"', 'abc'],
+    ['the number 1.5', 1.5],
+    ['the number -0.1', -0.1],
+    ['NaN', NaN],
+    ['the boolean true', true],
+  ])('throws context key xray:samplingRate must be a number from 0 to 1 for %s', (_name, value) => {
+    expectError(() => TracingConfig.fromEnvironment(stackWith({ 'xray:samplingRate': value }), { environment: {} }), {
+      prop: 'xray:samplingRate', value, allowed: 'number from 0 to 1',
+    });
   });
 
   test.each(['WARN', '', 'LOG'])('throws XRAY_CONTEXT_MISSING must be one of the strategies for %j', (value) => {
-    expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_CONTEXT_MISSING: value } }))
-      .toThrow(exactly(`XRAY_CONTEXT_MISSING ${STRATEGY_RULE}, got ${JSON.stringify(value)}`));
+    expectError(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_CONTEXT_MISSING: value } }),
+      { prop: 'XRAY_CONTEXT_MISSING', value, allowed: STRATEGY_RULE });
   });
 
   test('throws XRAY_CONTEXT_MISSING must be one of the strategies, spelled exactly, for "log_error"', () => {
-    expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_CONTEXT_MISSING: 'log_error' } }))
-      .toThrow(exactly(`XRAY_CONTEXT_MISSING ${STRATEGY_RULE}, got "log_error" (the spelling is exact, upper case)`));
+    expectError(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_CONTEXT_MISSING: 'log_error' } }),
+      { prop: 'XRAY_CONTEXT_MISSING', value: 'log_error', allowed: [STRATEGY_RULE, 'the spelling is exact, upper case'] });
   });
 
   test.each([
-    ['the string "IGNORE"', 'IGNORE', '"IGNORE"'],
-    ['the number 1', 1, '1'],
-  ])('throws context key xray:contextMissing must be one of the strategies for %s', (_name, value, shown) => {
-    expect(() => TracingConfig.fromEnvironment(stackWith({ 'xray:contextMissing': value }), { environment: {} }))
-      .toThrow(exactly(`context key xray:contextMissing ${STRATEGY_RULE}, got ${shown}`));
+    ['the string "IGNORE"', 'IGNORE'],
+    ['the number 1', 1],
+  ])('throws context key xray:contextMissing must be one of the strategies for %s', (_name, value) => {
+    expectError(() => TracingConfig.fromEnvironment(stackWith({ 'xray:contextMissing': value }), { environment: {} }),
+      { prop: 'xray:contextMissing', value, allowed: STRATEGY_RULE });
   });
 
   test('throws for a bad environment value even when the context sets the field', () => {
@@ -283,31 +283,34 @@ describe('TracingConfig.fromEnvironment invalid values', () => {
     const stack = stackWith({ 'xray:samplingRate': '0.05' });
 
     // THEN the typo is still reported
-    expect(() => TracingConfig.fromEnvironment(stack, { environment: { XRAY_SAMPLING_RATE: 'abc' } }))
-      .toThrow(exactly('XRAY_SAMPLING_RATE must be a number from 0 to 1, got "abc"'));
+    expectError(() => TracingConfig.fromEnvironment(stack, { environment: { XRAY_SAMPLING_RATE: 'abc' } }), {
+      prop: 'XRAY_SAMPLING_RATE', value: 'abc', allowed: 'number from 0 to 1',
+    });
   });
 
   test('throws for a bad context value even when an override sets the field', () => {
     const stack = stackWith({ 'xray:enabled': 'yes' });
-    expect(() => TracingConfig.fromEnvironment(stack, { environment: {}, overrides: { enabled: true } }))
-      .toThrow(exactly(`context key xray:enabled ${BOOLEAN_RULE}, got "yes"`));
+    expectError(() => TracingConfig.fromEnvironment(stack, { environment: {}, overrides: { enabled: true } }),
+      { prop: 'xray:enabled', value: 'yes', allowed: BOOLEAN_RULE });
   });
 
   test('throws overrides.samplingRate must be a number from 0 to 1', () => {
-    expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: {}, overrides: { samplingRate: 1.5 } }))
-      .toThrow(exactly('TracingConfig.fromEnvironment: overrides.samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got 1.5'));
+    expectError(() => TracingConfig.fromEnvironment(stackWith(), { environment: {}, overrides: { samplingRate: 1.5 } }), {
+      path: 'TracingConfig.fromEnvironment', prop: 'overrides.samplingRate', value: 1.5, allowed: 'number from 0 to 1',
+    });
   });
 
   test('throws overrides.contextMissing must be one of the strategies (a plain string from JavaScript)', () => {
     const overrides = { contextMissing: 'nope' as ContextMissingStrategy };
-    expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: {}, overrides }))
-      .toThrow(exactly(`TracingConfig.fromEnvironment: overrides.contextMissing ${STRATEGY_RULE}, got "nope"`));
+    expectError(() => TracingConfig.fromEnvironment(stackWith(), { environment: {}, overrides }),
+      { path: 'TracingConfig.fromEnvironment', prop: 'overrides.contextMissing', value: 'nope', allowed: STRATEGY_RULE });
   });
 
   test('throws overrides.enabled must be true or false (a string from JavaScript)', () => {
     const overrides = { enabled: 'yes' as unknown as boolean };
-    expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: {}, overrides }))
-      .toThrow(exactly('TracingConfig.fromEnvironment: overrides.enabled must be true or false, got "yes"'));
+    expectError(() => TracingConfig.fromEnvironment(stackWith(), { environment: {}, overrides }), {
+      path: 'TracingConfig.fromEnvironment', prop: 'overrides.enabled', value: 'yes', allowed: 'true or false',
+    });
   });
 });
 
@@ -321,17 +324,17 @@ describe('one reader for context booleans', () => {
   });
 
   test('xray:enabled and xray:daemonEndOfLifeNotice reject "maybe" with the same rule', () => {
-    expect(() => TracingConfig.fromEnvironment(stackWith({ 'xray:enabled': 'maybe' }), { environment: {} }))
-      .toThrow(exactly(`context key xray:enabled ${BOOLEAN_RULE}, got "maybe"`));
+    expectError(() => TracingConfig.fromEnvironment(stackWith({ 'xray:enabled': 'maybe' }), { environment: {} }),
+      { prop: 'xray:enabled', value: 'maybe', allowed: BOOLEAN_RULE });
     const stack = stackWith({ 'xray:daemonEndOfLifeNotice': 'maybe', 'xray:now': '2026-11-27' });
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024 });
-    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition }))
-      .toThrow(exactly(`context key xray:daemonEndOfLifeNotice ${BOOLEAN_RULE}, got "maybe"`));
+    expectError(() => new XRaySidecar(stack, 'XRay', { taskDefinition }),
+      { prop: 'xray:daemonEndOfLifeNotice', value: 'maybe', allowed: BOOLEAN_RULE });
   });
 
   test('XRAY_ENABLED in the environment follows the same rule', () => {
     expect(TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_ENABLED: 'FALSE' } }).enabled).toBe(false);
-    expect(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_ENABLED: 'maybe' } }))
-      .toThrow(exactly(`XRAY_ENABLED ${BOOLEAN_RULE}, got "maybe"`));
+    expectError(() => TracingConfig.fromEnvironment(stackWith(), { environment: { XRAY_ENABLED: 'maybe' } }),
+      { prop: 'XRAY_ENABLED', value: 'maybe', allowed: BOOLEAN_RULE });
   });
 });

@@ -8,11 +8,7 @@ import {
   FARGATE_USD_PER_VCPU_HOUR_X86_64,
   HOURS_PER_MONTH,
 } from '../../src/cost/pricing';
-
-/** A regular expression that matches exactly `message`. */
-function exactly(message: string): RegExp {
-  return new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-}
+import { expectError } from '../helpers/messages';
 
 /** No traffic, so the estimate is agent compute alone. */
 const NO_TRAFFIC = { requestsPerMonth: 0, samplingRate: 0.1 };
@@ -131,83 +127,101 @@ describe('XRayCostEstimator.estimate agentCompute bad input', () => {
     () => XRayCostEstimator.estimate({ ...NO_TRAFFIC, agentCompute: agentCompute as never });
 
   test('throws on a negative task count', () => {
-    expect(estimate({ cpu: 32, memoryMiB: 256, tasks: -1 }))
-      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.tasks must be a whole number of 0 or more, got -1'));
+    expectError(estimate({ cpu: 32, memoryMiB: 256, tasks: -1 }), {
+      path: 'XRayCostEstimator.estimate', prop: 'agentCompute.tasks', value: -1, allowed: 'whole number of 0 or more',
+    });
   });
 
   test('throws on a fractional task count', () => {
-    expect(estimate({ cpu: 32, memoryMiB: 256, tasks: 1.5 }))
-      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.tasks must be a whole number of 0 or more, got 1.5'));
+    expectError(estimate({ cpu: 32, memoryMiB: 256, tasks: 1.5 }), {
+      path: 'XRayCostEstimator.estimate', prop: 'agentCompute.tasks', value: 1.5, allowed: 'whole number of 0 or more',
+    });
   });
 
   test('throws on cpu above the largest Fargate task', () => {
-    expect(estimate({ cpu: 20_000, memoryMiB: 256, tasks: 1 }))
-      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.cpu must be a whole number from 0 to 16384 CPU units on Fargate ' +
-        '(its largest task has 16 vCPU), got 20000'));
+    expectError(estimate({ cpu: 20_000, memoryMiB: 256, tasks: 1 }), {
+      path: 'XRayCostEstimator.estimate', prop: 'agentCompute.cpu', value: 20000, allowed: 'whole number from 0 to 16384 CPU units on Fargate',
+    });
   });
 
   test('throws on negative cpu on EC2', () => {
-    expect(estimate({ cpu: -8, memoryMiB: 256, tasks: 1, launchType: ecs.LaunchType.EC2 }))
-      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.cpu must be a whole number of 0 or more CPU units, got -8'));
+    expectError(estimate({ cpu: -8, memoryMiB: 256, tasks: 1, launchType: ecs.LaunchType.EC2 }), {
+      path: 'XRayCostEstimator.estimate', prop: 'agentCompute.cpu', value: -8, allowed: 'whole number of 0 or more CPU units',
+    });
   });
 
   test('throws on memory below what ECS gives a container, and above the largest Fargate task', () => {
-    expect(estimate({ cpu: 32, memoryMiB: 4, tasks: 1 }))
-      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.memoryMiB must be a whole number from 6 to 122880 MiB on Fargate ' +
-        '(ECS gives a container at least 6 MiB; the largest Fargate task has 120 GiB), got 4'));
+    expectError(estimate({ cpu: 32, memoryMiB: 4, tasks: 1 }), {
+      path: 'XRayCostEstimator.estimate', prop: 'agentCompute.memoryMiB', value: 4, allowed: 'whole number from 6 to 122880 MiB on Fargate',
+    });
     expect(estimate({ cpu: 32, memoryMiB: 200_000, tasks: 1 }))
       .toThrow(/agentCompute\.memoryMiB must be a whole number from 6 to 122880 MiB on Fargate .*, got 200000$/);
   });
 
   test('throws on an unknown architecture', () => {
-    expect(estimate({ cpu: 32, memoryMiB: 256, tasks: 1, architecture: 'RISCV64' }))
-      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.architecture must be one of X86_64, ARM64, got "RISCV64"'));
+    expectError(estimate({ cpu: 32, memoryMiB: 256, tasks: 1, architecture: 'RISCV64' }), {
+      path: 'XRayCostEstimator.estimate', prop: 'agentCompute.architecture', value: 'RISCV64', allowed: 'X86_64, ARM64',
+    });
   });
 
   test('throws on a launch type with no price (EXTERNAL)', () => {
-    expect(estimate({ cpu: 32, memoryMiB: 256, tasks: 1, launchType: ecs.LaunchType.EXTERNAL }))
-      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.launchType must be one of FARGATE, EC2, got "EXTERNAL"'));
+    expectError(estimate({ cpu: 32, memoryMiB: 256, tasks: 1, launchType: ecs.LaunchType.EXTERNAL }), {
+      path: 'XRayCostEstimator.estimate', prop: 'agentCompute.launchType', value: 'EXTERNAL', allowed: 'FARGATE, EC2',
+    });
   });
 
   test('throws on ec2Instance with Fargate', () => {
-    expect(estimate({ cpu: 32, memoryMiB: 256, tasks: 1, ec2Instance: { hourlyPriceUsd: 0.1, cpu: 2048, memoryMiB: 7680 } }))
-      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.ec2Instance applies to launchType EC2 only: remove it, ' +
-        'or set launchType to ecs.LaunchType.EC2'));
+    expectError(estimate({ cpu: 32, memoryMiB: 256, tasks: 1, ec2Instance: { hourlyPriceUsd: 0.1, cpu: 2048, memoryMiB: 7680 } }), {
+      path: 'XRayCostEstimator.estimate',
+      prop: 'agentCompute.ec2Instance',
+      allowed: 'launchType EC2 only',
+      fix: ['remove it', 'set launchType to ecs.LaunchType.EC2'],
+    });
   });
 
   test('throws on an instance price below 0 or not a number, and on instance sizes that are not whole numbers of 1 or more', () => {
     const ec2 = (ec2Instance: object) => estimate({ cpu: 32, memoryMiB: 256, tasks: 1, launchType: ecs.LaunchType.EC2, ec2Instance });
-    expect(ec2({ hourlyPriceUsd: -0.1, cpu: 2048, memoryMiB: 7680 }))
-      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.ec2Instance.hourlyPriceUsd must be a number of US dollars of 0 or more, got -0.1'));
+    expectError(ec2({ hourlyPriceUsd: -0.1, cpu: 2048, memoryMiB: 7680 }), {
+      path: 'XRayCostEstimator.estimate', prop: 'agentCompute.ec2Instance.hourlyPriceUsd', value: -0.1, allowed: 'number of US dollars of 0 or more',
+    });
     expect(ec2({ hourlyPriceUsd: Infinity, cpu: 2048, memoryMiB: 7680 }))
       .toThrow(/agentCompute\.ec2Instance\.hourlyPriceUsd must be a number of US dollars of 0 or more, got Infinity$/);
-    expect(ec2({ hourlyPriceUsd: 0.1, cpu: 0, memoryMiB: 7680 }))
-      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.ec2Instance.cpu must be a whole number of 1 or more CPU units (1024 per vCPU), got 0'));
-    expect(ec2({ hourlyPriceUsd: 0.1, cpu: 2048, memoryMiB: 7680.5 }))
-      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.ec2Instance.memoryMiB must be a whole number of 1 or more MiB, got 7680.5'));
+    expectError(ec2({ hourlyPriceUsd: 0.1, cpu: 0, memoryMiB: 7680 }), {
+      path: 'XRayCostEstimator.estimate',
+      prop: 'agentCompute.ec2Instance.cpu',
+      value: 0,
+      allowed: 'whole number of 1 or more CPU units (1024 per vCPU)',
+    });
+    expectError(ec2({ hourlyPriceUsd: 0.1, cpu: 2048, memoryMiB: 7680.5 }), {
+      path: 'XRayCostEstimator.estimate', prop: 'agentCompute.ec2Instance.memoryMiB', value: 7680.5, allowed: 'whole number of 1 or more MiB',
+    });
   });
 
   test('throws when the agent does not fit the instance', () => {
     const ec2Instance = { hourlyPriceUsd: 0.1, cpu: 2048, memoryMiB: 7680 };
-    expect(estimate({ cpu: 32, memoryMiB: 8192, tasks: 1, launchType: ecs.LaunchType.EC2, ec2Instance }))
-      .toThrow(exactly('XRayCostEstimator.estimate: the agent\'s cpu 32 and 8192 MiB do not fit the instance\'s cpu 2048 and 7680 MiB ' +
-        '(agentCompute.ec2Instance): ECS could never place it there'));
+    expectError(estimate({ cpu: 32, memoryMiB: 8192, tasks: 1, launchType: ecs.LaunchType.EC2, ec2Instance }), {
+      path: 'XRayCostEstimator.estimate',
+      prop: 'agentCompute.ec2Instance',
+      says: ['the agent\'s cpu 32 and 8192 MiB', 'the instance\'s cpu 2048 and 7680 MiB'],
+    });
   });
 
   test('throws on an instance price that is a token', () => {
     const stack = new Stack();
     const hourlyPriceUsd = new CfnParameter(stack, 'Price', { type: 'Number' }).valueAsNumber;
     const ec2Instance = { hourlyPriceUsd, cpu: 2048, memoryMiB: 7680 };
-    expect(estimate({ cpu: 32, memoryMiB: 256, tasks: 1, launchType: ecs.LaunchType.EC2, ec2Instance }))
-      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.ec2Instance.hourlyPriceUsd must be known at synth time (the estimate is computed at synth time), ' +
-        'got a deploy-time value (token)'));
+    expectError(estimate({ cpu: 32, memoryMiB: 256, tasks: 1, launchType: ecs.LaunchType.EC2, ec2Instance }), {
+      path: 'XRayCostEstimator.estimate',
+      prop: 'agentCompute.ec2Instance.hourlyPriceUsd',
+      allowed: 'known at synth time',
+      says: 'deploy-time value (token)',
+    });
   });
 
   test('throws on a task count that is a token', () => {
     const stack = new Stack();
     const tasks = new CfnParameter(stack, 'Tasks', { type: 'Number' }).valueAsNumber;
-    expect(estimate({ cpu: 32, memoryMiB: 256, tasks }))
-      .toThrow(exactly('XRayCostEstimator.estimate: agentCompute.tasks must be known at synth time (the estimate is computed at synth time), ' +
-        'got a deploy-time value (token)'));
+    expectError(estimate({ cpu: 32, memoryMiB: 256, tasks }),
+      { path: 'XRayCostEstimator.estimate', prop: 'agentCompute.tasks', allowed: 'known at synth time', says: 'deploy-time value (token)' });
   });
 });

@@ -10,6 +10,7 @@ import { TracedEc2Service } from '../../src/services/traced-ec2-service';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { createCluster, createStack } from '../helpers/app';
+import { expectError } from '../helpers/messages';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.12-slim');
 
@@ -114,12 +115,15 @@ describe('the services\' cost annotation counts the agent for desiredCount tasks
 
     test('throws on an instance price below 0 and sizes that are not whole numbers of 1 or more, naming the prop', () => {
       const base = { expectedRequestsPerMonth: 1000 };
-      expect(() => ec2Service({ ...base, costEc2Instance: { ...INSTANCE, hourlyPriceUsd: -1 } }))
-        .toThrow('TestStack/Svc: costEc2Instance.hourlyPriceUsd must be a number from 0 to 9007199254740991 (US dollars an hour), got -1');
-      expect(() => ec2Service({ ...base, costEc2Instance: { ...INSTANCE, cpu: 0.5 } }))
-        .toThrow('TestStack/Svc: costEc2Instance.cpu must be an integer 1 or more, got 0.5');
-      expect(() => ec2Service({ ...base, costEc2Instance: { ...INSTANCE, memoryMiB: 0 } }))
-        .toThrow('TestStack/Svc: costEc2Instance.memoryMiB must be an integer 1 or more, got 0');
+      expectError(() => ec2Service({ ...base, costEc2Instance: { ...INSTANCE, hourlyPriceUsd: -1 } }), {
+        path: 'TestStack/Svc', prop: 'costEc2Instance.hourlyPriceUsd', value: -1, allowed: 'number from 0 to 9007199254740991 (US dollars an hour)',
+      });
+      expectError(() => ec2Service({ ...base, costEc2Instance: { ...INSTANCE, cpu: 0.5 } }), {
+        path: 'TestStack/Svc', prop: 'costEc2Instance.cpu', value: 0.5, allowed: 'integer 1 or more',
+      });
+      expectError(() => ec2Service({ ...base, costEc2Instance: { ...INSTANCE, memoryMiB: 0 } }), {
+        path: 'TestStack/Svc', prop: 'costEc2Instance.memoryMiB', value: 0, allowed: 'integer 1 or more',
+      });
     });
 
     test('throws with hostAgent (the tasks carry no agent), naming how to price the host agent', () => {
@@ -127,10 +131,14 @@ describe('the services\' cost annotation counts the agent for desiredCount tasks
       const cluster = createCluster(stack);
       cluster.addCapacity('Capacity', { instanceType: new ec2.InstanceType('m6i.large'), minCapacity: 1 });
       const hostAgent = new XRayHostAgent(stack, 'Agent', { cluster });
-      expect(() => new TracedEc2Service(stack, 'Svc', {
+      expectError(() => new TracedEc2Service(stack, 'Svc', {
         cluster, serviceName: 'svc', image: IMAGE, networkMode: ecs.NetworkMode.BRIDGE, hostAgent, expectedRequestsPerMonth: 1000, costEc2Instance: INSTANCE,
-      })).toThrow('TestStack/Svc: costEc2Instance prices an agent in each task, and with hostAgent (TestStack/Agent) the tasks have none: ' +
-        'price the host agent once per instance with XRayCostEstimator.estimate({ agentCompute: { ..., tasks: <instances>, ec2Instance } })');
+      }), {
+        path: 'TestStack/Svc',
+        prop: 'costEc2Instance',
+        says: 'with hostAgent (TestStack/Agent) the tasks have none',
+        fix: 'XRayCostEstimator.estimate({ agentCompute: { ..., tasks: <instances>, ec2Instance } })',
+      });
     });
 
     test('throws when the instance is smaller than the tracing containers of a task', () => {

@@ -1,11 +1,7 @@
 import { App, CfnParameter, Lazy, Stack } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { XRayCostEstimator } from '../../src/cost';
-
-/** A regular expression that matches exactly `message`. */
-function exactly(message: string): RegExp {
-  return new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-}
+import { expectError, MessageParts } from '../helpers/messages';
 
 /** Seconds in the estimator's default 30-day month. */
 const SECONDS_PER_MONTH = 30 * 86_400; // 2,592,000
@@ -196,43 +192,53 @@ describe('XRayCostEstimator.estimate invariants', () => {
 
 describe('XRayCostEstimator.estimate invalid props', () => {
   test.each([-1, NaN, Infinity])('throws requestsPerMonth must be a number of 0 or more for %p', (value) => {
-    expect(() => XRayCostEstimator.estimate({ requestsPerMonth: value, samplingRate: 0.1 }))
-      .toThrow(exactly(`XRayCostEstimator.estimate: requestsPerMonth must be a number of 0 or more, got ${value}`));
+    expectError(() => XRayCostEstimator.estimate({ requestsPerMonth: value, samplingRate: 0.1 }), {
+      path: 'XRayCostEstimator.estimate', prop: 'requestsPerMonth', value: value, allowed: 'number of 0 or more',
+    });
   });
 
   test.each([1.5, -0.1, NaN])('throws samplingRate must be a number from 0 to 1 for %p', (value) => {
-    expect(() => XRayCostEstimator.estimate({ requestsPerMonth: 1, samplingRate: value }))
-      .toThrow(exactly(`XRayCostEstimator.estimate: samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got ${value}`));
+    expectError(() => XRayCostEstimator.estimate({ requestsPerMonth: 1, samplingRate: value }), {
+      path: 'XRayCostEstimator.estimate', prop: 'samplingRate', value: value, allowed: 'number from 0 to 1',
+    });
   });
 
   test('throws samplingRate must be a number from 0 to 1 when it is missing (JavaScript)', () => {
     const props = { requestsPerMonth: 1 } as unknown as { requestsPerMonth: number; samplingRate: number };
-    expect(() => XRayCostEstimator.estimate(props)).toThrow(exactly('XRayCostEstimator.estimate: samplingRate must be a number from 0 to 1, got undefined'));
+    expectError(() => XRayCostEstimator.estimate(props), {
+      path: 'XRayCostEstimator.estimate', prop: 'samplingRate', value: undefined, allowed: 'number from 0 to 1',
+    });
   });
 
   test('throws requestsPerMonth must be a number of 0 or more for a string (JavaScript)', () => {
     const props = { requestsPerMonth: '100' as unknown as number, samplingRate: 0.1 };
-    expect(() => XRayCostEstimator.estimate(props)).toThrow(exactly('XRayCostEstimator.estimate: requestsPerMonth must be a number of 0 or more, got "100"'));
+    expectError(() => XRayCostEstimator.estimate(props), {
+      path: 'XRayCostEstimator.estimate', prop: 'requestsPerMonth', value: '100', allowed: 'number of 0 or more',
+    });
   });
 
   test.each([-1, 0.5])('throws reservoirPerSecond must be an integer of 0 or more for %p', (value) => {
-    expect(() => XRayCostEstimator.estimate({ requestsPerMonth: 1, samplingRate: 0.1, reservoirPerSecond: value }))
-      .toThrow(exactly(`XRayCostEstimator.estimate: reservoirPerSecond must be an integer of 0 or more, got ${value}`));
+    expectError(() => XRayCostEstimator.estimate({ requestsPerMonth: 1, samplingRate: 0.1, reservoirPerSecond: value }), {
+      path: 'XRayCostEstimator.estimate', prop: 'reservoirPerSecond', value: value, allowed: 'integer of 0 or more',
+    });
   });
 
   test.each([0, 1.5])('throws rules must be an integer of 1 or more for %p', (value) => {
-    expect(() => XRayCostEstimator.estimate({ requestsPerMonth: 1, samplingRate: 0.1, rules: value }))
-      .toThrow(exactly(`XRayCostEstimator.estimate: rules must be an integer of 1 or more, got ${value}`));
+    expectError(() => XRayCostEstimator.estimate({ requestsPerMonth: 1, samplingRate: 0.1, rules: value }), {
+      path: 'XRayCostEstimator.estimate', prop: 'rules', value: value, allowed: 'integer of 1 or more',
+    });
   });
 
   test.each([-5, NaN])('throws tracesRetrievedPerMonth must be a number of 0 or more for %p', (value) => {
-    expect(() => XRayCostEstimator.estimate({ requestsPerMonth: 1, samplingRate: 0.1, tracesRetrievedPerMonth: value }))
-      .toThrow(exactly(`XRayCostEstimator.estimate: tracesRetrievedPerMonth must be a number of 0 or more, got ${value}`));
+    expectError(() => XRayCostEstimator.estimate({ requestsPerMonth: 1, samplingRate: 0.1, tracesRetrievedPerMonth: value }), {
+      path: 'XRayCostEstimator.estimate', prop: 'tracesRetrievedPerMonth', value: value, allowed: 'number of 0 or more',
+    });
   });
 
   test.each([27, 32, NaN])('throws daysPerMonth must be a number from 28 to 31 for %p', (value) => {
-    expect(() => XRayCostEstimator.estimate({ requestsPerMonth: 1, samplingRate: 0.1, daysPerMonth: value }))
-      .toThrow(exactly(`XRayCostEstimator.estimate: daysPerMonth must be a number from 28 to 31, got ${value}`));
+    expectError(() => XRayCostEstimator.estimate({ requestsPerMonth: 1, samplingRate: 0.1, daysPerMonth: value }), {
+      path: 'XRayCostEstimator.estimate', prop: 'daysPerMonth', value: value, allowed: 'number from 28 to 31',
+    });
   });
 });
 
@@ -276,25 +282,28 @@ describe('XRayCostEstimator.markdownTable', () => {
   });
 
   test('throws requestsPerMonth must list at least one traffic level', () => {
-    expect(() => XRayCostEstimator.markdownTable({ requestsPerMonth: [] }))
-      .toThrow(exactly('XRayCostEstimator.markdownTable: requestsPerMonth must list at least one traffic level, got []'));
+    expectError(() => XRayCostEstimator.markdownTable({ requestsPerMonth: [] }), {
+      path: 'XRayCostEstimator.markdownTable', prop: 'requestsPerMonth', value: [], allowed: 'list at least one traffic level',
+    });
   });
 
   test('throws samplingRates must list at least one sampling rate', () => {
-    expect(() => XRayCostEstimator.markdownTable({ samplingRates: [] }))
-      .toThrow(exactly('XRayCostEstimator.markdownTable: samplingRates must list at least one sampling rate, got []'));
+    expectError(() => XRayCostEstimator.markdownTable({ samplingRates: [] }), {
+      path: 'XRayCostEstimator.markdownTable', prop: 'samplingRates', value: [], allowed: 'list at least one sampling rate',
+    });
   });
 
   test('throws samplingRate must be a number from 0 to 1 for a rate in the grid', () => {
-    expect(() => XRayCostEstimator.markdownTable({ samplingRates: [0.1, 2] }))
-      // (the grid's rate is checked by estimate, which the message names)
-      .toThrow(exactly('XRayCostEstimator.estimate: samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got 2'));
+    // (the grid's rate is checked by estimate, which the message names)
+    expectError(() => XRayCostEstimator.markdownTable({ samplingRates: [0.1, 2] }), {
+      path: 'XRayCostEstimator.estimate', prop: 'samplingRate', value: 2, allowed: 'number from 0 to 1',
+    });
   });
 });
 
 describe('tokens end to end', () => {
-  const TOKEN_MESSAGE = (prop: string) =>
-    `XRayCostEstimator.estimate: ${prop} must be known at synth time (the estimate is computed at synth time), got a deploy-time value (token)`;
+  const tokenParts = (prop: string): MessageParts =>
+    ({ path: 'XRayCostEstimator.estimate', prop, allowed: 'known at synth time', says: 'deploy-time value (token)' });
 
   test.each([
     ['requestsPerMonth'], ['samplingRate'], ['reservoirPerSecond'], ['rules'], ['tracesRetrievedPerMonth'], ['daysPerMonth'],
@@ -302,11 +311,11 @@ describe('tokens end to end', () => {
     const stack = new Stack(new App(), 'TestStack');
     const token = new CfnParameter(stack, 'Value', { type: 'Number' }).valueAsNumber;
     const props = { requestsPerMonth: 10_000_000, samplingRate: 0.1, [prop]: token };
-    expect(() => XRayCostEstimator.estimate(props)).toThrow(exactly(TOKEN_MESSAGE(prop)));
+    expectError(() => XRayCostEstimator.estimate(props), tokenParts(prop));
   });
 
   test('throws for a Lazy.number too, never estimating from its placeholder value', () => {
-    expect(() => XRayCostEstimator.estimate({ requestsPerMonth: Lazy.number({ produce: () => 5 }), samplingRate: 0.1 }))
-      .toThrow(exactly(TOKEN_MESSAGE('requestsPerMonth')));
+    expectError(() => XRayCostEstimator.estimate({ requestsPerMonth: Lazy.number({ produce: () => 5 }), samplingRate: 0.1 }),
+      tokenParts('requestsPerMonth'));
   });
 });

@@ -3,6 +3,7 @@ import { XRayCostEstimator } from '../../src/cost/cost-estimator';
 import {
   FREE_INDEXING_PERCENTAGE, MAX_BOOST_MINUTES, USD_PER_GB_SPANS_INGESTED, USD_PER_SPAN_INDEXED, USD_PER_TRACE_RECORDED,
 } from '../../src/cost/pricing';
+import { expectError } from '../helpers/messages';
 
 const GB = 1024 ** 3;
 
@@ -39,19 +40,25 @@ describe('XRayCostEstimator.estimate with transactionSearch', () => {
   });
 
   test('throws for indexingPercentage above 100', () => {
-    expect(() => XRayCostEstimator.estimate({ ...BASE, transactionSearch: { indexingPercentage: 150 } }))
-      .toThrow('XRayCostEstimator.estimate: transactionSearch.indexingPercentage must be a number from 0 to 100, got 150');
+    expectError(() => XRayCostEstimator.estimate({ ...BASE, transactionSearch: { indexingPercentage: 150 } }), {
+      path: 'XRayCostEstimator.estimate', prop: 'transactionSearch.indexingPercentage', value: 150, allowed: 'number from 0 to 100',
+    });
   });
 
   test('throws for spansPerTrace below 1', () => {
-    expect(() => XRayCostEstimator.estimate({ ...BASE, transactionSearch: { indexingPercentage: 1, spansPerTrace: 0 } }))
-      .toThrow('XRayCostEstimator.estimate: transactionSearch.spansPerTrace must be a number of 1 or more, got 0');
+    expectError(() => XRayCostEstimator.estimate({ ...BASE, transactionSearch: { indexingPercentage: 1, spansPerTrace: 0 } }), {
+      path: 'XRayCostEstimator.estimate', prop: 'transactionSearch.spansPerTrace', value: 0, allowed: 'number of 1 or more',
+    });
   });
 
   test('throws for a token indexingPercentage (the estimate is made at synth)', () => {
     const pct = new CfnParameter(new Stack(), 'Pct', { type: 'Number' }).valueAsNumber;
-    expect(() => XRayCostEstimator.estimate({ ...BASE, transactionSearch: { indexingPercentage: pct } }))
-      .toThrow('XRayCostEstimator.estimate: transactionSearch.indexingPercentage must be known at synth time (the estimate is computed at synth time), got a deploy-time value (token)');
+    expectError(() => XRayCostEstimator.estimate({ ...BASE, transactionSearch: { indexingPercentage: pct } }), {
+      path: 'XRayCostEstimator.estimate',
+      prop: 'transactionSearch.indexingPercentage',
+      allowed: 'known at synth time',
+      says: 'deploy-time value (token)',
+    });
   });
 });
 
@@ -77,12 +84,16 @@ describe('XRayCostEstimator.estimate with samplingRateBoost (worst case beside t
   });
 
   test('throws for a boost maxRate below the sampling rate', () => {
-    expect(() => XRayCostEstimator.estimate({ requestsPerMonth: 1, samplingRate: 0.2, samplingRateBoost: { maxRate: 0.1, cooldownMinutes: 5 } }))
-      .toThrow('XRayCostEstimator.estimate: samplingRateBoost.maxRate must be a number from 0.2 to 1, got 0.1');
+    const samplingRateBoost = { maxRate: 0.1, cooldownMinutes: 5 };
+    expectError(() => XRayCostEstimator.estimate({ requestsPerMonth: 1, samplingRate: 0.2, samplingRateBoost }), {
+      path: 'XRayCostEstimator.estimate', prop: 'samplingRateBoost.maxRate', value: 0.1, allowed: 'number from 0.2 to 1',
+    });
   });
 
   test('throws for a cooldown that is not whole minutes', () => {
-    expect(() => XRayCostEstimator.estimate({ requestsPerMonth: 1, samplingRate: 0.2, samplingRateBoost: { maxRate: 0.5, cooldownMinutes: 1.5 } }))
-      .toThrow('XRayCostEstimator.estimate: samplingRateBoost.cooldownMinutes must be an integer of 1 or more, got 1.5');
+    const samplingRateBoost = { maxRate: 0.5, cooldownMinutes: 1.5 };
+    expectError(() => XRayCostEstimator.estimate({ requestsPerMonth: 1, samplingRate: 0.2, samplingRateBoost }), {
+      path: 'XRayCostEstimator.estimate', prop: 'samplingRateBoost.cooldownMinutes', value: 1.5, allowed: 'integer of 1 or more',
+    });
   });
 });

@@ -11,6 +11,7 @@
  * agent flushes its spans and the app closes its server and channel, so the process exits.
  */
 const http = require('http');
+const { serveOverIpc } = require('./ipc-server');
 
 const MAX_LIFETIME_MS = 60000;
 setTimeout(() => process.exit(3), MAX_LIFETIME_MS).unref();
@@ -38,17 +39,4 @@ const server = http.createServer((req, res) => {
   res.writeHead(404);
   res.end();
 });
-server.keepAliveTimeout = 100;
-
-server.listen(0, '127.0.0.1', () => {
-  process.on('message', (msg) => {
-    if (msg && msg.cmd === 'port') process.send({ port: server.address().port });
-  });
-  process.send({ ready: true });
-});
-
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close();
-  if (process.connected) process.disconnect();
-});
+serveOverIpc(server);

@@ -20,18 +20,14 @@
  * the real host), and refuses every other non-loopback name and address.
  */
 import { Template } from 'aws-cdk-lib/assertions';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { AdotNodeApp, decodeExportTraceServiceRequest, mapNodeRequire, SPAN_KIND } from './otlp-peers';
+import { AdotNodeApp, addCollectorLessService, decodeExportTraceServiceRequest, mapNodeRequire, SPAN_KIND } from './otlp-peers';
 import { containerEnvironment, LOOPBACK, taskDefinitions, TemplateJson } from './peers';
 import {
   EC2_METADATA_SERVICE, expectedSigV4Signature, LOOPBACK_ENDPOINT_PRELOAD, makeTestCertificates, netEvents, parseSigV4Authorization,
   TestCertificates, XRayOtlpEndpoint,
 } from './xray-endpoint';
-import { TracedFargateService } from '../../src/services/traced-fargate-service';
-import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
-import { createCluster, createStack } from '../helpers/app';
+import { createStack } from '../helpers/app';
 
-const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:20-slim');
 const SERVICE = 'afirgen-main-backend';
 const REGION = 'eu-west-1';
 const XRAY_HOST = `xray.${REGION}.amazonaws.com`;
@@ -57,14 +53,7 @@ beforeAll(() => {
 /** The app container's environment and the task's container names, from a synthesized collector-less service in eu-west-1. */
 function synthesize(): { env: Record<string, string>; containers: string[] } {
   const { stack } = createStack({ env: { account: '123456789012', region: REGION } });
-  new TracedFargateService(stack, 'Backend', {
-    cluster: createCluster(stack),
-    serviceName: SERVICE,
-    image: IMAGE,
-    tracing: { samplingRate: 1 },
-    autoInstrumentation: AutoInstrumentation.node(),
-    agentless: true,
-  });
+  addCollectorLessService(stack, SERVICE);
   const template = Template.fromStack(stack).toJSON() as TemplateJson;
   const containers = taskDefinitions(template).flatMap((d) => d.containers.map((c) => c.Name));
   return { env: containerEnvironment(template, 'app'), containers };

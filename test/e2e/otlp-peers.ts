@@ -15,11 +15,30 @@
 import { ChildProcess, fork } from 'child_process';
 import * as http from 'http';
 import * as path from 'path';
-import { listenOnce, LOOPBACK, PORT_WAIT_MS } from './peers';
+import { Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { closeServer, listenOnce, LOOPBACK, PORT_WAIT_MS, withBody, withPortRetry } from './peers';
+import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
+import { createCluster } from '../helpers/app';
 
 /** The agent's OTLP/HTTP port the app is told about. */
-export const OTLP_HTTP_PORT = 4318;
+const OTLP_HTTP_PORT = 4318;
+
+/**
+ * The collector-less service the CLI and SigV4 tests synthesize: `Backend` in `stack`, a Node.js app
+ * whose ADOT SDK exports straight to X-Ray (no agent in the task), every request sampled.
+ */
+export function addCollectorLessService(stack: Stack, serviceName: string): TracedFargateService {
+  return new TracedFargateService(stack, 'Backend', {
+    cluster: createCluster(stack),
+    serviceName,
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:20-slim'),
+    tracing: { samplingRate: 1 },
+    autoInstrumentation: AutoInstrumentation.node(),
+    agentless: true,
+  });
+}
 
 /** One attribute value, as far as the test reads it. */
 export type AttributeValue = string | number | boolean | undefined;
@@ -171,18 +190,9 @@ export class OtlpReceiver {
   /** Binds 127.0.0.1:4318 (waiting up to `waitMs` while it is busy). */
   public static async start(waitMs = PORT_WAIT_MS): Promise<OtlpReceiver> {
     const receiver = new OtlpReceiver();
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      try {
-        await listenOnce(receiver.server, OTLP_HTTP_PORT);
-        return receiver;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() >= deadline) {
-          throw new Error(`${LOOPBACK}:${OTLP_HTTP_PORT}/tcp could not be bound for the OTLP receiver (the app contract names this port): ${String(err)}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    }
+    await withPortRetry(`${LOOPBACK}:${OTLP_HTTP_PORT}/tcp`, 'The app contract names this port for the OTLP receiver: stop whatever holds it and run again.',
+      () => listenOnce(receiver.server, OTLP_HTTP_PORT), waitMs);
+    return receiver;
   }
 
   public readonly requests: OtlpRequest[] = [];
@@ -190,29 +200,23 @@ export class OtlpReceiver {
   private readonly server: http.Server;
 
   private constructor() {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        this.requests.push({ method: req.method ?? '', path: req.url ?? '', contentType: req.headers['content-type'], body });
-        if (req.method === 'POST' && req.url === '/v1/traces' && req.headers['content-type'] === 'application/x-protobuf') {
-          this.spans.push(...decodeExportTraceServiceRequest(body));
-          // An empty ExportTraceServiceResponse: full success.
-          res.writeHead(200, { 'Content-Type': 'application/x-protobuf' });
-          res.end();
-          return;
-        }
-        res.writeHead(404);
+    this.server = http.createServer(withBody((req, res, body) => {
+      this.requests.push({ method: req.method ?? '', path: req.url ?? '', contentType: req.headers['content-type'], body });
+      if (req.method === 'POST' && req.url === '/v1/traces' && req.headers['content-type'] === 'application/x-protobuf') {
+        this.spans.push(...decodeExportTraceServiceRequest(body));
+        // An empty ExportTraceServiceResponse: full success.
+        res.writeHead(200, { 'Content-Type': 'application/x-protobuf' });
         res.end();
-      });
-    });
+        return;
+      }
+      res.writeHead(404);
+      res.end();
+    }));
     this.server.keepAliveTimeout = 500;
   }
 
   public async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 }
 

@@ -78,7 +78,7 @@ export function taskDefinitions(template: TemplateJson): TaskDefinitionJson[] {
 }
 
 /** The account and region the tests "deploy" to, for the pseudo parameters CloudFormation resolves. */
-export const DEPLOY_PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
+const DEPLOY_PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
   'AWS::Region': 'eu-west-1',
   'AWS::AccountId': '123456789012',
   'AWS::Partition': 'aws',
@@ -171,7 +171,7 @@ export interface ApiSamplingRuleRecord {
 }
 
 /** The epoch second the fake rules were "created" and "last modified". */
-export const RULES_MODIFIED_AT = 1_700_000_000;
+const RULES_MODIFIED_AT = 1_700_000_000;
 
 /**
  * A template sampling rule as `GetSamplingRules` returns it. What is added is what the X-Ray API
@@ -257,7 +257,14 @@ export function listenOnce(server: http.Server, port: number): Promise<void> {
   });
 }
 
-async function withPortRetry<T>(what: string, attempt: () => Promise<T>, waitMs: number): Promise<T> {
+const AGENT_PORT_BUSY = `The app contract says the agent is at ${LOOPBACK}:${AGENT_PORT}, so this test only listens there: ` +
+  'stop whatever holds the port (an X-Ray daemon, a CloudWatch agent, another test run) and run again.';
+
+/**
+ * Runs `attempt` (a bind of `address`, such as `127.0.0.1:2000/tcp`) again every 250 ms while the
+ * port is busy, for at most `waitMs`; `why` says why the test cannot take another port.
+ */
+export async function withPortRetry<T>(address: string, why: string, attempt: () => Promise<T>, waitMs: number): Promise<T> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
@@ -265,15 +272,26 @@ async function withPortRetry<T>(what: string, attempt: () => Promise<T>, waitMs:
     } catch (err) {
       if (!isAddressInUse(err)) throw err;
       if (Date.now() >= deadline) {
-        throw new Error(
-          `${LOOPBACK}:${AGENT_PORT}/${what} is busy (EADDRINUSE) and stayed busy for ${waitMs} ms. ` +
-          `The app contract says the agent is at ${LOOPBACK}:${AGENT_PORT}, so this test only listens there: ` +
-          'stop whatever holds the port (an X-Ray daemon, a CloudWatch agent, another test run) and run again.',
-        );
+        throw new Error(`${address} is busy (EADDRINUSE) and stayed busy for ${waitMs} ms. ${why}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
+}
+
+/** A request listener that reads the whole body, then calls `handle` with it. */
+export function withBody(handle: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void): http.RequestListener {
+  return (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks)));
+  };
+}
+
+/** Closes `server` and every connection it still holds. */
+export async function closeServer(server: http.Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -289,7 +307,7 @@ export type TargetsAnswer = (docs: SamplingStatisticsDocument[], rules: ApiSampl
  * told to report again in 10 s. Timestamps are epoch SECONDS, as in the X-Ray API's JSON (the
  * daemon's proxy relays the service's answer byte for byte).
  */
-export function singleClientTargets(docs: SamplingStatisticsDocument[], rules: ApiSamplingRuleRecord[]): unknown {
+function singleClientTargets(docs: SamplingStatisticsDocument[], rules: ApiSamplingRuleRecord[]): unknown {
   const now = Math.floor(Date.now() / 1000);
   return {
     SamplingTargetDocuments: docs.map((doc) => {
@@ -316,7 +334,7 @@ export class SamplingAgent {
     waitMs = PORT_WAIT_MS,
   ): Promise<SamplingAgent> {
     const agent = new SamplingAgent(records, targets);
-    await withPortRetry('tcp', () => listenOnce(agent.server, AGENT_PORT), waitMs);
+    await withPortRetry(`${LOOPBACK}:${AGENT_PORT}/tcp`, AGENT_PORT_BUSY, () => listenOnce(agent.server, AGENT_PORT), waitMs);
     return agent;
   }
 
@@ -324,27 +342,23 @@ export class SamplingAgent {
   private readonly server: http.Server;
 
   private constructor(public records: ApiSamplingRuleRecord[], private readonly targets: TargetsAnswer) {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf-8');
-        this.requests.push({ method: req.method ?? '', path: req.url ?? '', host: req.headers.host, body });
-        let answer: unknown;
-        if (req.method === 'POST' && req.url === '/GetSamplingRules') {
-          answer = { SamplingRuleRecords: this.records };
-        } else if (req.method === 'POST' && req.url === '/SamplingTargets') {
-          const docs = (JSON.parse(body) as { SamplingStatisticsDocuments: SamplingStatisticsDocument[] }).SamplingStatisticsDocuments;
-          answer = this.targets(docs, this.records);
-        } else {
-          res.writeHead(404, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify({ message: `no such API: ${req.method} ${req.url}` }));
-          return;
-        }
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify(answer));
-      });
-    });
+    this.server = http.createServer(withBody((req, res, bytes) => {
+      const body = bytes.toString('utf-8');
+      this.requests.push({ method: req.method ?? '', path: req.url ?? '', host: req.headers.host, body });
+      let answer: unknown;
+      if (req.method === 'POST' && req.url === '/GetSamplingRules') {
+        answer = { SamplingRuleRecords: this.records };
+      } else if (req.method === 'POST' && req.url === '/SamplingTargets') {
+        const docs = (JSON.parse(body) as { SamplingStatisticsDocuments: SamplingStatisticsDocument[] }).SamplingStatisticsDocuments;
+        answer = this.targets(docs, this.records);
+      } else {
+        res.writeHead(404, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ message: `no such API: ${req.method} ${req.url}` }));
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(answer));
+    }));
     this.server.keepAliveTimeout = 1000;
   }
 
@@ -356,8 +370,7 @@ export class SamplingAgent {
   }
 
   public async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 }
 

@@ -17,6 +17,7 @@
 const http = require('http');
 const { trace } = require('@opentelemetry/api');
 const clock = require('./fake-clock');
+const { serveOverIpc } = require('./ipc-server');
 
 const MAX_LIFETIME_MS = 60000;
 setTimeout(() => process.exit(3), MAX_LIFETIME_MS).unref();
@@ -62,17 +63,4 @@ const server = http.createServer((req, res) => {
   res.writeHead(Number(url.searchParams.get('status') || 200), { 'Content-Type': 'text/plain' });
   res.end(span ? 'traced' : 'no active span');
 });
-server.keepAliveTimeout = 100;
-
-server.listen(0, '127.0.0.1', () => {
-  process.on('message', (msg) => {
-    if (msg && msg.cmd === 'port') process.send({ port: server.address().port });
-  });
-  process.send({ ready: true });
-});
-
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close();
-  if (process.connected) process.disconnect();
-});
+serveOverIpc(server);

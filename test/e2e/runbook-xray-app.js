@@ -11,6 +11,7 @@
  */
 const http = require('http');
 const clock = require('./fake-clock');
+const { serveOverIpc } = require('./ipc-server');
 const AWSXRay = require('aws-xray-sdk-core');
 const ruleCache = require('aws-xray-sdk-core/dist/lib/middleware/sampling/rule_cache');
 
@@ -26,8 +27,6 @@ const server = http.createServer((req, res) => {
   res.writeHead(Number(url.searchParams.get('status') || 200), { 'Content-Type': 'text/plain' });
   res.end(segment.notTraced ? 'not sampled' : 'traced');
 });
-server.keepAliveTimeout = 100;
-
 async function main() {
   AWSXRay.middleware.sampler.start();
   const deadline = Date.now() + 10000;
@@ -35,22 +34,9 @@ async function main() {
     if (Date.now() > deadline) throw new Error('the X-Ray SDK loaded no sampling rules from the agent in 10 s');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  server.listen(0, '127.0.0.1', () => {
-    process.on('message', (msg) => {
-      if (msg && msg.cmd === 'port') process.send({ port: server.address().port });
-    });
-    process.send({ ready: true });
-  });
+  // on SIGTERM, give the last segments' UDP sends a moment, then leave (the SDK's pollers are unref'd)
+  serveOverIpc(server, { disconnectDelayMs: 100 });
 }
-
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close();
-  // Give the last segments' UDP sends a moment, then leave (the SDK's pollers are unref'd).
-  setTimeout(() => {
-    if (process.connected) process.disconnect();
-  }, 100).unref();
-});
 
 main().catch((err) => {
   process.stderr.write(`${err.stack || err}\n`);

@@ -21,7 +21,7 @@ import * as https from 'https';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { LOOPBACK } from './peers';
+import { closeServer, LOOPBACK, withBody } from './peers';
 
 /** The `--require` preload that keeps the app on loopback (see loopback-endpoint.js). */
 export const LOOPBACK_ENDPOINT_PRELOAD = path.join(__dirname, 'loopback-endpoint.js');
@@ -107,30 +107,25 @@ export class XRayOtlpEndpoint {
   private readonly server: https.Server;
 
   private constructor(certificates: TestCertificates) {
-    this.server = https.createServer({ key: certificates.serverKey, cert: certificates.serverCert }, (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-        const servername = (req.socket as unknown as { servername?: string | false }).servername;
-        this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers, body: Buffer.concat(chunks), servername: servername || undefined });
-        if (req.method === 'POST' && req.url === '/v1/traces') {
-          // An empty ExportTraceServiceResponse: everything accepted.
-          res.writeHead(200, { 'Content-Type': 'application/x-protobuf', 'Content-Length': 0 });
-          res.end();
-          return;
-        }
-        res.writeHead(404);
+    this.server = https.createServer({ key: certificates.serverKey, cert: certificates.serverCert }, withBody((req, res, body) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      const servername = (req.socket as unknown as { servername?: string | false }).servername;
+      this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers, body, servername: servername || undefined });
+      if (req.method === 'POST' && req.url === '/v1/traces') {
+        // An empty ExportTraceServiceResponse: everything accepted.
+        res.writeHead(200, { 'Content-Type': 'application/x-protobuf', 'Content-Length': 0 });
         res.end();
-      });
-    });
+        return;
+      }
+      res.writeHead(404);
+      res.end();
+    }));
     this.server.keepAliveTimeout = 500;
   }
 
   public async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 }
 

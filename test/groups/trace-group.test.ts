@@ -5,6 +5,7 @@ import { FilterExpression, FilterExpressionError } from '../../src/groups/filter
 import { TraceGroup, TraceGroupProps } from '../../src/groups/trace-group';
 import { createStack } from '../helpers/app';
 import { validateXRayResources } from '../helpers/cfn-schema';
+import { expectError } from '../helpers/messages';
 
 const ERRORS = FilterExpression.service('afirgen-main-backend').and(FilterExpression.error());
 
@@ -105,8 +106,12 @@ describe('TraceGroup', () => {
 
     test('throws for an ARN without the generated id', () => {
       const { stack } = createStack();
-      expect(() => TraceGroup.fromGroupArn(stack, 'Imported', 'arn:aws:xray:eu-west-1:123456789012:group/errors'))
-        .toThrow('TestStack/Imported: groupArn must look like arn:<partition>:xray:<region>:<account>:group/<name>/<id>, got "arn:aws:xray:eu-west-1:123456789012:group/errors"');
+      expectError(() => TraceGroup.fromGroupArn(stack, 'Imported', 'arn:aws:xray:eu-west-1:123456789012:group/errors'), {
+        path: 'TestStack/Imported',
+        prop: 'groupArn',
+        value: 'arn:aws:xray:eu-west-1:123456789012:group/errors',
+        allowed: 'look like arn:<partition>:xray:<region>:<account>:group/<name>/<id>',
+      });
     });
 
     test('fromGroupName gives the name, and throws when the unknowable ARN is read', () => {
@@ -127,17 +132,25 @@ describe('TraceGroup', () => {
 
   describe('bad input', () => {
     test('throws for notifications without insights', () => {
-      expect(() => groupWith({ notificationsEnabled: true }))
-        .toThrow('TestStack/Group: notificationsEnabled needs insightsEnabled: X-Ray sends insight notifications only for groups with insights, got notificationsEnabled: true and insightsEnabled: false');
+      expectError(() => groupWith({ notificationsEnabled: true }), {
+        path: 'TestStack/Group',
+        prop: 'notificationsEnabled',
+        allowed: 'needs insightsEnabled',
+        says: 'notificationsEnabled: true and insightsEnabled: false',
+      });
     });
 
     test('throws for an empty groupName', () => {
-      expect(() => groupWith({ groupName: '' })).toThrow('TestStack/Group: groupName must have 1 to 32 characters, got "" (0 characters)');
+      expectError(() => groupWith({ groupName: '' }), {
+        path: 'TestStack/Group', prop: 'groupName', value: '', allowed: ['1 to 32 characters', '(0 characters)'],
+      });
     });
 
     test('throws for a groupName over 32 characters', () => {
       const groupName = 'g'.repeat(33);
-      expect(() => groupWith({ groupName })).toThrow(`TestStack/Group: groupName must have 1 to 32 characters, got "${groupName}" (33 characters)`);
+      expectError(() => groupWith({ groupName }), {
+        path: 'TestStack/Group', prop: 'groupName', value: `${groupName}`, allowed: ['1 to 32 characters', '(33 characters)'],
+      });
     });
 
     test.each([
@@ -146,13 +159,14 @@ describe('TraceGroup', () => {
       ['errors!', '!'],
       ['ünïcode', 'ü'],
     ])('throws for groupName %p with characters X-Ray rejects', (groupName, bad) => {
-      expect(() => groupWith({ groupName }))
-        .toThrow(`TestStack/Group: groupName may only contain letters, digits and -, got ${JSON.stringify(groupName)} (${JSON.stringify(bad)} is not allowed)`);
+      expectError(() => groupWith({ groupName }), {
+        path: 'TestStack/Group', prop: 'groupName', value: groupName, allowed: ['letters, digits and -', `(${JSON.stringify(bad)} is not allowed)`],
+      });
     });
 
     test('throws for the reserved groupName Default', () => {
-      expect(() => groupWith({ groupName: 'Default' }))
-        .toThrow('TestStack/Group: groupName must not be "Default": X-Ray reserves it for the account\'s default group');
+      expectError(() => groupWith({ groupName: 'Default' }),
+        { path: 'TestStack/Group', prop: 'groupName', allowed: 'not be "Default"', says: 'reserves it for the account\'s default group' });
     });
 
     test('throws for an unparseable filter expression', () => {

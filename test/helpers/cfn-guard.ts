@@ -102,15 +102,10 @@ export interface RunEcsControlsOptions {
    * @default - the one the package ships for this platform and architecture
    */
   readonly guardBinary?: string;
-  /**
-   * The directory of the validator package.
-   * @default - resolved from node_modules
-   */
-  readonly packageDir?: string;
 }
 
 /** The validator package's directory in node_modules. */
-export function validatorPackageDir(): string {
+function validatorPackageDir(): string {
   return path.dirname(require.resolve(`${VALIDATOR_PACKAGE}/package.json`));
 }
 
@@ -118,7 +113,7 @@ export function validatorPackageDir(): string {
  * The cfn-guard binary the package ships for this machine: `bin/<ubuntu|macos>/<x86_64|aarch64>/cfn-guard`
  * (the package calls every Linux `ubuntu`). Throws when there is none, or it is not executable.
  */
-export function guardBinaryPath(packageDir: string = validatorPackageDir()): string {
+function guardBinaryPath(packageDir: string): string {
   const platform = os.platform() === 'linux' ? 'ubuntu' : os.platform() === 'darwin' ? 'macos' : undefined;
   const arch = os.arch() === 'x64' ? 'x86_64' : os.arch() === 'arm64' ? 'aarch64' : undefined;
   if (!platform || !arch) {
@@ -199,7 +194,7 @@ export function loadEcsControls(packageDir: string = validatorPackageDir()): Ecs
  * afterwards), one cfn-guard run per control, and returns one result per control in control order.
  */
 export function runEcsControls(template: CfnTemplate, options: RunEcsControlsOptions = {}): ControlResult[] {
-  const packageDir = options.packageDir ?? validatorPackageDir();
+  const packageDir = validatorPackageDir();
   const guard = options.guardBinary ?? guardBinaryPath(packageDir);
   assertExecutable(guard);
   if (!isRecord(template.Resources)) {

@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import { createCluster, createStack } from './app';
 import { schemaTypes, validateXRayResources } from './cfn-schema';
+import { expectError, expectMessage } from './messages';
 import { awsSolutionsFindings, findingsUnder } from './nag';
 
 describe('createStack', () => {
@@ -104,5 +105,45 @@ describe('validateXRayResources (CloudFormation registry schemas in test/fixture
   test('reports an X-Ray type with no schema', () => {
     const report = validateXRayResources({ Resources: { R: { Type: 'AWS::XRay::ResourcePolicy', Properties: {} } } });
     expect(report.problems).toEqual([{ logicalId: 'R', type: 'AWS::XRay::ResourcePolicy', message: 'no registry schema for this type' }]);
+  });
+});
+
+describe('expectError (what a library message must say)', () => {
+  const throwing = (message: string) => () => {
+    throw new Error(message);
+  };
+  const MESSAGE = 'TestStack/Svc: tracing.samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got 1.5';
+  const PARTS = { path: 'TestStack/Svc', prop: 'tracing.samplingRate', value: 1.5, allowed: 'from 0 to 1' };
+
+  test('passes when the message names the path, the prop, the value and what is allowed', () => {
+    expect(() => expectError(throwing(MESSAGE), PARTS)).not.toThrow();
+  });
+
+  test.each([
+    ['another path', { path: 'TestStack/Other' }, 'does not start with the path "TestStack/Other: "'],
+    ['the tail of a longer prop', { prop: 'samplingRate' }, 'does not name the prop samplingRate'],
+    ['another value', { value: 2 }, 'does not show the value 2'],
+    ['a value inside the shown one', { value: 1 }, 'does not show the value 1'],
+    ['another range', { allowed: 'from 0 to 100' }, 'does not say what is allowed: "from 0 to 100"'],
+    ['a fix it does not give', { fix: 'XRaySidecar.of' }, 'does not say what to do: "XRaySidecar.of"'],
+  ])('fails for %s', (_name, change, reason) => {
+    expect(() => expectError(throwing(MESSAGE), { ...PARTS, ...change })).toThrow(reason);
+  });
+
+  test('fails when the value appears only in what is allowed', () => {
+    const message = 'context key xray:enabled must be true or false (1, 0, yes and no are not accepted), got "1"';
+    expect(() => expectError(throwing(message), { prop: 'xray:enabled', value: 1, allowed: '1, 0, yes and no are not accepted' }))
+      .toThrow('does not show the value 1');
+    expect(() => expectError(throwing(message), { prop: 'xray:enabled', value: '1', allowed: '1, 0, yes and no are not accepted' })).not.toThrow();
+  });
+
+  test('fails when the call does not throw', () => {
+    expect(() => expectError(() => undefined, PARTS)).toThrow('expected the call to throw, and it returned');
+  });
+
+  test('expectMessage checks a message already in hand, and shows it when a part is missing', () => {
+    expect(() => expectMessage(MESSAGE, PARTS)).not.toThrow();
+    expect(() => expectMessage(MESSAGE, { says: 'no room' })).toThrow(MESSAGE);
+    expect(() => expectMessage(undefined, PARTS)).toThrow('expected a message, got none');
   });
 });

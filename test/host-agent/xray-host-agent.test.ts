@@ -9,6 +9,7 @@ import { AutoInstrumentation } from '../../src/sidecar/auto-instrumentation';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { createCluster, createStack } from '../helpers/app';
 import { runEcsControls } from '../helpers/cfn-guard';
+import { expectError } from '../helpers/messages';
 import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.12-slim');
@@ -182,27 +183,35 @@ describe('XRayHostAgent', () => {
     const { stack } = createStack();
     const cluster = ec2Cluster(stack);
     const agent = new XRayHostAgent(stack, 'HostAgent', { cluster });
-    expect(() => new TracedEc2Service(stack, 'App', {
+    expectError(() => new TracedEc2Service(stack, 'App', {
       cluster, serviceName: 'api', image: IMAGE, networkMode: ecs.NetworkMode.HOST, hostAgent: agent, sidecar: { cpu: 64 },
-    })).toThrow('TestStack/App: sidecar must not be set with hostAgent (the app sends to TestStack/HostAgent, no agent runs in the task), got sidecar ["cpu"]');
+    }), {
+      path: 'TestStack/App', prop: 'sidecar', value: ['cpu'], allowed: 'not be set with hostAgent', says: 'TestStack/HostAgent',
+    });
   });
 
   test('throws for autoInstrumentation with a host agent (not supported yet), naming the way out', () => {
     const { stack } = createStack();
     const cluster = ec2Cluster(stack);
     const agent = new XRayHostAgent(stack, 'HostAgent', { cluster, agent: XRayAgent.adotCollector() });
-    expect(() => new TracedEc2Service(stack, 'App', {
+    expectError(() => new TracedEc2Service(stack, 'App', {
       cluster, serviceName: 'api', image: IMAGE, networkMode: ecs.NetworkMode.BRIDGE, hostAgent: agent, autoInstrumentation: AutoInstrumentation.python(),
-    })).toThrow('TestStack/HostAgent: autoInstrumentation (python) is not supported with an XRayHostAgent yet: ' +
-      'trace this task with a sidecar (`sidecar: { agent: XRayAgent.adotCollector() }`), or instrument the app with the ADOT SDK in its image');
+    }), {
+      path: 'TestStack/HostAgent',
+      prop: 'autoInstrumentation',
+      says: ['(python)', 'not supported with an XRayHostAgent'],
+      fix: ['sidecar: { agent: XRayAgent.adotCollector() }', 'instrument the app with the ADOT SDK'],
+    });
   });
 
   test('throws for a host agent of another cluster', () => {
     const { stack } = createStack();
     const agent = new XRayHostAgent(stack, 'HostAgent', { cluster: ec2Cluster(stack, 'One') });
-    expect(() => new TracedEc2Service(stack, 'App', {
+    expectError(() => new TracedEc2Service(stack, 'App', {
       cluster: ec2Cluster(stack, 'Two'), serviceName: 'api', image: IMAGE, networkMode: ecs.NetworkMode.HOST, hostAgent: agent,
-    })).toThrow('TestStack/App: hostAgent TestStack/HostAgent runs on cluster TestStack/One, not on this service\'s cluster TestStack/Two');
+    }), {
+      path: 'TestStack/App', prop: 'hostAgent', says: ['TestStack/HostAgent runs on cluster TestStack/One', 'this service\'s cluster TestStack/Two'],
+    });
   });
 });
 

@@ -4,6 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AfirgenTracing } from '../../src/presets/afirgen-tracing';
 import { createStack } from '../helpers/app';
 import { validateXRayResources } from '../helpers/cfn-schema';
+import { expectError } from '../helpers/messages';
 import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
 
 function withTopic(props: Record<string, unknown> = {}) {
@@ -108,24 +109,26 @@ describe('AfirgenTracing alarms and insights', () => {
   });
 
   test('throws for a negative slowRequestsAlarmThreshold', () => {
-    expect(() => withTopic({ slowRequestsAlarmThreshold: -1 }))
-      .toThrow('TestStack/Tracing: slowRequestsAlarmThreshold must be a number from 0 to 9007199254740991, got -1');
+    expectError(() => withTopic({ slowRequestsAlarmThreshold: -1 }), {
+      path: 'TestStack/Tracing', prop: 'slowRequestsAlarmThreshold', value: -1, allowed: 'number from 0 to 9007199254740991',
+    });
   });
 
   test('throws for a negative errorsAlarmThreshold', () => {
-    expect(() => withTopic({ errorsAlarmThreshold: -0.5 }))
-      .toThrow('TestStack/Tracing: errorsAlarmThreshold must be a number from 0 to 9007199254740991, got -0.5');
+    expectError(() => withTopic({ errorsAlarmThreshold: -0.5 }), {
+      path: 'TestStack/Tracing', prop: 'errorsAlarmThreshold', value: -0.5, allowed: 'number from 0 to 9007199254740991',
+    });
   });
 
   test('throws for an alarmPeriod that is not whole minutes', () => {
-    expect(() => withTopic({ alarmPeriod: Duration.seconds(90) }))
-      .toThrow('TestStack/Tracing: alarmPeriod must be whole minutes, at least 1 (X-Ray publishes group metrics every minute), got 1 minute 30 seconds');
+    expectError(() => withTopic({ alarmPeriod: Duration.seconds(90) }),
+      { path: 'TestStack/Tracing', prop: 'alarmPeriod', allowed: 'whole minutes, at least 1', says: '1 minute 30 seconds' });
   });
 
   test('throws for thresholds without alarmTopic (they would do nothing)', () => {
     const { stack } = createStack();
-    expect(() => new AfirgenTracing(stack, 'Tracing', { errorsAlarmThreshold: 2 }))
-      .toThrow('TestStack/Tracing: errorsAlarmThreshold need alarmTopic (the alarms notify it), got errorsAlarmThreshold 2 without alarmTopic');
+    expectError(() => new AfirgenTracing(stack, 'Tracing', { errorsAlarmThreshold: 2 }),
+      { path: 'TestStack/Tracing', prop: 'errorsAlarmThreshold', value: 2, allowed: 'need alarmTopic' });
   });
 
   test('cdk-nag AwsSolutions: nothing new from the alarms and the insights rule', () => {

@@ -7,6 +7,7 @@ import { FilterExpression } from '../../src/groups/filter-expression';
 import { TraceGroup } from '../../src/groups/trace-group';
 import { AfirgenServiceName, AfirgenTracing } from '../../src/presets/afirgen-tracing';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
+import { expectError } from '../helpers/messages';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const README = path.join(__dirname, '..', '..', 'README.md');
@@ -139,8 +140,12 @@ describe('issue 24 item 6: dev and prod in one account with the preset', () => {
     test('throws for serviceNameFor of a service that is not AFIRGen\'s', () => {
       const app = new App();
       const tracing = new AfirgenTracing(new Stack(app, 'S'), 'Tracing', { namePrefix: 'dev' });
-      expect(() => tracing.serviceNameFor('dev-afirgen-main-backend'))
-        .toThrow('S/Tracing: service must be one of afirgen-main-backend, afirgen-gguf-server, afirgen-asr-ocr-server, got "dev-afirgen-main-backend"');
+      expectError(() => tracing.serviceNameFor('dev-afirgen-main-backend'), {
+        path: 'S/Tracing',
+        prop: 'service',
+        value: 'dev-afirgen-main-backend',
+        allowed: 'afirgen-main-backend, afirgen-gguf-server, afirgen-asr-ocr-server',
+      });
     });
   });
 });

@@ -3,12 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AfirgenServiceName, AfirgenTracing, AfirgenTracingProps } from '../../src/presets/afirgen-tracing';
 import { createStack } from '../helpers/app';
 import { validateXRayResources } from '../helpers/cfn-schema';
+import { expectError } from '../helpers/messages';
 import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
-
-/** A regular expression that matches exactly `message`. */
-function exactly(message: string): RegExp {
-  return new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-}
 
 interface RuleProps {
   readonly RuleName: string;
@@ -178,48 +174,65 @@ describe('AfirgenTracing', () => {
 
   describe('bad input', () => {
     test('throws for an unknown service in the per-service rates', () => {
-      expect(() => tracingWith({ serviceSamplingRates: { 'afirgen-main-backend': 0.1, 'afirgen-frontend': 0.5 } }))
-        .toThrow(exactly('TestStack/Tracing: serviceSamplingRates has an unknown service "afirgen-frontend": ' +
-          'the keys must be AFIRGen service names (afirgen-main-backend, afirgen-gguf-server, afirgen-asr-ocr-server)'));
+      expectError(() => tracingWith({ serviceSamplingRates: { 'afirgen-main-backend': 0.1, 'afirgen-frontend': 0.5 } }), {
+        path: 'TestStack/Tracing',
+        prop: 'serviceSamplingRates',
+        value: 'afirgen-frontend',
+        allowed: 'afirgen-main-backend, afirgen-gguf-server, afirgen-asr-ocr-server',
+      });
     });
 
     test('throws for a per-service rate outside 0..1', () => {
-      expect(() => tracingWith({ serviceSamplingRates: { 'afirgen-gguf-server': 1.5 } }))
-        .toThrow(exactly('TestStack/Tracing: serviceSamplingRates["afirgen-gguf-server"] must be a number from 0 to 1 (0.1 traces 10 % of requests), got 1.5'));
+      expectError(() => tracingWith({ serviceSamplingRates: { 'afirgen-gguf-server': 1.5 } }), {
+        path: 'TestStack/Tracing', prop: 'serviceSamplingRates["afirgen-gguf-server"]', value: 1.5, allowed: 'number from 0 to 1',
+      });
     });
 
     test.each([-0.01, 2, NaN])('throws for samplingRate %p', (samplingRate) => {
-      expect(() => tracingWith({ samplingRate }))
-        .toThrow(exactly(`TestStack/Tracing: samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got ${samplingRate}`));
+      expectError(() => tracingWith({ samplingRate }), {
+        path: 'TestStack/Tracing', prop: 'samplingRate', value: samplingRate, allowed: 'number from 0 to 1',
+      });
     });
 
     test.each([-1, 1.5])('throws for reservoirSize %p', (reservoirSize) => {
-      expect(() => tracingWith({ reservoirSize })).toThrow(exactly(`TestStack/Tracing: reservoirSize must be an integer 0 or more, got ${reservoirSize}`));
+      expectError(() => tracingWith({ reservoirSize }), {
+        path: 'TestStack/Tracing', prop: 'reservoirSize', value: reservoirSize, allowed: 'integer 0 or more',
+      });
     });
 
     test.each([0, 9998, 2.5])('throws for priority %p', (priority) => {
-      expect(() => tracingWith({ priority })).toThrow(exactly(`TestStack/Tracing: priority must be an integer from 1 to 9997, got ${priority}`));
+      expectError(() => tracingWith({ priority }), {
+        path: 'TestStack/Tracing', prop: 'priority', value: priority, allowed: 'integer from 1 to 9997',
+      });
     });
 
     test.each([0, -5, NaN, Infinity])('throws for slowRequestThresholdSeconds %p', (slowRequestThresholdSeconds) => {
-      expect(() => tracingWith({ slowRequestThresholdSeconds }))
-        .toThrow(exactly(`TestStack/Tracing: slowRequestThresholdSeconds must be a number greater than 0, got ${slowRequestThresholdSeconds}`));
+      expectError(() => tracingWith({ slowRequestThresholdSeconds }), {
+        path: 'TestStack/Tracing', prop: 'slowRequestThresholdSeconds', value: slowRequestThresholdSeconds, allowed: 'number greater than 0',
+      });
     });
 
     test('throws for a namePrefix that would push a name over 32 characters', () => {
-      expect(() => tracingWith({ namePrefix: 'stage' })).toThrow(exactly('TestStack/Tracing: namePrefix must have 1 to 4 characters, got "stage" (5 characters)'));
+      expectError(() => tracingWith({ namePrefix: 'stage' }), {
+        path: 'TestStack/Tracing', prop: 'namePrefix', value: 'stage', allowed: ['1 to 4 characters', '(5 characters)'],
+      });
     });
 
     test('throws for a namePrefix with characters X-Ray rejects in group names', () => {
-      expect(() => tracingWith({ namePrefix: 'a_b' }))
-        .toThrow(exactly('TestStack/Tracing: namePrefix may only contain letters, digits and - (it begins X-Ray service, sampling-rule and group names), got "a_b" ("_" is not allowed)'));
+      expectError(() => tracingWith({ namePrefix: 'a_b' }), {
+        path: 'TestStack/Tracing', prop: 'namePrefix', value: 'a_b', allowed: ['letters, digits and -', '"_" is not allowed'],
+      });
     });
 
     test('throws for a service that is not an AFIRGen service', () => {
       const { stack } = createStack();
       const tracing = new AfirgenTracing(stack, 'Tracing');
-      expect(() => tracing.samplingRuleFor('afirgen-frontend'))
-        .toThrow(exactly('TestStack/Tracing: service must be one of afirgen-main-backend, afirgen-gguf-server, afirgen-asr-ocr-server, got "afirgen-frontend"'));
+      expectError(() => tracing.samplingRuleFor('afirgen-frontend'), {
+        path: 'TestStack/Tracing',
+        prop: 'service',
+        value: 'afirgen-frontend',
+        allowed: 'afirgen-main-backend, afirgen-gguf-server, afirgen-asr-ocr-server',
+      });
     });
   });
 
@@ -279,15 +292,18 @@ describe('AfirgenTracing cost estimate', () => {
 
   test('throws for an unknown service in expectedRequestsPerMonth', () => {
     const { stack } = createStack();
-    expect(() => new AfirgenTracing(stack, 'Tracing', { expectedRequestsPerMonth: { 'afirgen-frontend': 1 } }))
-      .toThrow(exactly('TestStack/Tracing: expectedRequestsPerMonth has an unknown service "afirgen-frontend": ' +
-        'the keys must be AFIRGen service names (afirgen-main-backend, afirgen-gguf-server, afirgen-asr-ocr-server)'));
+    expectError(() => new AfirgenTracing(stack, 'Tracing', { expectedRequestsPerMonth: { 'afirgen-frontend': 1 } }), {
+      path: 'TestStack/Tracing',
+      prop: 'expectedRequestsPerMonth',
+      value: 'afirgen-frontend',
+      allowed: 'afirgen-main-backend, afirgen-gguf-server, afirgen-asr-ocr-server',
+    });
   });
 
   test('throws for a budget without traffic', () => {
     const { stack } = createStack();
-    expect(() => new AfirgenTracing(stack, 'Tracing', { monthlyBudgetUsd: 5 }))
-      .toThrow(exactly('TestStack/Tracing: monthlyBudgetUsd needs expectedRequestsPerMonth to estimate against, got monthlyBudgetUsd 5 alone'));
+    expectError(() => new AfirgenTracing(stack, 'Tracing', { monthlyBudgetUsd: 5 }),
+      { path: 'TestStack/Tracing', prop: 'monthlyBudgetUsd', value: 5, allowed: 'needs expectedRequestsPerMonth' });
   });
 });
 
@@ -318,9 +334,8 @@ describe('tokens end to end', () => {
   test('throws slowRequestThresholdSeconds must be known at synth time for a token', () => {
     const { stack } = createStack();
     const slowRequestThresholdSeconds = new CfnParameter(stack, 'Slow', { type: 'Number' }).valueAsNumber;
-    expect(() => new AfirgenTracing(stack, 'Tracing', { slowRequestThresholdSeconds }))
-      .toThrow(exactly('TestStack/Tracing: slowRequestThresholdSeconds must be known at synth time ' +
-        '(it is written into the slow-requests filter expression), got a deploy-time value (token)'));
+    expectError(() => new AfirgenTracing(stack, 'Tracing', { slowRequestThresholdSeconds }),
+      { path: 'TestStack/Tracing', prop: 'slowRequestThresholdSeconds', allowed: 'known at synth time', says: 'deploy-time value (token)' });
   });
 
   test('throws slowRequestThresholdSeconds must be known at synth time for a Lazy.number too', () => {

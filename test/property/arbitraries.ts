@@ -56,10 +56,10 @@ const LETTERS = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'];
 const DIGITS = [...'0123456789'];
 
 /** Characters ECS accepts in service and container names. */
-export const ECS_NAME_CHARS = [...LETTERS, ...DIGITS, '_', '-'];
+const ECS_NAME_CHARS = [...LETTERS, ...DIGITS, '_', '-'];
 
 /** Characters X-Ray accepts in a segment (service) name: letters, numbers, whitespace, `_ . : / % & # = + \ - @`. */
-export const XRAY_NAME_CHARS = [...LETTERS, ...DIGITS, ' ', '\t', 'é', 'ß', 'Ж', '名', '٣', '_', '.', ':', '/', '%', '&', '#', '=', '+', '\\', '-', '@'];
+const XRAY_NAME_CHARS = [...LETTERS, ...DIGITS, ' ', '\t', 'é', 'ß', 'Ж', '名', '٣', '_', '.', ':', '/', '%', '&', '#', '=', '+', '\\', '-', '@'];
 
 /** A name ECS accepts, 1 to `maxLength` characters. */
 export function ecsName(maxLength: number): fc.Arbitrary<string> {

@@ -279,7 +279,7 @@ const ANNOTATION_CMPS = [
 ] as const;
 
 /** Runs the builder program. Values of the wrong type for a method are passed on as JavaScript would. */
-export function interpret(call: FilterCall): FilterExpression {
+function interpret(call: FilterCall): FilterExpression {
   const F = FilterExpression;
   switch (call.op) {
     case 'service': return F.service(call.name, call.filter && interpret(call.filter));
@@ -348,7 +348,7 @@ const traceGroupInput: fc.Arbitrary<TraceGroupInput> = fc.record({
 });
 
 /** Makes the case's filter expression (may throw the library's clear errors). */
-export function makeFilter(source: FilterSource): FilterExpression {
+function makeFilter(source: FilterSource): FilterExpression {
   switch (source.from) {
     case 'builder': return interpret(source.call);
     case 'builderText': return FilterExpression.parse(interpret(source.call).toString());

@@ -47,7 +47,7 @@ export function cleanup(): void {
 }
 
 /** A fresh app with one stack, made cheap: no stack traces, no tree metadata, no analytics. */
-export function newCase(): { app: App; stack: Stack } {
+function newCase(): { app: App; stack: Stack } {
   const app = new App({ outdir: sharedOutdir(), stackTraces: false, treeMetadata: false, analyticsReporting: false });
   const stack = new Stack(app, 'Fuzz');
   return { app, stack };
@@ -170,7 +170,7 @@ export const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
  * periods, forward slashes, and number signs are allowed" (ECS API, ContainerDefinition.image),
  * plus `@` for a digest reference.
  */
-export const ECS_IMAGE = /^[A-Za-z0-9\-_:./#@]{1,255}$/;
+const ECS_IMAGE = /^[A-Za-z0-9\-_:./#@]{1,255}$/;
 
 /**
  * A whole image reference as registries parse it: distribution/reference's `referencePat`
@@ -179,7 +179,7 @@ export const ECS_IMAGE = /^[A-Za-z0-9\-_:./#@]{1,255}$/;
  */
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
-export const IMAGE_REFERENCE = new RegExp(
+const IMAGE_REFERENCE = new RegExp(
   `^(?:(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*` +
   '(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$');
 

@@ -14,7 +14,7 @@ export const RUNS = fuzzRuns(500);
 export const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
 
 /** Time allowed for the whole run: generous for a busy 2-core machine. */
-export const RUN_TIMEOUT_MS = RUNS * 150 + 30_000;
+const RUN_TIMEOUT_MS = RUNS * 150 + 30_000;
 
 /** Minimum shares of accepted and rejected cases for the run to count as exercising both. */
 export interface Mix {

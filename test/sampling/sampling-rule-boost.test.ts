@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { SamplingRule, SamplingRateBoost } from '../../src/sampling/sampling-rule';
 import { createStack } from '../helpers/app';
 import { validateXRayResources } from '../helpers/cfn-schema';
+import { expectError } from '../helpers/messages';
 
 function ruleWith(boost: SamplingRateBoost, fixedRate = 0.05) {
   const { stack } = createStack();
@@ -49,8 +50,8 @@ describe('SamplingRule samplingRateBoost (adaptive sampling)', () => {
   });
 
   test('throws for maxRate above 1', () => {
-    expect(() => ruleWith({ maxRate: 1.5, cooldown: Duration.minutes(5) }))
-      .toThrow('TestStack/Rule: samplingRateBoost.maxRate must be a number from 0 to 1');
+    expectError(() => ruleWith({ maxRate: 1.5, cooldown: Duration.minutes(5) }),
+      { path: 'TestStack/Rule', prop: 'samplingRateBoost.maxRate', allowed: 'number from 0 to 1' });
   });
 
   test('throws for maxRate below the rule\'s fixedRate', () => {
@@ -59,18 +60,24 @@ describe('SamplingRule samplingRateBoost (adaptive sampling)', () => {
   });
 
   test('throws for a cooldown under one minute', () => {
-    expect(() => ruleWith({ maxRate: 0.5, cooldown: Duration.seconds(30) }))
-      .toThrow('TestStack/Rule: samplingRateBoost.cooldown must be whole minutes, at least 1 (CooldownWindowMinutes), got 30 seconds');
+    expectError(() => ruleWith({ maxRate: 0.5, cooldown: Duration.seconds(30) }), {
+      path: 'TestStack/Rule', prop: 'samplingRateBoost.cooldown', allowed: ['whole minutes, at least 1', 'CooldownWindowMinutes'], says: '30 seconds',
+    });
   });
 
   test('throws for a cooldown that is not whole minutes', () => {
-    expect(() => ruleWith({ maxRate: 0.5, cooldown: Duration.seconds(90) }))
-      .toThrow('TestStack/Rule: samplingRateBoost.cooldown must be whole minutes, at least 1 (CooldownWindowMinutes), got 1 minute 30 seconds');
+    expectError(() => ruleWith({ maxRate: 0.5, cooldown: Duration.seconds(90) }), {
+      path: 'TestStack/Rule',
+      prop: 'samplingRateBoost.cooldown',
+      allowed: ['whole minutes, at least 1', 'CooldownWindowMinutes'],
+      says: '1 minute 30 seconds',
+    });
   });
 
   test('throws for a cooldown that is not a Duration (JavaScript callers)', () => {
-    expect(() => ruleWith({ maxRate: 0.5, cooldown: 5 as unknown as Duration }))
-      .toThrow('TestStack/Rule: samplingRateBoost.cooldown must be a Duration (Duration.minutes(5)), got 5');
+    expectError(() => ruleWith({ maxRate: 0.5, cooldown: 5 as unknown as Duration }), {
+      path: 'TestStack/Rule', prop: 'samplingRateBoost.cooldown', value: 5, allowed: 'Duration (Duration.minutes(5))',
+    });
   });
 
   test('throws for a boost without maxRate', () => {

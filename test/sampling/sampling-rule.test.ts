@@ -4,6 +4,7 @@ import { CfnSamplingRule } from 'aws-cdk-lib/aws-xray';
 import { SamplingRule, SamplingRuleProps, SamplingRuleServiceType } from '../../src/sampling/sampling-rule';
 import { createStack } from '../helpers/app';
 import { validateXRayResources } from '../helpers/cfn-schema';
+import { expectError } from '../helpers/messages';
 
 /** The rule's name as the template has it. */
 function ruleNames(stack: Stack): string[] {
@@ -201,8 +202,12 @@ describe('SamplingRule', () => {
 
     test('throws for an ARN that is not a sampling rule ARN', () => {
       const { stack } = createStack();
-      expect(() => SamplingRule.fromSamplingRuleArn(stack, 'Imported', 'arn:aws:xray:eu-west-1:123456789012:group/errors/ABC'))
-        .toThrow('TestStack/Imported: samplingRuleArn must look like arn:<partition>:xray:<region>:<account>:sampling-rule/<name>, got "arn:aws:xray:eu-west-1:123456789012:group/errors/ABC"');
+      expectError(() => SamplingRule.fromSamplingRuleArn(stack, 'Imported', 'arn:aws:xray:eu-west-1:123456789012:group/errors/ABC'), {
+        path: 'TestStack/Imported',
+        prop: 'samplingRuleArn',
+        value: 'arn:aws:xray:eu-west-1:123456789012:group/errors/ABC',
+        allowed: 'look like arn:<partition>:xray:<region>:<account>:sampling-rule/<name>',
+      });
     });
 
     test('throws for an imported name over 32 characters', () => {
@@ -214,23 +219,29 @@ describe('SamplingRule', () => {
 
   describe('bad input', () => {
     test.each([0, 10000, -1, 1.5])('throws for priority %p', (priority) => {
-      expect(() => ruleWith({ priority })).toThrow(`TestStack/Rule: priority must be an integer from 1 to 9999, got ${priority}`);
+      expectError(() => ruleWith({ priority }), { path: 'TestStack/Rule', prop: 'priority', value: priority, allowed: 'integer from 1 to 9999' });
     });
 
     test.each([-0.1, 1.01, NaN, Infinity])('throws for fixedRate %p', (fixedRate) => {
-      expect(() => ruleWith({ fixedRate })).toThrow(`TestStack/Rule: fixedRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got ${fixedRate}`);
+      expectError(() => ruleWith({ fixedRate }), { path: 'TestStack/Rule', prop: 'fixedRate', value: fixedRate, allowed: 'number from 0 to 1' });
     });
 
     test.each([-1, 0.5])('throws for reservoirSize %p', (reservoirSize) => {
-      expect(() => ruleWith({ reservoirSize })).toThrow(`TestStack/Rule: reservoirSize must be an integer 0 or more, got ${reservoirSize}`);
+      expectError(() => ruleWith({ reservoirSize }), {
+        path: 'TestStack/Rule', prop: 'reservoirSize', value: reservoirSize, allowed: 'integer 0 or more',
+      });
     });
 
     test('throws for an empty ruleName', () => {
-      expect(() => ruleWith({ ruleName: '' })).toThrow('TestStack/Rule: ruleName must have 1 to 32 characters, got "" (0 characters)');
+      expectError(() => ruleWith({ ruleName: '' }), {
+        path: 'TestStack/Rule', prop: 'ruleName', value: '', allowed: ['1 to 32 characters', '(0 characters)'],
+      });
     });
 
     test('throws for a ruleName over 32 characters', () => {
-      expect(() => ruleWith({ ruleName: 'r'.repeat(33) })).toThrow(`TestStack/Rule: ruleName must have 1 to 32 characters, got "${'r'.repeat(33)}" (33 characters)`);
+      expectError(() => ruleWith({ ruleName: 'r'.repeat(33) }), {
+        path: 'TestStack/Rule', prop: 'ruleName', value: `${'r'.repeat(33)}`, allowed: ['1 to 32 characters', '(33 characters)'],
+      });
     });
 
     test.each([
@@ -239,13 +250,17 @@ describe('SamplingRule', () => {
       ['line\nbreak', '\n'],
       ['say "hi"', '"'],
     ])('throws for ruleName %p with characters X-Ray rejects', (ruleName, bad) => {
-      expect(() => ruleWith({ ruleName }))
-        .toThrow(`TestStack/Rule: ruleName may only contain letters, numbers, spaces and _ . : % & # = + - @, got ${JSON.stringify(ruleName)} (${JSON.stringify(bad)} is not allowed)`);
+      expectError(() => ruleWith({ ruleName }), {
+        path: 'TestStack/Rule',
+        prop: 'ruleName',
+        value: ruleName,
+        allowed: ['letters, numbers, spaces and _ . : % & # = + - @', `(${JSON.stringify(bad)} is not allowed)`],
+      });
     });
 
     test('throws for the reserved ruleName Default', () => {
-      expect(() => ruleWith({ ruleName: 'Default' }))
-        .toThrow('TestStack/Rule: ruleName must not be "Default": X-Ray reserves it for the account\'s default sampling rule');
+      expectError(() => ruleWith({ ruleName: 'Default' }),
+        { path: 'TestStack/Rule', prop: 'ruleName', allowed: 'not be "Default"', says: 'reserves it for the account\'s default sampling rule' });
     });
 
     test('accepts a ruleName with spaces, dashes and digits', () => {
@@ -254,20 +269,21 @@ describe('SamplingRule', () => {
 
     test('throws for more than 5 attributes', () => {
       const attributes = { a: '1', b: '2', c: '3', d: '4', e: '5', f: '6' };
-      expect(() => ruleWith({ attributes }))
-        .toThrow('TestStack/Rule: attributes may have at most 5 entries, got 6 ("a", "b", "c", "d", "e", "f")');
+      expectError(() => ruleWith({ attributes }),
+        { path: 'TestStack/Rule', prop: 'attributes', value: 6, allowed: 'at most 5 entries', says: '"a", "b", "c", "d", "e", "f"' });
     });
 
     test('throws for an attribute key over 32 characters', () => {
       const key = 'k'.repeat(33);
-      expect(() => ruleWith({ attributes: { [key]: 'v' } }))
-        .toThrow(`TestStack/Rule: attributes keys must have 1 to 32 characters, got "${key}" (33 characters)`);
+      expectError(() => ruleWith({ attributes: { [key]: 'v' } }),
+        { path: 'TestStack/Rule', prop: 'attributes', value: key, allowed: ['keys must have 1 to 32 characters', '(33 characters)'] });
     });
 
     test('throws for an attribute value over 32 characters', () => {
       const value = 'v'.repeat(33);
-      expect(() => ruleWith({ attributes: { tier: value } }))
-        .toThrow(`TestStack/Rule: attributes["tier"] must have 1 to 32 characters, got "${value}" (33 characters)`);
+      expectError(() => ruleWith({ attributes: { tier: value } }), {
+        path: 'TestStack/Rule', prop: 'attributes["tier"]', value: `${value}`, allowed: ['1 to 32 characters', '(33 characters)'],
+      });
     });
 
     test.each([
@@ -278,7 +294,8 @@ describe('SamplingRule', () => {
       ['resourceArn', 500],
     ] as const)('throws for %s over %d characters', (prop, max) => {
       const value = 'a'.repeat(max + 1);
-      expect(() => ruleWith({ [prop]: value })).toThrow(`TestStack/Rule: ${prop} must have 1 to ${max} characters, got "${value}" (${max + 1} characters)`);
+      expectError(() => ruleWith({ [prop]: value }),
+        { path: 'TestStack/Rule', prop, value, allowed: [`1 to ${max} characters`, `(${max + 1} characters)`] });
     });
 
     test('accepts host, serviceName, httpMethod and urlPath at their limits', () => {
@@ -288,7 +305,9 @@ describe('SamplingRule', () => {
 
     test('throws for a serviceType over 64 characters', () => {
       const value = 'AWS::' + 'X'.repeat(60);
-      expect(() => SamplingRuleServiceType.of(value)).toThrow(`SamplingRuleServiceType.of: serviceType must have 1 to 64 characters, got "${value}" (65 characters)`);
+      expectError(() => SamplingRuleServiceType.of(value), {
+        path: 'SamplingRuleServiceType.of', prop: 'serviceType', value: `${value}`, allowed: ['1 to 64 characters', '(65 characters)'],
+      });
     });
   });
 
@@ -321,7 +340,7 @@ describe('SamplingRule', () => {
 describe('SamplingRule attribute keys (found by fuzzing)', () => {
   test('throws for an attribute key of only a line break', () => {
     const { stack } = createStack();
-    expect(() => new SamplingRule(stack, 'Rule', { priority: 10, fixedRate: 0.1, attributes: { '\n': 'x' } }))
-      .toThrow('TestStack/Rule: attributes keys may only contain printable characters (no control characters or line breaks), got "\\n" ("\\n" is not allowed)');
+    expectError(() => new SamplingRule(stack, 'Rule', { priority: 10, fixedRate: 0.1, attributes: { '\n': 'x' } }),
+      { path: 'TestStack/Rule', prop: 'attributes', value: '\n', allowed: ['keys may only contain printable characters', '("\\n" is not allowed)'] });
   });
 });

@@ -10,23 +10,10 @@ import { TracedEc2Service } from '../../src/services/traced-ec2-service';
 import { TracedFargateService } from '../../src/services/traced-fargate-service';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
-import { createCluster, createStack } from '../helpers/app';
+import { createCluster, createStack, loopbackContract, XRAY_ACTIONS } from '../helpers/app';
 import { validateXRayResources } from '../helpers/cfn-schema';
+import { expectError } from '../helpers/messages';
 import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
-
-/** A regular expression that matches exactly `message`. */
-function exactly(message: string): RegExp {
-  return new RegExp(`^${escape(message)}$`);
-}
-
-/** A regular expression that matches a message starting with `start`. */
-function startsWith(start: string): RegExp {
-  return new RegExp(`^${escape(start)}`);
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /** The logical id of the L1 behind `construct`. */
 function logicalIdOf(construct: { node: { defaultChild?: unknown } }): string {
@@ -35,10 +22,6 @@ function logicalIdOf(construct: { node: { defaultChild?: unknown } }): string {
 }
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.12-slim');
-const XRAY_ACTIONS = [
-  'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules',
-  'xray:GetSamplingTargets', 'xray:GetSamplingStatisticSummaries',
-];
 
 function containers(stack: Stack): Array<Record<string, any>> {
   const defs = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'));
@@ -87,14 +70,7 @@ describe('TracedFargateService', () => {
     expect(app.PortMappings).toEqual([{ ContainerPort: 8000, Protocol: 'tcp' }]);
     expect(envOf(app)).toEqual({
       MODEL: 'summariser',
-      XRAY_ENABLED: 'true',
-      XRAY_SAMPLING_RATE: '0.1',
-      XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-      XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_TRACING_NAME: 'afirgen-main-backend',
-      AWS_XRAY_SDK_ENABLED: 'true',
+      ...loopbackContract('afirgen-main-backend'),
     });
     expect(app.DependsOn).toEqual([{ ContainerName: 'xray-daemon', Condition: 'START' }]);
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -166,9 +142,11 @@ describe('TracedFargateService', () => {
     expect(() => app.synth()).not.toThrow();
 
     const other = createStack();
-    expect(() => new TracedFargateService(other.stack, 'Svc', {
+    expectError(() => new TracedFargateService(other.stack, 'Svc', {
       cluster: createCluster(other.stack), serviceName: 's', image: IMAGE, cpu: 256, memoryLimitMiB: 4096,
-    })).toThrow(exactly('TestStack/Svc: fargate task has cpu 256 with memoryLimitMiB 4096, which Fargate does not run; with cpu 256 memory must be 512, 1024, 2048 MiB'));
+    }), {
+      path: 'TestStack/Svc', prop: 'memoryLimitMiB', value: 4096, allowed: 'with cpu 256 memory must be 512, 1024, 2048 MiB',
+    });
   });
 
   test('an expected traffic figure adds a cost estimate; over budget it is a warning', () => {
@@ -243,25 +221,28 @@ describe('TracedEc2Service', () => {
 
   test('throws for a cluster with no EC2 capacity', () => {
     const { stack } = createStack();
-    expect(() => new TracedEc2Service(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE }))
-      .toThrow(startsWith('TestStack/Svc: cluster TestStack/Cluster has no EC2 capacity for TracedEc2Service TestStack/Svc: add it first with cluster.addCapacity'));
+    expectError(() => new TracedEc2Service(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE }),
+      { path: 'TestStack/Svc', prop: 'cluster', says: 'TestStack/Cluster has no EC2 capacity', fix: 'cluster.addCapacity' });
   });
 
   test('throws for gpuCount below 0', () => {
     const { stack } = createStack();
-    expect(() => new TracedEc2Service(stack, 'Svc', { cluster: ec2Cluster(stack), serviceName: 's', image: IMAGE, gpuCount: -1 }))
-      .toThrow(exactly('TestStack/Svc: gpuCount must be an integer 0 or more, got -1'));
+    expectError(() => new TracedEc2Service(stack, 'Svc', { cluster: ec2Cluster(stack), serviceName: 's', image: IMAGE, gpuCount: -1 }), {
+      path: 'TestStack/Svc', prop: 'gpuCount', value: -1, allowed: 'integer 0 or more',
+    });
   });
 
   test('throws for subnets outside awsvpc', () => {
     const { stack } = createStack();
-    expect(() => new TracedEc2Service(stack, 'Svc', {
+    expectError(() => new TracedEc2Service(stack, 'Svc', {
       cluster: ec2Cluster(stack),
       serviceName: 's',
       image: IMAGE,
       networkMode: ecs.NetworkMode.BRIDGE,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-    })).toThrow(exactly('TestStack/Svc: vpcSubnets and securityGroups need networkMode awsvpc, got networkMode bridge'));
+    }), {
+      path: 'TestStack/Svc', prop: 'vpcSubnets', allowed: 'networkMode awsvpc', says: ['securityGroups', 'networkMode bridge'],
+    });
   });
 });
 
@@ -271,37 +252,52 @@ describe('Traced services bad input', () => {
     return () => new TracedFargateService(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE, ...extra });
   }
   test('throws for desiredCount below 0', () => {
-    expect(fargate({ desiredCount: -1 })).toThrow(exactly('TestStack/Svc: desiredCount must be an integer 0 or more, got -1'));
+    expectError(fargate({ desiredCount: -1 }), { path: 'TestStack/Svc', prop: 'desiredCount', value: -1, allowed: 'integer 0 or more' });
   });
   test.each([[0], [65536], [80.5]])('throws for containerPort %p', (containerPort) => {
-    expect(fargate({ containerPort })).toThrow(exactly(`TestStack/Svc: containerPort must be an integer from 1 to 65535, got ${containerPort}`));
+    expectError(fargate({ containerPort }), {
+      path: 'TestStack/Svc', prop: 'containerPort', value: containerPort, allowed: 'integer from 1 to 65535',
+    });
   });
   test('throws for a serviceName X-Ray rejects', () => {
-    expect(fargate({ serviceName: 'bad*name' }))
-      .toThrow(exactly('TestStack/Svc: serviceName may only contain letters, numbers, whitespace and _ . : / % & # = + \\ - @, got "bad*name" ("*" is not allowed)'));
+    expectError(fargate({ serviceName: 'bad*name' }), {
+      path: 'TestStack/Svc',
+      prop: 'serviceName',
+      value: 'bad*name',
+      allowed: ['letters, numbers, whitespace and _ . : / % & # = + \\ - @', '"*" is not allowed'],
+    });
   });
   test('throws for a serviceName longer than a sampling rule matches', () => {
     expect(fargate({ serviceName: 'a'.repeat(65) })).toThrow(/^TestStack\/Svc: serviceName must have 1 to 64 characters, got "a{65}" \(65 characters\)$/);
   });
   test('throws for an empty serviceName', () => {
-    expect(fargate({ serviceName: '' })).toThrow(exactly('TestStack/Svc: serviceName must have 1 to 64 characters, got "" (0 characters)'));
+    expectError(fargate({ serviceName: '' }), {
+      path: 'TestStack/Svc', prop: 'serviceName', value: '', allowed: ['1 to 64 characters', '(0 characters)'],
+    });
   });
   test('throws for a sampling rate outside 0..1', () => {
-    expect(fargate({ tracing: { samplingRate: 2 } }))
-      .toThrow(exactly('TestStack/Svc: tracing.samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got 2'));
+    expectError(fargate({ tracing: { samplingRate: 2 } }), {
+      path: 'TestStack/Svc', prop: 'tracing.samplingRate', value: 2, allowed: 'number from 0 to 1',
+    });
   });
   test('throws for a contract variable in environment', () => {
-    expect(fargate({ environment: { AWS_XRAY_DAEMON_ADDRESS: '10.0.0.1:2000' } }))
-      .toThrow(exactly('TestStack/Svc: environment must not set AWS_XRAY_DAEMON_ADDRESS: the tracing contract sets it from tracing.* (got "10.0.0.1:2000")'));
+    expectError(fargate({ environment: { AWS_XRAY_DAEMON_ADDRESS: '10.0.0.1:2000' } }), {
+      path: 'TestStack/Svc',
+      prop: 'environment',
+      value: '10.0.0.1:2000',
+      allowed: 'not set AWS_XRAY_DAEMON_ADDRESS',
+      says: 'the tracing contract sets it',
+    });
   });
   test('throws for a budget without traffic', () => {
-    expect(fargate({ monthlyBudgetUsd: 5 }))
-      .toThrow(exactly('TestStack/Svc: monthlyBudgetUsd needs expectedRequestsPerMonth to estimate against, got monthlyBudgetUsd 5 alone'));
+    expectError(fargate({ monthlyBudgetUsd: 5 }),
+      { path: 'TestStack/Svc', prop: 'monthlyBudgetUsd', value: 5, allowed: 'needs expectedRequestsPerMonth' });
   });
   test('throws for sidecar sizes the agent rejects', () => {
     // the sidecar's own path: the service's sidecar is TestStack/Svc/XRay
-    expect(fargate({ sidecar: { memoryReservationMiB: 8 } }))
-      .toThrow(exactly('TestStack/Svc/XRay: memoryReservationMiB must be at least 32 for the X-Ray daemon, got 8'));
+    expectError(fargate({ sidecar: { memoryReservationMiB: 8 } }), {
+      path: 'TestStack/Svc/XRay', prop: 'memoryReservationMiB', value: 8, allowed: 'at least 32 for the X-Ray daemon',
+    });
   });
 });
 
@@ -383,8 +379,12 @@ describe('Traced services deployment settings', () => {
 
   test('throws for minHealthyPercent above 100', () => {
     const { stack } = createStack();
-    expect(() => new TracedFargateService(stack, 'F', { cluster: createCluster(stack), serviceName: 'f', image: IMAGE, minHealthyPercent: 150 }))
-      .toThrow(exactly('TestStack/F: minHealthyPercent must be an integer from 0 to 100, got 150'));
+    expectError(
+      () => new TracedFargateService(stack, 'F', { cluster: createCluster(stack), serviceName: 'f', image: IMAGE, minHealthyPercent: 150 }),
+      {
+        path: 'TestStack/F', prop: 'minHealthyPercent', value: 150, allowed: 'integer from 0 to 100',
+      },
+    );
   });
 });
 
@@ -394,8 +394,13 @@ describe('Traced services: names and sizes ECS would reject (found by fuzzing)',
     return () => new TracedFargateService(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE, ...extra });
   }
   test('throws for a serviceName that cannot also be the ECS service name', () => {
-    expect(fargate({ serviceName: 'afirgen.main-backend' })).toThrow(exactly(
-      'TestStack/Svc: serviceName may only contain letters, digits, _ and - when it is also the ECS service name (set ecsServiceName to use other characters in the X-Ray name), got "afirgen.main-backend" ("." is not allowed)'));
+    expectError(fargate({ serviceName: 'afirgen.main-backend' }), {
+      path: 'TestStack/Svc',
+      prop: 'serviceName',
+      value: 'afirgen.main-backend',
+      allowed: ['letters, digits, _ and - when it is also the ECS service name', '"." is not allowed'],
+      fix: 'set ecsServiceName',
+    });
   });
   test('an X-Ray name with dots works with its own ecsServiceName', () => {
     const { stack } = createStack();
@@ -404,16 +409,16 @@ describe('Traced services: names and sizes ECS would reject (found by fuzzing)',
     Template.fromStack(stack).hasResourceProperties('AWS::XRay::SamplingRule', { SamplingRule: Match.objectLike({ ServiceName: 'afirgen.main-backend' }) });
   });
   test('throws for an ecsServiceName ECS rejects', () => {
-    expect(fargate({ ecsServiceName: 'main backend' }))
-      .toThrow(exactly('TestStack/Svc: ecsServiceName may only contain letters, digits, _ and -, got "main backend" (" " is not allowed)'));
+    expectError(fargate({ ecsServiceName: 'main backend' }), {
+      path: 'TestStack/Svc', prop: 'ecsServiceName', value: 'main backend', allowed: ['letters, digits, _ and -', '" " is not allowed'],
+    });
   });
-  test.each([[Number.NaN, 'NaN'], [Number.POSITIVE_INFINITY, 'Infinity'], [-15, '-15']])('throws for cpu %p', (cpu, shown) => {
-    expect(fargate({ cpu })).toThrow(exactly(`TestStack/Svc: cpu must be an integer 1 or more, got ${shown}`));
+  test.each([[Number.NaN], [Number.POSITIVE_INFINITY], [-15]])('throws for cpu %p', (cpu) => {
+    expectError(fargate({ cpu }), { path: 'TestStack/Svc', prop: 'cpu', value: cpu, allowed: 'integer 1 or more' });
   });
   test('throws for a Fargate size Fargate does not run even with tracing off', () => {
-    expect(fargate({ cpu: 2048, memoryLimitMiB: 129992, tracing: { enabled: false } }))
-      .toThrow(exactly('TestStack/Svc: fargate task has cpu 2048 with memoryLimitMiB 129992, which Fargate does not run; ' +
-        'with cpu 2048 memory must be 4096 to 16384 MiB in steps of 1024'));
+    expectError(fargate({ cpu: 2048, memoryLimitMiB: 129992, tracing: { enabled: false } }),
+      { path: 'TestStack/Svc', prop: 'memoryLimitMiB', value: 129992, allowed: 'with cpu 2048 memory must be 4096 to 16384 MiB in steps of 1024' });
   });
 });
 
@@ -454,9 +459,12 @@ describe('traced services attach the agent under their task definition', () => {
   test('throws for a second XRaySidecar on a traced service\'s task definition', () => {
     const { stack } = createStack();
     const traced = new TracedFargateService(stack, 'Svc', { cluster: createCluster(stack), serviceName: 's', image: IMAGE });
-    expect(() => new XRaySidecar(stack, 'Extra', { taskDefinition: traced.taskDefinition }))
-      .toThrow(exactly('TestStack/Extra: taskDefinition TestStack/Svc/TaskDefinition already has an XRaySidecar (TestStack/Svc/XRay); ' +
-        'a task needs one agent: use XRaySidecar.of(taskDefinition) to reach it'));
+    expectError(() => new XRaySidecar(stack, 'Extra', { taskDefinition: traced.taskDefinition }), {
+      path: 'TestStack/Extra',
+      prop: 'taskDefinition',
+      says: ['TestStack/Svc/TaskDefinition', 'already has an XRaySidecar (TestStack/Svc/XRay)'],
+      fix: 'XRaySidecar.of(taskDefinition)',
+    });
   });
 });
 
@@ -524,28 +532,31 @@ describe('errors name the construct path', () => {
     const { stack } = createStack();
     const cluster = createCluster(stack);
     new TracedFargateService(stack, 'First', { cluster, serviceName: 'first', image: IMAGE, tracing: { samplingRate: 0.5 } });
-    expect(() => new TracedFargateService(stack, 'Second', { cluster, serviceName: 'second', image: IMAGE, tracing: { samplingRate: 2 } }))
-      .toThrow(exactly('TestStack/Second: tracing.samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got 2'));
+    expectError(() => new TracedFargateService(stack, 'Second', { cluster, serviceName: 'second', image: IMAGE, tracing: { samplingRate: 2 } }), {
+      path: 'TestStack/Second', prop: 'tracing.samplingRate', value: 2, allowed: 'number from 0 to 1',
+    });
   });
 
   test('a nested service is named by its full path', () => {
     const { stack } = createStack();
     const cluster = createCluster(stack);
     const team = new Construct(stack, 'Team');
-    expect(() => new TracedFargateService(team, 'Api', { cluster, serviceName: 'api', image: IMAGE, desiredCount: -1 }))
-      .toThrow(exactly('TestStack/Team/Api: desiredCount must be an integer 0 or more, got -1'));
+    expectError(() => new TracedFargateService(team, 'Api', { cluster, serviceName: 'api', image: IMAGE, desiredCount: -1 }), {
+      path: 'TestStack/Team/Api', prop: 'desiredCount', value: -1, allowed: 'integer 0 or more',
+    });
   });
 });
 
 describe('room for the app', () => {
   test('throws for the ADOT collector\'s default on a 256/512 TracedFargateService, naming its sidecar and task', () => {
     const { stack } = createStack();
-    expect(() => new TracedFargateService(stack, 'Svc', {
+    expectError(() => new TracedFargateService(stack, 'Svc', {
       cluster: createCluster(stack), serviceName: 's', image: IMAGE, cpu: 256, memoryLimitMiB: 512, sidecar: { agent: XRayAgent.adotCollector() },
-    })).toThrow(exactly('TestStack/Svc/XRay: task TestStack/Svc/TaskDefinition has no room for its app: ' +
-      'the agent takes 256 of the task\'s 256 cpu, leaving the app 0; ' +
-      'the agent takes 512 MiB of the task\'s 512 MiB memory, leaving the app 0 MiB: ' +
-      'raise the task\'s cpu / memoryLimitMiB, or lower the agent\'s cpu / memoryReservationMiB'));
+    }), {
+      path: 'TestStack/Svc/XRay',
+      says: ['TestStack/Svc/TaskDefinition has no room for its app', '256 of the task\'s 256 cpu', '512 MiB of the task\'s 512 MiB memory'],
+      fix: ['raise the task\'s cpu / memoryLimitMiB', 'lower the agent\'s cpu / memoryReservationMiB'],
+    });
   });
 });
 
@@ -583,19 +594,28 @@ describe('existing rule', () => {
 
   test('throws for a rule made for another serviceName', () => {
     const { stack, cluster, rule } = withPreset();
-    expect(() => new TracedFargateService(stack, 'Backend', {
+    expectError(() => new TracedFargateService(stack, 'Backend', {
       cluster, serviceName: 'afirgen-frontend', image: IMAGE, samplingRule: { existingRule: rule },
-    })).toThrow(exactly('TestStack/Backend: samplingRule.existingRule TestStack/Tracing/MainBackendRule matches serviceName "afirgen-main-backend", ' +
-      'not this service\'s "afirgen-frontend": pass the rule made for "afirgen-frontend", '
-      + 'or name the service as the rule matches it ("afirgen-main-backend"; a stage-prefixed preset gives it with serviceNameFor(...))'));
+    }), {
+      path: 'TestStack/Backend',
+      prop: 'samplingRule.existingRule',
+      value: 'afirgen-main-backend',
+      says: ['TestStack/Tracing/MainBackendRule', '"afirgen-frontend"'],
+      fix: ['pass the rule made for "afirgen-frontend"', 'serviceNameFor(...)'],
+    });
   });
 
   test('throws for tracing.samplingRate 0.1 with the rule\'s 0.05', () => {
     const { stack, cluster, rule } = withPreset();
-    expect(() => new TracedFargateService(stack, 'Backend', {
+    expectError(() => new TracedFargateService(stack, 'Backend', {
       cluster, serviceName: AfirgenServiceName.MAIN_BACKEND, image: IMAGE, tracing: { samplingRate: 0.1 }, samplingRule: { existingRule: rule },
-    })).toThrow(exactly('TestStack/Backend: tracing.samplingRate must equal samplingRule.existingRule\'s fixedRate (0.05) so the app and the rule agree, ' +
-      'got 0.1: leave tracing.samplingRate out to take the rule\'s'));
+    }), {
+      path: 'TestStack/Backend',
+      prop: 'tracing.samplingRate',
+      value: 0.1,
+      allowed: 'samplingRule.existingRule\'s fixedRate (0.05)',
+      fix: 'leave tracing.samplingRate out',
+    });
   });
 
   test.each([
@@ -604,16 +624,19 @@ describe('existing rule', () => {
     ['ruleName', 'mine'],
   ])('throws for samplingRule.%s with existingRule', (key, value) => {
     const { stack, cluster, rule } = withPreset();
-    expect(() => new TracedFargateService(stack, 'Backend', {
+    expectError(() => new TracedFargateService(stack, 'Backend', {
       cluster, serviceName: AfirgenServiceName.MAIN_BACKEND, image: IMAGE, samplingRule: { existingRule: rule, [key]: value },
-    })).toThrow(exactly(`TestStack/Backend: samplingRule.${key} must not be set with samplingRule.existingRule (the rule already has one), ` +
-      `got ${JSON.stringify(value)}`));
+    }), {
+      path: 'TestStack/Backend', prop: `samplingRule.${key}`, value, allowed: 'not be set with samplingRule.existingRule',
+    });
   });
 
   test('throws for samplingRule.enabled false with existingRule', () => {
     const { stack, cluster, rule } = withPreset();
-    expect(() => new TracedFargateService(stack, 'Backend', {
+    expectError(() => new TracedFargateService(stack, 'Backend', {
       cluster, serviceName: AfirgenServiceName.MAIN_BACKEND, image: IMAGE, samplingRule: { existingRule: rule, enabled: false },
-    })).toThrow(exactly('TestStack/Backend: samplingRule.enabled must not be false with samplingRule.existingRule: leave existingRule out to have no rule'));
+    }), {
+      path: 'TestStack/Backend', prop: 'samplingRule.enabled', allowed: 'not be false with samplingRule.existingRule', fix: 'leave existingRule out',
+    });
   });
 });

@@ -5,25 +5,14 @@ import { Construct } from 'constructs';
 import { parse as parseYaml } from 'yaml';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
-import { createStack } from '../helpers/app';
+import { createStack, loopbackContract, XRAY_ACTIONS } from '../helpers/app';
+import { expectError, expectMessage, thrownMessage } from '../helpers/messages';
 import { awsSolutionsFindings } from '../helpers/nag';
 
-/** A regular expression that matches exactly `message`. */
-function exactly(message: string): RegExp {
-  return new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-}
-
 /** The rule every context boolean is read by (one reader for every key). */
-const BOOLEAN_RULE = 'must be true or false (any letter case; 1, 0, yes and no are not accepted)';
+const BOOLEAN_RULE = ['true or false', 'any letter case', '1, 0, yes and no are not accepted'];
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27');
-const XRAY_ACTIONS = [
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
-  'xray:GetSamplingStatisticSummaries',
-];
 const REGIONAL = { env: { account: '111111111111', region: 'eu-west-1' } };
 
 interface AgentCase {
@@ -189,14 +178,7 @@ describe.each([CLOUDWATCH, ADOT])('XRayAgent: $name', (c) => {
     const { stack } = fargateStack(c.make());
     const app = byName(stack, 'App');
     expect(envOf(app)).toEqual({
-      XRAY_ENABLED: 'true',
-      XRAY_SAMPLING_RATE: '0.1',
-      XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-      XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_TRACING_NAME: 'afirgen-main-backend',
-      AWS_XRAY_SDK_ENABLED: 'true',
+      ...loopbackContract('afirgen-main-backend'),
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
       OTEL_SERVICE_NAME: 'afirgen-main-backend',
@@ -280,8 +262,9 @@ describe.each([CLOUDWATCH, ADOT])('XRayAgent: $name', (c) => {
   test(`throws for a memoryReservationMiB below what the ${c.name} runs with`, () => {
     const { stack } = createStack(REGIONAL);
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 512, memoryLimitMiB: 1024 });
-    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, agent: c.make(), memoryReservationMiB: c.minimum - 1 }))
-      .toThrow(exactly(`TestStack/XRay: memoryReservationMiB must be at least ${c.minimum} for the ${c.displayName}, got ${c.minimum - 1}`));
+    expectError(() => new XRaySidecar(stack, 'XRay', { taskDefinition, agent: c.make(), memoryReservationMiB: c.minimum - 1 }), {
+      path: 'TestStack/XRay', prop: 'memoryReservationMiB', value: c.minimum - 1, allowed: `at least ${c.minimum} for the ${c.displayName}`,
+    });
     // the minimum itself is fine
     const other = new ecs.FargateTaskDefinition(stack, 'Other', { cpu: 512, memoryLimitMiB: 1024 });
     expect(() => new XRaySidecar(stack, 'XRay2', { taskDefinition: other, agent: c.make(), memoryReservationMiB: c.minimum })).not.toThrow();
@@ -380,35 +363,43 @@ describe('pinned versions and repositories', () => {
 
 describe('agent bad input', () => {
   test.each([['latest'], ['LATEST'], ['']])('throws for a CloudWatch agent image tagged %p', (version) => {
-    expect(() => XRayAgent.cloudWatchAgent({ version }))
-      .toThrow(exactly('XRayAgent.cloudWatchAgent: version must be pinned to a version tag or digest (never "latest": daemon 3.3.0 broke every stack on latest), ' +
-        `got "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:${version}"`));
+    expectError(() => XRayAgent.cloudWatchAgent({ version }), {
+      path: 'XRayAgent.cloudWatchAgent',
+      prop: 'version',
+      value: `public.ecr.aws/cloudwatch-agent/cloudwatch-agent:${version}`,
+      allowed: 'pinned to a version tag or digest',
+    });
   });
 
   test.each([['latest'], ['Latest'], ['']])('throws for an ADOT collector image tagged %p', (version) => {
-    expect(() => XRayAgent.adotCollector({ version }))
-      .toThrow(exactly('XRayAgent.adotCollector: version must be pinned to a version tag or digest (never "latest": daemon 3.3.0 broke every stack on latest), ' +
-        `got "public.ecr.aws/aws-observability/aws-otel-collector:${version}"`));
+    expectError(() => XRayAgent.adotCollector({ version }), {
+      path: 'XRayAgent.adotCollector',
+      prop: 'version',
+      value: `public.ecr.aws/aws-observability/aws-otel-collector:${version}`,
+      allowed: 'pinned to a version tag or digest',
+    });
   });
 
   test('throws for a CloudWatch agent too old to collect traces', () => {
-    expect(() => XRayAgent.cloudWatchAgent({ version: '1.300024.0b999' }))
-      .toThrow(exactly('XRayAgent.cloudWatchAgent: version must be 1.300025.0 or later (the first CloudWatch agent that collects X-Ray segments ' +
-        'and proxies sampling), got "1.300024.0b999"'));
-    expect(() => XRayAgent.cloudWatchAgent({ version: '1.247360.0b252689', repository: 'mirror.example/cwagent' }))
-      .toThrow(exactly('XRayAgent.cloudWatchAgent: version must be 1.300025.0 or later (the first CloudWatch agent that collects X-Ray segments ' +
-        'and proxies sampling), got "1.247360.0b252689"'));
+    expectError(() => XRayAgent.cloudWatchAgent({ version: '1.300024.0b999' }), {
+      path: 'XRayAgent.cloudWatchAgent', prop: 'version', value: '1.300024.0b999', allowed: '1.300025.0 or later',
+    });
+    expectError(() => XRayAgent.cloudWatchAgent({ version: '1.247360.0b252689', repository: 'mirror.example/cwagent' }), {
+      path: 'XRayAgent.cloudWatchAgent', prop: 'version', value: '1.247360.0b252689', allowed: '1.300025.0 or later',
+    });
     expect(() => XRayAgent.cloudWatchAgent({ version: '1.300025.0' })).not.toThrow();
   });
 
   test('throws for a CloudWatch agent tag with a v prefix, which its repository does not publish', () => {
-    expect(() => XRayAgent.cloudWatchAgent({ version: 'v1.300071.0' }))
-      .toThrow(exactly(`XRayAgent.cloudWatchAgent: version must have no "v" prefix in this repository (e.g. "${XRayAgent.DEFAULT_CLOUDWATCH_AGENT_VERSION}"), got "v1.300071.0"`));
+    expectError(() => XRayAgent.cloudWatchAgent({ version: 'v1.300071.0' }), {
+      path: 'XRayAgent.cloudWatchAgent', prop: 'version', value: 'v1.300071.0', allowed: 'no "v" prefix in this repository',
+    });
   });
 
   test('throws for an ADOT collector tag without the v its repository always has', () => {
-    expect(() => XRayAgent.adotCollector({ version: '0.49.0' }))
-      .toThrow(exactly('XRayAgent.adotCollector: version must start with "v" in this repository (e.g. "v0.49.0"), got "0.49.0"'));
+    expectError(() => XRayAgent.adotCollector({ version: '0.49.0' }), {
+      path: 'XRayAgent.adotCollector', prop: 'version', value: '0.49.0', allowed: 'start with "v" in this repository (e.g. "v0.49.0")',
+    });
   });
 });
 
@@ -483,15 +474,15 @@ describe('the X-Ray daemon end-of-life notice', () => {
   });
 
   test('throws for an xray:now that is not a date', () => {
-    expect(() => daemonStack({ 'xray:now': 'tomorrow' }))
-      .toThrow(exactly('context key xray:now must be an ISO 8601 date such as "2026-11-27", got "tomorrow"'));
-    expect(() => daemonStack({ 'xray:now': 20261127 }))
-      .toThrow(exactly('context key xray:now must be an ISO 8601 date such as "2026-11-27", got 20261127'));
+    expectError(() => daemonStack({ 'xray:now': 'tomorrow' }), {
+      prop: 'xray:now', value: 'tomorrow', allowed: 'ISO 8601 date such as "2026-11-27"',
+    });
+    expectError(() => daemonStack({ 'xray:now': 20261127 }), { prop: 'xray:now', value: 20261127, allowed: 'ISO 8601 date such as "2026-11-27"' });
   });
 
   test('throws for an xray:daemonEndOfLifeNotice that is not a boolean', () => {
-    expect(() => daemonStack({ 'xray:now': '2026-11-27', 'xray:daemonEndOfLifeNotice': 'no' }))
-      .toThrow(exactly(`context key xray:daemonEndOfLifeNotice ${BOOLEAN_RULE}, got "no"`));
+    expectError(() => daemonStack({ 'xray:now': '2026-11-27', 'xray:daemonEndOfLifeNotice': 'no' }),
+      { prop: 'xray:daemonEndOfLifeNotice', value: 'no', allowed: BOOLEAN_RULE });
   });
 });
 
@@ -526,8 +517,7 @@ describe('one reader for context booleans', () => {
   });
 
   test.each([['maybe'], ['1'], ['0'], ['yes'], [''], [1]])('throws context key xray:daemonEndOfLifeNotice must be true or false for %j', (value) => {
-    expect(() => daemonStack(value))
-      .toThrow(exactly(`context key xray:daemonEndOfLifeNotice ${BOOLEAN_RULE}, got ${JSON.stringify(value)}`));
+    expectError(() => daemonStack(value), { prop: 'xray:daemonEndOfLifeNotice', value, allowed: BOOLEAN_RULE });
   });
 });
 
@@ -535,20 +525,23 @@ describe('room for the app', () => {
   test('throws when the ADOT collector\'s default (256 cpu, 512 MiB) fills a Fargate 256/512 task', () => {
     const { stack } = createStack(REGIONAL);
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
-    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, agent: XRayAgent.adotCollector() }))
-      .toThrow(exactly('TestStack/XRay: task TestStack/Task has no room for its app: ' +
-        'the agent takes 256 of the task\'s 256 cpu, leaving the app 0; ' +
-        'the agent takes 512 MiB of the task\'s 512 MiB memory, leaving the app 0 MiB: ' +
-        'raise the task\'s cpu / memoryLimitMiB, or lower the agent\'s cpu / memoryReservationMiB'));
+    expectError(() => new XRaySidecar(stack, 'XRay', { taskDefinition, agent: XRayAgent.adotCollector() }), {
+      path: 'TestStack/XRay',
+      says: ['TestStack/Task has no room for its app', '256 of the task\'s 256 cpu', '512 MiB of the task\'s 512 MiB memory'],
+      fix: ['raise the task\'s cpu / memoryLimitMiB', 'lower the agent\'s cpu / memoryReservationMiB'],
+    });
   });
 
   test('throws when the agent takes all of one resource only', () => {
     const { stack } = createStack(REGIONAL);
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 1024 });
-    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, agent: XRayAgent.adotCollector() }))
-      .toThrow(exactly('TestStack/XRay: task TestStack/Task has no room for its app: ' +
-        'the agent takes 256 of the task\'s 256 cpu, leaving the app 0: ' +
-        'raise the task\'s cpu / memoryLimitMiB, or lower the agent\'s cpu / memoryReservationMiB'));
+    const message = thrownMessage(() => new XRaySidecar(stack, 'XRay', { taskDefinition, agent: XRayAgent.adotCollector() }));
+    expectMessage(message, {
+      path: 'TestStack/XRay',
+      says: ['TestStack/Task has no room for its app', '256 of the task\'s 256 cpu'],
+      fix: ['raise the task\'s cpu / memoryLimitMiB', 'lower the agent\'s cpu / memoryReservationMiB'],
+    });
+    expect(message).not.toContain('MiB memory');
   });
 
   test('an agent that takes more than half of the task gets the littleRoomForApp warning with the numbers', () => {

@@ -5,6 +5,7 @@ import { AutoInstrumentation, AutoInstrumentationOptions } from '../../src/sidec
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
 import { createStack } from '../helpers/app';
+import { expectError } from '../helpers/messages';
 
 /*
  * Issue 26, "every image reference the library writes is valid": each agent's and each
@@ -56,18 +57,12 @@ const SOURCES: ReadonlyArray<[string, ImageSource]> = [
   ]),
 ];
 
+/** What the distribution reference grammar allows, as the messages state it. */
+const GRAMMAR = { version: '[\\w][\\w.-]{0,127}', repository: 'path component lowercase letters and digits' };
+
 /** Asserts that `fn` throws the library's message naming `owner`, `prop`, the bad value and the grammar. */
 function expectGrammarError(fn: () => unknown, owner: string, prop: 'version' | 'repository', value: string): void {
-  let message: string | undefined;
-  try {
-    fn();
-  } catch (e) {
-    message = (e as Error).message;
-  }
-  expect(message).toBeDefined();
-  expect(message!.startsWith(`${owner}: ${prop} of the `)).toBe(true);
-  expect(message).toContain(`got ${JSON.stringify(value)}`);
-  expect(message).toContain(prop === 'version' ? '[\\w][\\w.-]{0,127}' : 'path component lowercase letters and digits');
+  expectError(fn, { path: owner, prop, value, allowed: GRAMMAR[prop] });
 }
 
 describe.each(SOURCES)('issue 26: the image of %s follows the distribution reference grammar', (_name, source) => {

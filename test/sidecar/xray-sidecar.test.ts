@@ -10,22 +10,9 @@ import * as hostAgentModule from '../../src/host-agent';
 import * as sidecarModule from '../../src/sidecar';
 import { XRayAgent } from '../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../src/sidecar/xray-sidecar';
-import { createCluster, createStack } from '../helpers/app';
+import { createCluster, createStack, loopbackContract, XRAY_ACTIONS } from '../helpers/app';
+import { expectError } from '../helpers/messages';
 import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
-
-/** A regular expression that matches exactly `message`. */
-function exactly(message: string): RegExp {
-  return new RegExp(`^${escape(message)}$`);
-}
-
-/** A regular expression that matches a message starting with `start`. */
-function startsWith(start: string): RegExp {
-  return new RegExp(`^${escape(start)}`);
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /** The logical id of the L1 behind `construct`. */
 function logicalIdOf(construct: { node: { defaultChild?: unknown } }): string {
@@ -34,13 +21,6 @@ function logicalIdOf(construct: { node: { defaultChild?: unknown } }): string {
 }
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27');
-const XRAY_ACTIONS = [
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
-  'xray:GetSamplingStatisticSummaries',
-];
 
 function fargateTask(props: ecs.FargateTaskDefinitionProps = { cpu: 512, memoryLimitMiB: 1024 }) {
   const { app, stack } = createStack();
@@ -128,14 +108,7 @@ describe('XRaySidecar on Fargate', () => {
 
     const app = containerDefs(stack).find((d) => d.Name === 'App')!;
     expect(envOf(app)).toEqual({
-      XRAY_ENABLED: 'true',
-      XRAY_SAMPLING_RATE: '0.1',
-      XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-      XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      AWS_XRAY_TRACING_NAME: 'afirgen-main-backend',
-      AWS_XRAY_SDK_ENABLED: 'true',
+      ...loopbackContract('afirgen-main-backend'),
     });
     expect(app.DependsOn).toEqual([{ ContainerName: 'xray-daemon', Condition: 'START' }]);
     expect(app.Links).toBeUndefined();
@@ -250,8 +223,8 @@ describe('XRaySidecar by network mode and launch type', () => {
   test('throws for a network mode where no agent can be reached', () => {
     const { stack } = createStack();
     const taskDefinition = new ecs.Ec2TaskDefinition(stack, 'Task', { networkMode: ecs.NetworkMode.NONE });
-    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition }))
-      .toThrow(exactly('TestStack/XRay: taskDefinition networkMode must be awsvpc, bridge or host for the app to reach a tracing agent, got "none"'));
+    expectError(() => new XRaySidecar(stack, 'XRay', { taskDefinition }),
+      { path: 'TestStack/XRay', prop: 'networkMode', value: 'none', allowed: 'awsvpc, bridge or host' });
   });
 });
 
@@ -275,8 +248,11 @@ describe('XRaySidecar task sizing', () => {
     const { stack } = createStack();
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
     taskDefinition.addContainer('App', { image: IMAGE, cpu: 256 });
-    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition }))
-      .toThrow(exactly('TestStack/XRay: task TestStack/Task needs cpu 288 (App 256 + agent 32) but the task has cpu 256: raise the task cpu or lower the containers\''));
+    expectError(() => new XRaySidecar(stack, 'XRay', { taskDefinition }), {
+      path: 'TestStack/XRay',
+      says: ['task TestStack/Task needs cpu 288 (App 256 + agent 32)', 'the task has cpu 256'],
+      fix: ['raise the task cpu', 'lower the containers\''],
+    });
   });
 
   test('throws at synth when the containers\' memory exceeds the task memory', () => {
@@ -291,15 +267,15 @@ describe('XRaySidecar task sizing', () => {
   test('throws for a Fargate size Fargate does not run', () => {
     const { stack } = createStack();
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 1536 });
-    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition }))
-      .toThrow(exactly('TestStack/Task: fargate task has cpu 256 with memoryLimitMiB 1536, which Fargate does not run; with cpu 256 memory must be 512, 1024, 2048 MiB'));
+    expectError(() => new XRaySidecar(stack, 'XRay', { taskDefinition }),
+      { path: 'TestStack/Task', prop: 'memoryLimitMiB', value: 1536, allowed: 'with cpu 256 memory must be 512, 1024, 2048 MiB' });
   });
 
   test('throws for a Fargate cpu Fargate does not run', () => {
     const { stack } = createStack();
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 384, memoryLimitMiB: 1024 });
-    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition }))
-      .toThrow(exactly('TestStack/Task: fargate task has cpu 384, which Fargate does not run; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384'));
+    expectError(() => new XRaySidecar(stack, 'XRay', { taskDefinition }),
+      { path: 'TestStack/Task', prop: 'cpu', value: 384, allowed: '256, 512, 1024, 2048, 4096, 8192, 16384' });
   });
 
   test('an EC2 task with task-level size is checked too', () => {
@@ -325,19 +301,21 @@ describe('XRaySidecar task sizing', () => {
 
 describe('XRaySidecar bad input', () => {
   test.each([
-    [-0.1, '-0.1'], [1.5, '1.5'], [Number.NaN, 'NaN'],
-  ])('throws for samplingRate %p', (rate, shown) => {
+    [-0.1], [1.5], [Number.NaN],
+  ])('throws for samplingRate %p', (rate) => {
     const { stack, taskDefinition, appContainer } = fargateTask();
     const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
-    expect(() => sidecar.instrument(appContainer, { serviceName: 's', samplingRate: rate }))
-      .toThrow(exactly(`TestStack/XRay: samplingRate must be a number from 0 to 1 (0.1 traces 10 % of requests), got ${shown}`));
+    expectError(() => sidecar.instrument(appContainer, { serviceName: 's', samplingRate: rate }), {
+      path: 'TestStack/XRay', prop: 'samplingRate', value: rate, allowed: 'number from 0 to 1',
+    });
   });
 
   test('throws for an empty serviceName', () => {
     const { stack, taskDefinition, appContainer } = fargateTask();
     const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
-    expect(() => sidecar.instrument(appContainer, { serviceName: '' }))
-      .toThrow(exactly('TestStack/XRay: serviceName must have 1 to 200 characters, got "" (0 characters)'));
+    expectError(() => sidecar.instrument(appContainer, { serviceName: '' }), {
+      path: 'TestStack/XRay', prop: 'serviceName', value: '', allowed: ['1 to 200 characters', '(0 characters)'],
+    });
   });
 
   test('throws for a serviceName longer than X-Ray allows', () => {
@@ -350,32 +328,41 @@ describe('XRaySidecar bad input', () => {
   test('throws for a serviceName with characters X-Ray rejects', () => {
     const { stack, taskDefinition, appContainer } = fargateTask();
     const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
-    expect(() => sidecar.instrument(appContainer, { serviceName: 'main<backend>' }))
-      .toThrow(exactly('TestStack/XRay: serviceName may only contain letters, numbers, whitespace and _ . : / % & # = + \\ - @, got "main<backend>" ("<" is not allowed)'));
+    expectError(() => sidecar.instrument(appContainer, { serviceName: 'main<backend>' }), {
+      path: 'TestStack/XRay',
+      prop: 'serviceName',
+      value: 'main<backend>',
+      allowed: ['letters, numbers, whitespace and _ . : / % & # = + \\ - @', '"<" is not allowed'],
+    });
   });
 
   test('throws for an unknown contextMissing from JavaScript', () => {
     const { stack, taskDefinition, appContainer } = fargateTask();
     const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
-    expect(() => sidecar.instrument(appContainer, { serviceName: 's', contextMissing: 'LOG' as ContextMissingStrategy }))
-      .toThrow(exactly('TestStack/XRay: contextMissing must be one of LOG_ERROR, RUNTIME_ERROR, IGNORE_ERROR, got "LOG"'));
+    expectError(() => sidecar.instrument(appContainer, { serviceName: 's', contextMissing: 'LOG' as ContextMissingStrategy }), {
+      path: 'TestStack/XRay', prop: 'contextMissing', value: 'LOG', allowed: 'LOG_ERROR, RUNTIME_ERROR, IGNORE_ERROR',
+    });
   });
 
   test.each([[0], [-32], [1.5]])('throws for cpu %p', (cpu) => {
     const { stack, taskDefinition } = fargateTask();
-    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, cpu })).toThrow(exactly(`TestStack/XRay: cpu must be an integer from 1 to 10240, got ${cpu}`));
+    expectError(() => new XRaySidecar(stack, 'XRay', { taskDefinition, cpu }), {
+      path: 'TestStack/XRay', prop: 'cpu', value: cpu, allowed: 'integer from 1 to 10240',
+    });
   });
 
   test.each([[0], [-1], [12.5]])('throws for memoryReservationMiB %p', (memoryReservationMiB) => {
     const { stack, taskDefinition } = fargateTask();
-    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, memoryReservationMiB }))
-      .toThrow(exactly(`TestStack/XRay: memoryReservationMiB must be an integer 1 or more, got ${memoryReservationMiB}`));
+    expectError(() => new XRaySidecar(stack, 'XRay', { taskDefinition, memoryReservationMiB }), {
+      path: 'TestStack/XRay', prop: 'memoryReservationMiB', value: memoryReservationMiB, allowed: 'integer 1 or more',
+    });
   });
 
   test('throws for a memoryReservationMiB below what the agent runs with', () => {
     const { stack, taskDefinition } = fargateTask();
-    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, memoryReservationMiB: 16 }))
-      .toThrow(exactly('TestStack/XRay: memoryReservationMiB must be at least 32 for the X-Ray daemon, got 16'));
+    expectError(() => new XRaySidecar(stack, 'XRay', { taskDefinition, memoryReservationMiB: 16 }), {
+      path: 'TestStack/XRay', prop: 'memoryReservationMiB', value: 16, allowed: 'at least 32 for the X-Ray daemon',
+    });
   });
 
   test.each([['latest'], ['LATEST'], ['']])('throws for an image tagged %p', (version) => {
@@ -386,9 +373,12 @@ describe('XRaySidecar bad input', () => {
   test('throws for a second sidecar on the same task definition', () => {
     const { stack, taskDefinition } = fargateTask();
     new XRaySidecar(stack, 'XRay', { taskDefinition });
-    expect(() => new XRaySidecar(stack, 'XRay2', { taskDefinition }))
-      .toThrow(exactly('TestStack/XRay2: taskDefinition TestStack/Task already has an XRaySidecar (TestStack/XRay); ' +
-        'a task needs one agent: use XRaySidecar.of(taskDefinition) to reach it'));
+    expectError(() => new XRaySidecar(stack, 'XRay2', { taskDefinition }), {
+      path: 'TestStack/XRay2',
+      prop: 'taskDefinition',
+      says: ['TestStack/Task', 'already has an XRaySidecar (TestStack/XRay)'],
+      fix: 'XRaySidecar.of(taskDefinition)',
+    });
   });
 
   test('throws when instrumenting a container of another task definition', () => {
@@ -396,18 +386,21 @@ describe('XRaySidecar bad input', () => {
     const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
     const other = new ecs.FargateTaskDefinition(stack, 'Other');
     const foreign = other.addContainer('Foreign', { image: IMAGE });
-    expect(() => sidecar.instrument(foreign, { serviceName: 's' }))
-      .toThrow(startsWith('TestStack/XRay: container Foreign belongs to task TestStack/Other, not to TestStack/Task: instrument it with that task\'s sidecar'));
+    expectError(() => sidecar.instrument(foreign, { serviceName: 's' }), {
+      path: 'TestStack/XRay',
+      says: ['container Foreign belongs to task TestStack/Other', 'not to TestStack/Task'],
+      fix: 'instrument it with that task\'s sidecar',
+    });
   });
 
   test('throws when instrumenting the agent or the same container twice', () => {
     const { stack, taskDefinition, appContainer } = fargateTask();
     const sidecar = new XRaySidecar(stack, 'XRay', { taskDefinition });
-    expect(() => sidecar.instrument(sidecar.container, { serviceName: 's' }))
-      .toThrow(exactly('TestStack/XRay: container xray-daemon is the tracing agent itself: instrument the app container instead'));
+    expectError(() => sidecar.instrument(sidecar.container, { serviceName: 's' }),
+      { path: 'TestStack/XRay', says: 'container xray-daemon is the tracing agent itself', fix: 'instrument the app container' });
     sidecar.instrument(appContainer, { serviceName: 's' });
-    expect(() => sidecar.instrument(appContainer, { serviceName: 's' }))
-      .toThrow(exactly('TestStack/XRay: container App is already instrumented by TestStack/XRay'));
+    expectError(() => sidecar.instrument(appContainer, { serviceName: 's' }),
+      { path: 'TestStack/XRay', says: 'container App is already instrumented by TestStack/XRay' });
   });
 });
 
@@ -467,8 +460,9 @@ describe('XRaySidecar snapshot', () => {
 describe('XRaySidecar: names ECS would reject (found by fuzzing)', () => {
   test('throws for a containerName ECS cannot register', () => {
     const { stack, taskDefinition } = fargateTask();
-    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, containerName: 'xray daemon' }))
-      .toThrow(exactly('TestStack/XRay: containerName may only contain letters, digits, _ and -, got "xray daemon" (" " is not allowed)'));
+    expectError(() => new XRaySidecar(stack, 'XRay', { taskDefinition, containerName: 'xray daemon' }), {
+      path: 'TestStack/XRay', prop: 'containerName', value: 'xray daemon', allowed: ['letters, digits, _ and -', '" " is not allowed'],
+    });
   });
 
   test.each([['3.6.6 '], ['v1 beta'], ['.3'], ['3.6.6\n']])('throws for an image tag %j that is not a valid tag', (version) => {
@@ -523,20 +517,23 @@ describe('XRaySidecar memory hard limit', () => {
 
   test('throws for a memoryLimitMiB below the reservation', () => {
     const { stack, taskDefinition } = fargateTask();
-    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, memoryLimitMiB: 100 }))
-      .toThrow(exactly('TestStack/XRay: memoryLimitMiB must be at least memoryReservationMiB (256), got 100'));
+    expectError(() => new XRaySidecar(stack, 'XRay', { taskDefinition, memoryLimitMiB: 100 }), {
+      path: 'TestStack/XRay', prop: 'memoryLimitMiB', value: 100, allowed: 'at least memoryReservationMiB (256)',
+    });
   });
 
   test('throws for a memoryLimitMiB above the task\'s memory', () => {
     const { stack, taskDefinition } = fargateTask();
-    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, memoryLimitMiB: 2048 }))
-      .toThrow(exactly('TestStack/XRay: memoryLimitMiB must be at most the task\'s memory (1024 MiB), got 2048'));
+    expectError(() => new XRaySidecar(stack, 'XRay', { taskDefinition, memoryLimitMiB: 2048 }), {
+      path: 'TestStack/XRay', prop: 'memoryLimitMiB', value: 2048, allowed: 'at most the task\'s memory (1024 MiB)',
+    });
   });
 
   test.each([[0], [1.5]])('throws for memoryLimitMiB %p', (memoryLimitMiB) => {
     const { stack, taskDefinition } = fargateTask();
-    expect(() => new XRaySidecar(stack, 'XRay', { taskDefinition, memoryLimitMiB }))
-      .toThrow(exactly(`TestStack/XRay: memoryLimitMiB must be an integer 1 or more, got ${memoryLimitMiB}`));
+    expectError(() => new XRaySidecar(stack, 'XRay', { taskDefinition, memoryLimitMiB }), {
+      path: 'TestStack/XRay', prop: 'memoryLimitMiB', value: memoryLimitMiB, allowed: 'integer 1 or more',
+    });
   });
 
   test('the memory fit counts each container\'s reservation first, then its hard limit', () => {
@@ -603,9 +600,12 @@ describe('XRaySidecar attaches under the task definition', () => {
     const { stack, taskDefinition } = fargateTask();
     new XRaySidecar(stack, 'XRay', { taskDefinition });
     const other = new Construct(stack, 'Other');
-    expect(() => new XRaySidecar(other, 'XRay', { taskDefinition }))
-      .toThrow(exactly('TestStack/Other/XRay: taskDefinition TestStack/Task already has an XRaySidecar (TestStack/XRay); ' +
-        'a task needs one agent: use XRaySidecar.of(taskDefinition) to reach it'));
+    expectError(() => new XRaySidecar(other, 'XRay', { taskDefinition }), {
+      path: 'TestStack/Other/XRay',
+      prop: 'taskDefinition',
+      says: ['TestStack/Task', 'already has an XRaySidecar (TestStack/XRay)'],
+      fix: 'XRaySidecar.of(taskDefinition)',
+    });
   });
 });
 
@@ -637,10 +637,11 @@ describe('no silent overwrite', () => {
 
   test('throws when the container already sets XRAY_SAMPLING_RATE to another value, naming the variable and both values', () => {
     const { appContainer, sidecar } = withEnvironment({ XRAY_SAMPLING_RATE: '0.5' });
-    expect(() => sidecar.instrument(appContainer, { serviceName: 's', samplingRate: 0.1 }))
-      .toThrow(exactly('TestStack/XRay: container App already sets tracing variables to other values ' +
-        '(XRAY_SAMPLING_RATE is "0.5", tracing would set "0.1"): remove them from the container and set them through the tracing options ' +
-        '(serviceName, samplingRate, enabled, contextMissing), or set the same values'));
+    expectError(() => sidecar.instrument(appContainer, { serviceName: 's', samplingRate: 0.1 }), {
+      path: 'TestStack/XRay',
+      says: ['container App already sets tracing variables', 'XRAY_SAMPLING_RATE is "0.5", tracing would set "0.1"'],
+      fix: ['remove them from the container', 'set the same values'],
+    });
   });
 
   test('an equal value is fine and kept once', () => {

@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { TransactionSearch } from '../../src/transaction-search/transaction-search';
 import { createStack } from '../helpers/app';
 import { validateXRayResources } from '../helpers/cfn-schema';
+import { expectError, expectMessage, thrownMessage } from '../helpers/messages';
 import { awsSolutionsFindings, findingsUnder } from '../helpers/nag';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
@@ -18,15 +19,6 @@ function joined(value: unknown): string {
     if (JSON.stringify(part) === JSON.stringify({ Ref: 'AWS::Partition' })) return 'aws';
     throw new Error(`unexpected token ${JSON.stringify(part)}`);
   }).join(join[0]);
-}
-
-function synthMessage(app: App): string {
-  try {
-    app.synth();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return '';
 }
 
 describe('TransactionSearch', () => {
@@ -101,35 +93,40 @@ describe('TransactionSearch', () => {
 
   test('throws for indexingPercentage above 100', () => {
     const { stack } = createStack();
-    expect(() => new TransactionSearch(stack, 'TransactionSearch', { indexingPercentage: 101 }))
-      .toThrow('TestStack/TransactionSearch: indexingPercentage must be a number from 0 to 100 (the percentage of spans indexed as trace summaries; 1 is free), got 101');
+    expectError(() => new TransactionSearch(stack, 'TransactionSearch', { indexingPercentage: 101 }), {
+      path: 'TestStack/TransactionSearch', prop: 'indexingPercentage', value: 101, allowed: 'number from 0 to 100',
+    });
   });
 
   test('throws for a negative indexingPercentage', () => {
     const { stack } = createStack();
-    expect(() => new TransactionSearch(stack, 'TransactionSearch', { indexingPercentage: -1 }))
-      .toThrow('TestStack/TransactionSearch: indexingPercentage must be a number from 0 to 100 (the percentage of spans indexed as trace summaries; 1 is free), got -1');
+    expectError(() => new TransactionSearch(stack, 'TransactionSearch', { indexingPercentage: -1 }), {
+      path: 'TestStack/TransactionSearch', prop: 'indexingPercentage', value: -1, allowed: 'number from 0 to 100',
+    });
   });
 
   test('throws for an indexingPercentage that is not a number', () => {
     const { stack } = createStack();
-    expect(() => new TransactionSearch(stack, 'TransactionSearch', { indexingPercentage: '5' as unknown as number }))
-      .toThrow('TestStack/TransactionSearch: indexingPercentage must be a number from 0 to 100 (the percentage of spans indexed as trace summaries; 1 is free), got "5"');
+    expectError(() => new TransactionSearch(stack, 'TransactionSearch', { indexingPercentage: '5' as unknown as number }), {
+      path: 'TestStack/TransactionSearch', prop: 'indexingPercentage', value: '5', allowed: 'number from 0 to 100',
+    });
   });
 
   test('throws for a spansRetention CloudWatch Logs does not accept', () => {
     const { stack } = createStack();
-    expect(() => new TransactionSearch(stack, 'TransactionSearch', { spansRetention: 8 as logs.RetentionDays }))
-      .toThrow('TestStack/TransactionSearch: spansRetention must be a logs.RetentionDays value (RetentionDays.ONE_WEEK, ...), got 8');
+    expectError(() => new TransactionSearch(stack, 'TransactionSearch', { spansRetention: 8 as logs.RetentionDays }), {
+      path: 'TestStack/TransactionSearch', prop: 'spansRetention', value: 8, allowed: 'logs.RetentionDays value',
+    });
   });
 
   test('throws at synth for a second TransactionSearch in the same account and Region, naming both', () => {
     const app = new App();
     new TransactionSearch(new Stack(app, 'Dev', { env: ENV }), 'TransactionSearch');
     new TransactionSearch(new Stack(app, 'Prod', { env: ENV }), 'TransactionSearch');
-    const message = synthMessage(app);
-    expect(message).toMatch(/TransactionSearch Prod\/TransactionSearch and Dev\/TransactionSearch both turn on Transaction Search, and both deploy to account 111111111111 in us-east-1/);
-    expect(message).toMatch(/fails with AlreadyExists/);
+    const message = thrownMessage(() => app.synth());
+    expectMessage(message, {
+      says: ['Prod/TransactionSearch and Dev/TransactionSearch both turn on Transaction Search', 'account 111111111111 in us-east-1', 'AlreadyExists'],
+    });
     expect(message.match(/both turn on Transaction Search/g)).toHaveLength(1);
   });
 
@@ -138,14 +135,16 @@ describe('TransactionSearch', () => {
     const stack = new Stack(app, 'One');
     new TransactionSearch(stack, 'A');
     new TransactionSearch(stack, 'B');
-    expect(synthMessage(app)).toMatch(/TransactionSearch One\/B and One\/A both turn on Transaction Search, and their stacks do not both name an account and a Region/);
+    expectError(() => app.synth(), {
+      says: ['One/B and One/A both turn on Transaction Search', 'their stacks do not both name an account and a Region'],
+    });
   });
 
   test('allows one per account and Region: two Regions synthesize', () => {
     const app = new App();
     new TransactionSearch(new Stack(app, 'East', { env: ENV }), 'TransactionSearch');
     new TransactionSearch(new Stack(app, 'West', { env: { ...ENV, region: 'us-west-2' } }), 'TransactionSearch');
-    expect(synthMessage(app)).toBe('');
+    expect(() => app.synth()).not.toThrow();
   });
 
   test('cdk-nag AwsSolutions: no unacknowledged finding, with and without spansRetention', () => {

@@ -2,6 +2,7 @@ import { CfnParameter, Validations } from 'aws-cdk-lib';
 import { XRayTracingChecks } from '../../../src/checks/xray-tracing-checks';
 import { XRayTracingRule } from '../../../src/checks/xray-tracing-rule';
 import { createStack } from '../../helpers/app';
+import { expectError } from '../../helpers/messages';
 import { pathsOf, samplingRule } from '../fixtures';
 
 const RULE = XRayTracingRule.FIXED_RATE_TOO_HIGH;
@@ -46,6 +47,8 @@ describe('XRayTracing-FixedRateTooHigh', () => {
   });
 
   test.each([[-0.1], [1.5], [Number.NaN]])('throws for maxFixedRate %p', (maxFixedRate) => {
-    expect(() => new XRayTracingChecks(undefined, { maxFixedRate })).toThrow(`maxFixedRate must be a number from 0 to 1, got ${maxFixedRate}`);
+    expectError(() => new XRayTracingChecks(undefined, { maxFixedRate }), {
+      prop: 'maxFixedRate', value: maxFixedRate, allowed: 'number from 0 to 1',
+    });
   });
 });

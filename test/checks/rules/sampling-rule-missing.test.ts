@@ -9,7 +9,7 @@ import { AutoInstrumentation } from '../../../src/sidecar/auto-instrumentation';
 import { XRayAgent } from '../../../src/sidecar/xray-agent';
 import { XRaySidecar } from '../../../src/sidecar/xray-sidecar';
 import { createStack } from '../../helpers/app';
-import { fargateTask, pathsOf } from '../fixtures';
+import { fargateTask, pathsOf, samplingRule } from '../fixtures';
 
 const RULE = XRayTracingRule.SAMPLING_RULE_MISSING;
 const SERVICE = 'afirgen-main-backend';
@@ -32,22 +32,7 @@ function tracedTask(scope: Construct, options: TracedTaskOptions = {}): ecs.Farg
 
 /** An L1 sampling rule with `samplingRule` fields over catch-all defaults. */
 function cfnRule(scope: Construct, id: string, fields: Partial<xray.CfnSamplingRule.SamplingRuleProperty>): xray.CfnSamplingRule {
-  return new xray.CfnSamplingRule(scope, id, {
-    samplingRule: {
-      ruleName: id,
-      priority: 100,
-      fixedRate: 0.1,
-      reservoirSize: 1,
-      serviceName: SERVICE,
-      serviceType: '*',
-      host: '*',
-      httpMethod: '*',
-      urlPath: '*',
-      resourceArn: '*',
-      version: 1,
-      ...fields,
-    },
-  });
+  return samplingRule(scope, id, 0.1, { serviceName: SERVICE, ...fields });
 }
 
 describe('XRayTracing-SamplingRuleMissing', () => {
