@@ -61,7 +61,7 @@ describe('npx projen build', () => {
   });
 
   test('orders what reads another task\'s output after it', () => {
-    // jest reads lib/, .jsii and dist/bindings (test/build); package packs lib/ and .jsii;
+    // jest reads lib/, .jsii, the tablet and dist/bindings; package packs lib/ and .jsii;
     // test:newest-peers synthesizes the examples against lib/.
     for (const reader of ['test:jest', 'integ', 'synth:example', 'package', 'test:newest-peers']) {
       expect({ reader, phase: phaseOf(phases, reader) > phaseOf(phases, 'post-compile') }).toEqual({ reader, phase: true });
@@ -80,6 +80,11 @@ describe('npx projen build', () => {
     expect(phases[phaseOf(phases, 'test:jest')]).toEqual([['test:jest']]);
     // default (projen's synth) and pre-compile first.
     expect(phases.slice(0, 2)).toEqual([[['default']], [['pre-compile']]]);
+  });
+
+  test('issue 27: the build checks the README\'s translations (jest) but never rewrites README.md', () => {
+    expect(direct.flatMap(expand)).not.toContain('readme:translations');
+    expect(TASKS['readme:translations'].steps?.[0].exec).toMatch(/projenrc\/readme-translations\.ts README\.md /);
   });
 
   test('the build and the test task run jest the same way, without coverage; test:coverage has it', () => {
