@@ -1,4 +1,4 @@
-import { awscdk, javascript, JsonFile, Task } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 
 // Versions that work together on a machine with only the npm registry (see README, "Versions").
 // aws-cdk-lib: the peer floor is 2.258.0, the first release that hands validation plugins the
@@ -13,7 +13,7 @@ const INTEG_PEERS = 'peers/integ';
 // The newest aws-cdk-lib and cdk-nag, pinned in peers/newest: the test:newest-peers lane.
 const NEWEST_PEERS = 'peers/newest';
 const PEERS_NPM_CI = (dir: string) => `npm ci --prefix ${dir} --prefer-offline --no-audit --no-fund`;
-// integ and test:newest-peers install their peers only when missing, in the build's last phase:
+// integ and test:newest-peers install their peers only when missing, during the test task, after post-compile:
 // not earlier, because jsii-docgen (post-compile) reads every .jsii under the project folder and
 // would race an npm ci writing peers/*/node_modules.
 const peersInstallStep = (dir: string) => ({ exec: PEERS_NPM_CI(dir), condition: `[ ! -d ${dir}/node_modules/aws-cdk-lib ]` });
@@ -330,8 +330,10 @@ const synthExample = project.addTask('synth:example', {
   exec: 'cdk synth --quiet',
 });
 
-// `npx projen test` runs the checks one after another: jest, eslint, the type-check, integ and
-// the example's synth.
+// `npx projen test` runs the checks one after another: jest, eslint, the type-check, integ, the
+// examples against the newest peers and the example's synth. The build is projen's own: default,
+// pre-compile, compile, post-compile, test, package (lanes side by side saved 28 s of 259 s on a
+// fresh clone here, and were removed in issue 27; bench/README.md, "The build's lanes, measured").
 const JEST = 'jest --passWithNoTests --ci';
 const jest = project.addTask('test:jest', {
   description: 'Run jest (no coverage: `npx projen test:coverage`)',
@@ -345,23 +347,7 @@ project.addTask('test:coverage', {
 });
 const eslint = project.tasks.tryFind('eslint')!;
 project.testTask.reset();
-for (const task of [jest, eslint, typecheck, integ, synthExample]) project.testTask.spawn(task);
-
-// The full build (the README's test command) runs the same tasks, with independent
-// single-process steps side by side in lanes (projenrc/lanes.ts) so that neither core idles:
-// jsii, rosetta and pacmak beside eslint and tsc, then jest alone (a worker per core), then
-// integ beside the example's synth and the package. projen locks the build task, so its steps
-// are set in .projen/tasks.json through the escape hatch. test/build/build-task.test.ts checks
-// that the build runs each task once, in an order that respects what each one reads.
-const LANES = 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/lanes.ts';
-const lanes = (...laneTasks: Task[][]) => `${LANES} ${laneTasks.map((l) => l.map((t) => t.name).join(',')).join(' ')}`;
-project.tryFindObjectFile('.projen/tasks.json')!.addOverride('tasks.build.steps', [
-  { spawn: project.defaultTask!.name },
-  { spawn: project.preCompileTask.name },
-  { exec: lanes([project.compileTask, project.postCompileTask], [eslint, typecheck]) },
-  { spawn: jest.name },
-  { exec: lanes([integ, newestPeers], [synthExample, project.packageTask]) },
-]);
+for (const task of [jest, eslint, typecheck, integ, newestPeers, synthExample]) project.testTask.spawn(task);
 
 // @jsii/runtime 1.140.0 depends on @jsii/kernel ^1.140.0, which the registry this project installs
 // from does not have (only 1.22.0). The tests never load it: they run the runtime's webpack bundle,
