@@ -1,4 +1,4 @@
-import { awscdk, javascript, JsonFile, Task } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 
 // Versions that work together on a machine with only the npm registry (see README, "Versions").
 // aws-cdk-lib: the peer floor is 2.258.0, the first release that hands validation plugins the
@@ -13,7 +13,7 @@ const INTEG_PEERS = 'peers/integ';
 // The newest aws-cdk-lib and cdk-nag, pinned in peers/newest: the test:newest-peers lane.
 const NEWEST_PEERS = 'peers/newest';
 const PEERS_NPM_CI = (dir: string) => `npm ci --prefix ${dir} --prefer-offline --no-audit --no-fund`;
-// integ and test:newest-peers install their peers only when missing, in the build's last phase:
+// integ and test:newest-peers install their peers only when missing, during the test task, after post-compile:
 // not earlier, because jsii-docgen (post-compile) reads every .jsii under the project folder and
 // would race an npm ci writing peers/*/node_modules.
 const peersInstallStep = (dir: string) => ({ exec: PEERS_NPM_CI(dir), condition: `[ ! -d ${dir}/node_modules/aws-cdk-lib ]` });
@@ -195,22 +195,6 @@ const typecheck = project.addTask('typecheck', {
   exec: 'tsc --noEmit -p tsconfig.typecheck.json',
 });
 
-// The compiled index loads each module on first use (projenrc/lazy-index.ts): an app pays only
-// for the parts of the library it imports. Part of the compile task, right after jsii (the rewrite
-// is idempotent), so `npx projen compile && npx projen package` ships the same lazy index as
-// `npx projen build`. (`npx projen watch` runs bare `jsii -w`: its lib/ has the eager index.)
-const LAZY_INDEX = 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/lazy-index.ts';
-// First, jsii's leftovers: lib/ files whose src/ file was moved or deleted would be packed too.
-project.compileTask.exec('ts-node --transpile-only --project projenrc/tsconfig.json projenrc/prune-lib.ts lib src');
-project.compileTask.exec(`${LAZY_INDEX} lib`);
-
-// Packaging refuses a lib/ that is missing (a fresh clone) or has the eager index, with a message
-// saying to run `npx projen compile` (projenrc/package-guard.ts). First step of `package` (which
-// spawns package:js under CI=true, package-all otherwise) and of `package:js` itself.
-const PACKAGE_GUARD = 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/package-guard.ts';
-project.packageTask.prependExec(PACKAGE_GUARD);
-project.tasks.tryFind('package:js')?.prependExec(PACKAGE_GUARD);
-
 // jsii's `--silence-warnings=reserved-word` (projen's default compile flag) stays, on purpose: the
 // only reserved-word warnings are FilterExpression's `and`, `or`, `not` (Python keywords, `and_`,
 // `or_`, `not_` in the binding) and `error` (a Go predeclared name; Go exports it as `Error`
@@ -223,8 +207,7 @@ project.tasks.tryFind('package:js')?.prependExec(PACKAGE_GUARD);
 // generated from .jsii first (projenrc/rosetta-fixture.ts: every cdk-xray-ecs name, aws-cdk-lib
 // modules, a Stack and the README's free variables). `-b` compiles all examples in one TypeScript
 // program instead of one program each (half the CPU time). The translations land in
-// .jsii.tabl.json; the next step gives their Python the binding's names for keyword members, and
-// the last writes the README's generated translations (projenrc/readme-translations.ts).
+// .jsii.tabl.json; the last step gives their Python the binding's names for keyword members.
 // To rerun it alone after `npx projen compile`: `npx projen rosetta`.
 const rosetta = project.addTask('rosetta', {
   description: 'Compile every README and docstring example with jsii-rosetta (strict), translate them',
@@ -232,15 +215,22 @@ const rosetta = project.addTask('rosetta', {
     { exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/rosetta-fixture.ts' },
     { exec: 'jsii-rosetta extract --strict -b 1000' },
     { exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/rosetta-python-names.ts .jsii.tabl.json' },
-    // The README's `<!-- rosetta: python -->` sections (the Python quick start, names per language).
-    { exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/readme-translations.ts README.md .jsii.tabl.json' },
   ],
 });
 project.gitignore.exclude('/.jsii.tabl.json', '/rosetta/default.ts-fixture');
 
+// The README's `<!-- rosetta: python -->` sections (the Python quick start, names per language),
+// rewritten from the tablet when a TypeScript block above one changes. Not part of the build:
+// test/bindings/jsii-python.test.ts fails while a section differs from rosetta's translation.
+project.addTask('readme:translations', {
+  description: 'Rewrite the README\'s generated translations from the tablet (after `npx projen rosetta`)',
+  exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/readme-translations.ts README.md .jsii.tabl.json',
+});
+
 // Code generation for every declared target, in one jsii-pacmak run (--code-only needs none of
 // the toolchains: no python venv, mvn, dotnet or go), then a Python byte-compile of the result.
-// test/build/bindings.test.ts reads dist/bindings/python. Fails the build if generation fails.
+// test/build/bindings.test.ts reads dist/bindings/python: it is the build's only check that the
+// translated examples are Python the binding accepts (about 12 s here, so it stays in the build).
 const BINDINGS_DIR = 'dist/bindings';
 const bindings = project.addTask('bindings', {
   description: 'Generate the Python, Java, .NET and Go bindings (code only) and byte-compile the Python',
@@ -270,12 +260,11 @@ packageAll?.reset();
 packageAll?.spawn(project.tasks.tryFind('package:js')!);
 
 // The synth benchmark (bench/README.md): not part of the tests; options pass through
-// (`npx projen bench --quick`, `--runs=15`). Its own build gets the same lazy index as lib/.
+// (`npx projen bench --quick`, `--runs=15`).
 project.addTask('bench', {
   description: 'Synth benchmark: the library against hand-written aws-cdk-lib (bench/README.md)',
   steps: [
     { exec: 'tsc -p bench/tsconfig.synth.json' },
-    { exec: `${LAZY_INDEX} bench/results/build/src` },
     { exec: 'node bench/results/build/bench/run.js', receiveArgs: true },
   ],
 });
@@ -287,7 +276,6 @@ project.addTask('bench:peers', {
     { exec: 'npm ci --prefix bench/peers --no-audit --no-fund' },
     { exec: 'tsc -p bench/peers/tsconfig.json' },
     { exec: 'tsc -p bench/tsconfig.synth.json' },
-    { exec: `${LAZY_INDEX} bench/results/build/src` },
     { exec: 'node bench/results/build/bench/run-peers.js', receiveArgs: true },
   ],
 });
@@ -342,8 +330,10 @@ const synthExample = project.addTask('synth:example', {
   exec: 'cdk synth --quiet',
 });
 
-// `npx projen test` runs the checks one after another: jest, eslint, the type-check, integ and
-// the example's synth.
+// `npx projen test` runs the checks one after another: jest, eslint, the type-check, integ, the
+// examples against the newest peers and the example's synth. The build is projen's own: default,
+// pre-compile, compile, post-compile, test, package (lanes side by side saved 28 s of 259 s on a
+// fresh clone here, and were removed in issue 27; bench/README.md, "The build's lanes, measured").
 const JEST = 'jest --passWithNoTests --ci';
 const jest = project.addTask('test:jest', {
   description: 'Run jest (no coverage: `npx projen test:coverage`)',
@@ -357,23 +347,7 @@ project.addTask('test:coverage', {
 });
 const eslint = project.tasks.tryFind('eslint')!;
 project.testTask.reset();
-for (const task of [jest, eslint, typecheck, integ, synthExample]) project.testTask.spawn(task);
-
-// The full build (the README's test command) runs the same tasks, with independent
-// single-process steps side by side in lanes (projenrc/lanes.ts) so that neither core idles:
-// jsii, rosetta and pacmak beside eslint and tsc, then jest alone (a worker per core), then
-// integ beside the example's synth and the package. projen locks the build task, so its steps
-// are set in .projen/tasks.json through the escape hatch. test/build/build-task.test.ts checks
-// that the build runs each task once, in an order that respects what each one reads.
-const LANES = 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/lanes.ts';
-const lanes = (...laneTasks: Task[][]) => `${LANES} ${laneTasks.map((l) => l.map((t) => t.name).join(',')).join(' ')}`;
-project.tryFindObjectFile('.projen/tasks.json')!.addOverride('tasks.build.steps', [
-  { spawn: project.defaultTask!.name },
-  { spawn: project.preCompileTask.name },
-  { exec: lanes([project.compileTask, project.postCompileTask], [eslint, typecheck]) },
-  { spawn: jest.name },
-  { exec: lanes([integ, newestPeers], [synthExample, project.packageTask]) },
-]);
+for (const task of [jest, eslint, typecheck, integ, newestPeers, synthExample]) project.testTask.spawn(task);
 
 // @jsii/runtime 1.140.0 depends on @jsii/kernel ^1.140.0, which the registry this project installs
 // from does not have (only 1.22.0). The tests never load it: they run the runtime's webpack bundle,

@@ -10,7 +10,9 @@ import * as path from 'path';
 import * as spec from '@jsii/spec';
 import { missingBuild, ROOT } from './jsii-runtime';
 
+// jest's global setup compiles when .jsii or lib/ is missing (test/setup/build-outputs.ts).
 const missing = missingBuild();
+if (missing) throw new Error(missing);
 
 /** Whether `ref` is a string, or a map or list of strings (its keys are strings either way). */
 function takesStrings(ref: spec.TypeReference | undefined): boolean {
@@ -24,9 +26,9 @@ function docsText(docs: spec.Docs | undefined): string {
   return [docs?.summary, docs?.remarks, docs?.default].filter(Boolean).join(' ');
 }
 
-(missing ? describe.skip : describe)(missing ? `public API enum trap (skipped: ${missing})` : 'public API enum trap', () => {
-  const assembly = missing ? undefined : spec.loadAssemblyFromFile(path.join(ROOT, '.jsii'), false);
-  const types = Object.values(assembly?.types ?? {});
+describe('public API enum trap', () => {
+  const assembly = spec.loadAssemblyFromFile(path.join(ROOT, '.jsii'), false);
+  const types = Object.values(assembly.types ?? {});
   const enums = types.filter(spec.isEnumType).map((t) => t.name);
 
   test('no string or string-keyed map is documented as taking an enum\'s values', () => {

@@ -3,7 +3,7 @@
  *
  * (a) core/ imports only core/;
  * (b) a module in `X/private/` is imported only from within `X/`;
- * (c) an `index.ts` holds only `export * from './…'` statements (what the lazy index reads);
+ * (c) an `index.ts` holds only `export * from './…'` statements;
  * (d) nothing imports checks/ or aspects/ except index files;
  * (e) a top-level folder imports only itself and the folders {@link ALLOWED} gives it.
  *
