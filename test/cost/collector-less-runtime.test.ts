@@ -13,7 +13,7 @@ const RUNTIMES: ReadonlyArray<{ readonly name: string; readonly cpu: number; rea
   { name: 'collector-less (`agentless: true`)', cpu: 0, memoryMiB: 0 },
 ];
 
-/** The README's example EC2 instance (cost section): $0.10 an hour, 2 vCPU, 7,680 MiB registered. */
+/** The example EC2 instance of docs/cost.md: $0.10 an hour, 2 vCPU, 7,680 MiB registered. */
 const EXAMPLE_INSTANCE = { hourlyPriceUsd: 0.1, cpu: 2048, memoryMiB: 7680 };
 
 /** Agent compute a month for one task (or one instance), as `XRayCostEstimator` prices it. */
@@ -24,7 +24,7 @@ function perTaskMonth(row: typeof RUNTIMES[number]): number {
   return XRayCostEstimator.estimate({ requestsPerMonth: 0, samplingRate: 0, agentCompute }).agentComputeCostUsd;
 }
 
-/** The runtime table's rows, as the README shows them. */
+/** The runtime table's rows, as docs/collector-less.md shows them. */
 function runtimeRows(): string[] {
   return RUNTIMES.map((row) => `| ${row.name} | ${row.cpu} | ${row.memoryMiB} | $${perTaskMonth(row).toFixed(2)} |`);
 }
@@ -41,7 +41,7 @@ function samplingRows(): string[] {
   });
 }
 
-describe('collector-less: the runtime table (README "Collector-less") is computed by XRayCostEstimator', () => {
+describe('collector-less: the runtime table (docs/collector-less.md) is computed by XRayCostEstimator', () => {
   test('cost: collector-less counts agent compute 0 (no agentCompute); the daemon sidecar costs more than 0', () => {
     const agentless = XRayCostEstimator.estimate({ requestsPerMonth: 1_000_000, samplingRate: 0.1 });
     expect(agentless.agentComputeCostUsd).toBe(0);
@@ -49,8 +49,8 @@ describe('collector-less: the runtime table (README "Collector-less") is compute
     expect(perTaskMonth(RUNTIMES[4])).toBe(0);
   });
 
-  test('the README shows exactly these figures', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  test('docs/collector-less.md shows exactly these figures', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'collector-less.md'), 'utf8');
     const rows = [...runtimeRows(), ...samplingRows()];
     if (process.env.PRINT_RUNTIME_TABLE) process.stdout.write(`${rows.join('\n')}\n`);
     for (const row of rows) expect(readme).toContain(row);

@@ -38,20 +38,21 @@ function cells(row: string): string[] {
   return row.split('|').slice(1, -1).map((cell) => cell.trim());
 }
 
-const README_PATH = path.join(__dirname, '..', '..', 'README.md');
-const readme = fs.existsSync(README_PATH) ? fs.readFileSync(README_PATH, 'utf8') : '';
-const readmeCost = costSection(readme);
-const whenReadmeHasCost = readmeCost === undefined ? test.skip : test;
+const DOCS = path.join(__dirname, '..', '..', 'docs');
+/** docs/cost.md: the X-Ray table and the AFIRGen example's table. */
+const costDoc = fs.readFileSync(path.join(DOCS, 'cost.md'), 'utf8');
+/** docs/migrating-off-the-daemon.md: the agents' resources table. */
+const agentsDoc = fs.readFileSync(path.join(DOCS, 'migrating-off-the-daemon.md'), 'utf8');
 
-describe('README cost section', () => {
-  whenReadmeHasCost(
-    'README.md "## Cost" shows exactly the table XRayCostEstimator.markdownTable() renders (skipped while README.md has no "## Cost" heading)',
+describe('docs/cost.md and the agents\' resources table', () => {
+  test(
+    'docs/cost.md shows exactly the table XRayCostEstimator.markdownTable() renders, as its first table',
     () => {
       // GIVEN the table the estimator renders today
       const expected = XRayCostEstimator.markdownTable().trimEnd();
 
-      // THEN the README's cost section holds that table, line for line
-      expect(firstTable(readmeCost ?? '')).toBe(expected);
+      // THEN the page holds that table, line for line
+      expect(firstTable(costDoc)).toBe(expected);
     },
   );
 
@@ -67,18 +68,17 @@ describe('README cost section', () => {
     expect(costSection('# lib\n\n## Costs\n')).toBeUndefined();
   });
 
-  whenReadmeHasCost('README.md "## Cost" shows the AFIRGen example\'s X-Ray charges and agent compute exactly as the estimator renders them', () => {
+  test('docs/cost.md shows the AFIRGen example\'s X-Ray charges and agent compute exactly as the estimator renders them', () => {
     // GIVEN the table rendered from the AFIRGen example and XRayCostEstimator.estimate
     const expected = afirgenCostTable();
 
     // THEN
-    expect(tableStartingWith(readmeCost ?? '', '| Service | Requests a month |')).toBe(expected);
+    expect(tableStartingWith(costDoc, '| Service | Requests a month |')).toBe(expected);
   });
 
-  const whenReadmeHasResources = readme.includes('| agent | image (pinned default) |') ? test : test.skip;
-  whenReadmeHasResources('the README resources table\'s Fargate cost column is each agent\'s default reservation priced by the estimator', () => {
+  test('the resources table\'s Fargate cost column is each agent\'s default reservation priced by the estimator', () => {
     // GIVEN the resources table's rows
-    const table = tableStartingWith(readme, '| agent | image (pinned default) |').split('\n');
+    const table = tableStartingWith(agentsDoc, '| agent | image (pinned default) |').split('\n');
     const header = cells(table[0]);
     const column = header.indexOf('Fargate task-month x86_64 / ARM64');
     expect(column).toBeGreaterThan(0);
@@ -92,8 +92,8 @@ describe('README cost section', () => {
     }
   });
 
-  whenReadmeHasResources('the README resources table\'s XRayHostAgent column is each agent\'s share of the example instance priced by the estimator', () => {
-    const table = tableStartingWith(readme, '| agent | image (pinned default) |').split('\n');
+  test('the resources table\'s XRayHostAgent column is each agent\'s share of the example instance priced by the estimator', () => {
+    const table = tableStartingWith(agentsDoc, '| agent | image (pinned default) |').split('\n');
     const column = cells(table[0]).indexOf('`XRayHostAgent` instance-month (example instance)');
     expect(column).toBeGreaterThan(0);
     const shown = Object.fromEntries(table.slice(2).map((row) => [cells(row)[0], cells(row)[column]]));

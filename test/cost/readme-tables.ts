@@ -1,7 +1,7 @@
 /**
- * The README's tracing-cost tables, rendered from `XRayCostEstimator.estimate`: the AFIRGen
+ * The tracing-cost tables of docs/cost.md and docs/migrating-off-the-daemon.md, rendered from `XRayCostEstimator.estimate`: the AFIRGen
  * example's services (X-Ray charges beside agent compute) and the cost column of the agents'
- * resources table. `readme-cost.test.ts` checks the README against these; to refresh the README,
+ * resources table. `readme-cost.test.ts` checks those pages against these; to refresh them,
  * run `npx ts-node --transpile-only test/cost/readme-tables.ts` and paste what it prints.
  */
 import { App, Stack } from 'aws-cdk-lib';

@@ -10,9 +10,9 @@ import { TracedFargateService } from '../../src/services/traced-fargate-service'
 import { expectError } from '../helpers/messages';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
-const README = path.join(__dirname, '..', '..', 'README.md');
+const RECIPE_DOC = path.join(__dirname, '..', '..', 'docs', 'afirgen.md');
 
-/** The README's "Dev and prod in one account" recipe, character for character (checked below). */
+/** docs/afirgen.md's "Dev and prod in one account" recipe, character for character (checked below). */
 const RECIPE = `function traceStage(stack: cdk.Stack, prefix: string) {
   const tracing = new AfirgenTracing(stack, 'Tracing', { namePrefix: prefix });
   new TracedFargateService(stack, 'MainBackend', {
@@ -52,11 +52,11 @@ function appEnv(template: Template): Record<string, string> {
 }
 
 describe('issue 24 item 6: dev and prod in one account with the preset', () => {
-  test('the README recipe is the one this file builds', () => {
-    expect(fs.readFileSync(README, 'utf-8')).toContain(`\`\`\`ts\n${RECIPE}\n\`\`\``);
+  test('the docs/afirgen.md recipe is the one this file builds', () => {
+    expect(fs.readFileSync(RECIPE_DOC, 'utf-8')).toContain(`\`\`\`ts\n${RECIPE}\n\`\`\``);
   });
 
-  test('the README recipe synthesizes: service names, filter expressions and rules carry the stage prefix', () => {
+  test('the recipe synthesizes: service names, filter expressions and rules carry the stage prefix', () => {
     // GIVEN / WHEN the recipe
     const { app, devStack, prodStack } = buildRecipe();
     expect(() => app.synth()).not.toThrow();

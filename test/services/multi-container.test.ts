@@ -21,8 +21,8 @@ function env(c: Json): Record<string, string> {
   return Object.fromEntries((c.Environment ?? []).map((kv: { Name: string; Value: string }) => [kv.Name, kv.Value]));
 }
 
-/** The README's recipe: a second app container of the same task, traced under its own name and rule. */
-describe('more than one app container (README recipe)', () => {
+/** The recipe in docs/services.md: a second app container of the same task, traced under its own name and rule. */
+describe('more than one app container (docs/services.md recipe)', () => {
   test('the second container is traced under its own service name, with its own sampling rule', () => {
     const { stack } = createStack();
     const cluster = createCluster(stack);
