@@ -193,7 +193,7 @@ function tracedContainersOf(stack: AssemblyStack): TracedContainer[] {
 
 /**
  * The traced container `<service>` names: its X-Ray service name, or a construct path of (or
- * above) its task definition (`AfirgenTracing/MainBackend`). Zero or several matches are errors
+ * above) its task definition (`Shop/OrdersService`). Zero or several matches are errors
  * listing what is known.
  */
 export function findTracedContainer(assembly: Assembly, service: string): TracedContainer {

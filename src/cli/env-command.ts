@@ -109,12 +109,12 @@ function annotationNote(assembly: Assembly, container: TracedContainer): string 
 
 /**
  * What an X-Ray SDK left in an auto-instrumented app does, per language: only Python's SDK
- * (`AWS_XRAY_SDK_ENABLED`) and .NET's (`XRay__DisableXRayTracing`) read a switch; the runbook's
- * helper reads `XRAY_ENABLED`; the Node.js and Java SDKs read none.
+ * (`AWS_XRAY_SDK_ENABLED`) and .NET's (`XRay__DisableXRayTracing`) read a switch; an app's own
+ * tracing helper may read `XRAY_ENABLED`; the Node.js and Java SDKs read none.
  */
 function xraySdkNote(container: TracedContainer, loader: string): string {
   const value = (name: string) => container.environment.find((v) => v.name === name)?.value;
-  const helper = value('XRAY_ENABLED') === 'false' ? ' and so is the runbook\'s helper (XRAY_ENABLED=false)' : '';
+  const helper = value('XRAY_ENABLED') === 'false' ? ' and so is a helper that reads XRAY_ENABLED=false' : '';
   const off = (sdk: string, setting: string) =>
     `the X-Ray SDK for ${sdk} is off on this container (${setting})${helper}: the ADOT agent traces it, so an X-Ray SDK still ` +
     'in the app records nothing and costs nothing (one trace per request)';
@@ -129,7 +129,7 @@ function xraySdkNote(container: TracedContainer, loader: string): string {
         : twice('.NET', `XRay__DisableXRayTracing is ${JSON.stringify(value('XRay__DisableXRayTracing') ?? '(unset)')}`);
     default: {
       const sdk = loader === 'JAVA_TOOL_OPTIONS' ? 'Java' : 'Node.js';
-      return `${helper ? 'the runbook\'s helper is off (XRAY_ENABLED=false), but ' : ''}the X-Ray SDK for ${sdk} reads no on/off switch: ` +
+      return `${helper ? 'a helper that reads XRAY_ENABLED is off (XRAY_ENABLED=false), but ' : ''}the X-Ray SDK for ${sdk} reads no on/off switch: ` +
         'if it is still in the app, it records every request a second time, beside the ADOT agent; remove it from the app';
     }
   }

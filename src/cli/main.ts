@@ -41,13 +41,13 @@ export function program(): Command {
 
   cli.command('env')
     .description('Print the tracing contract (XRAY_*, AWS_XRAY_*, OTEL_*) of a traced service from the synthesized assembly, for running it on this machine')
-    .argument('<service>', 'the X-Ray service name (AWS_XRAY_TRACING_NAME) or a construct path, e.g. AfirgenTracing/MainBackend')
+    .argument('<service>', 'the X-Ray service name (AWS_XRAY_TRACING_NAME) or a construct path, e.g. Shop/OrdersService')
     .option('--app <dir>', 'the synthesized cloud assembly', 'cdk.out')
     .option('--stack <name>', 'only this stack of the assembly')
     .option('--format <format>', `output format: ${ENV_FORMATS.join(', ')}`, 'sh')
     .option('--agent-host <host>', 'where the agent is on this machine (replaces the bridge-mode host xray-daemon)', DEFAULT_HOST)
     .option('--otlp-port <port>', 'local-agent\'s OTLP/HTTP port, where a collector-less service\'s traces go on this machine', port('--otlp-port', false), AGENT_OTLP_HTTP_PORT)
-    .addHelpText('after', '\nExample:\n  eval "$(npx cdk-xray-ecs env afirgen-main-backend)" && python agentv5.py\n')
+    .addHelpText('after', '\nExample:\n  eval "$(npx cdk-xray-ecs env orders-api)" && python app.py\n')
     .action((service: string, opts: { app: string; stack?: string; format: string; agentHost: string; otlpPort: number }) => {
       const assembly = readAssembly(opts.app, opts.stack);
       const out = envCommand(assembly, service, opts.format, opts.agentHost, opts.otlpPort);

@@ -129,11 +129,11 @@ describe('env of an auto-instrumented service: what a leftover X-Ray SDK does', 
     }));
   }
 
-  test('env: Python — the X-Ray SDK is off (AWS_XRAY_SDK_ENABLED=false, and XRAY_ENABLED=false for the runbook\'s helper): a leftover SDK costs nothing', () => {
+  test('env: Python — the X-Ray SDK is off (AWS_XRAY_SDK_ENABLED=false, and XRAY_ENABLED=false for an own tracing helper): a leftover SDK costs nothing', () => {
     const out = envCommand(synthesized(AutoInstrumentation.python()), SERVICE, 'json', '127.0.0.1');
     expect(out.variables).toMatchObject({ AWS_XRAY_SDK_ENABLED: 'false', XRAY_ENABLED: 'false' });
-    expect(out.notes).toContain('the X-Ray SDK for Python is off on this container (AWS_XRAY_SDK_ENABLED=false) and so is the runbook\'s helper ' +
-      '(XRAY_ENABLED=false): the ADOT agent traces it, so an X-Ray SDK still in the app records nothing and costs nothing (one trace per request)');
+    expect(out.notes).toContain('the X-Ray SDK for Python is off on this container (AWS_XRAY_SDK_ENABLED=false) and so is a helper that reads ' +
+      'XRAY_ENABLED=false: the ADOT agent traces it, so an X-Ray SDK still in the app records nothing and costs nothing (one trace per request)');
   });
 
   test('env: .NET — XRay__DisableXRayTracing=true is printed and named as what keeps the X-Ray SDK off', () => {
@@ -144,7 +144,7 @@ describe('env of an auto-instrumented service: what a leftover X-Ray SDK does', 
 
   test('env: Node.js — the SDK reads no switch, so the notes say a leftover SDK records every request twice and to remove it', () => {
     const out = envCommand(synthesized(AutoInstrumentation.node()), SERVICE, 'json', '127.0.0.1');
-    expect(out.notes).toContain('the runbook\'s helper is off (XRAY_ENABLED=false), but the X-Ray SDK for Node.js reads no on/off switch: ' +
+    expect(out.notes).toContain('a helper that reads XRAY_ENABLED is off (XRAY_ENABLED=false), but the X-Ray SDK for Node.js reads no on/off switch: ' +
       'if it is still in the app, it records every request a second time, beside the ADOT agent; remove it from the app');
   });
 

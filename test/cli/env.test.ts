@@ -39,7 +39,7 @@ describe('env of the example app', () => {
     // THEN the shell gets exactly the container's tracing variables
     expect(r.status).toBe(0);
     expect(evalInShell(r.stdout)).toEqual({
-      // auto-instrumented: the X-Ray SDK and the runbook's helper stay off (issue 24 item 4)
+      // auto-instrumented: the X-Ray SDK and an XRAY_ENABLED helper stay off (issue 24 item 4)
       XRAY_ENABLED: 'false',
       XRAY_SAMPLING_RATE: '0.1',
       XRAY_CONTEXT_MISSING: 'LOG_ERROR',
@@ -166,7 +166,7 @@ describe('env reports what it cannot print', () => {
 describe('--help', () => {
   test.each([
     [['--help'], ['env [options] <service>', 'local-agent [options]']],
-    [['env', '--help'], ['--app <dir>', '--stack <name>', '--format <format>', 'eval "$(npx cdk-xray-ecs env afirgen-main-backend)"']],
+    [['env', '--help'], ['--app <dir>', '--stack <name>', '--format <format>', 'eval "$(npx cdk-xray-ecs env orders-api)"']],
     [['local-agent', '--help'], ['--port <port>', '--otlp-port <port>', '--ui <port>', '--json', '--max-traces <n>', '--host <address>']],
   ])('%j', (args, expected) => {
     const r = runCli(args);
