@@ -42,7 +42,7 @@ export function addTracingPolicy(attachment: Construct, taskDefinition: ecs.Task
   const policy = new iam.Policy(attachment, 'Policy', { statements });
   policy.attachToRole(taskDefinition.taskRole);
   // IAM before tasks: no service or RunTask starts a task before its role may write traces.
-  (taskDefinition.node.defaultChild as CfnResource).addDependency(policy.node.defaultChild as CfnResource);
+  (taskDefinition.node.defaultChild as CfnResource).node.addDependency(policy.node.defaultChild as CfnResource);
   return policy;
 }
 
