@@ -27,6 +27,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { AfirgenStack } from '../lib-examples/afirgen/afirgen-stack';
+import { fixed64, len, uint } from '../test/helpers/protobuf-writer';
 
 const ROOT = path.join(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'cdk-xray-ecs.js');
@@ -103,31 +104,11 @@ function datagram(trace: number, segment: number, now: number): Buffer {
   return Buffer.from(HEADER + JSON.stringify(doc));
 }
 
-// A protobuf writer for the OTLP transport: the field numbers of opentelemetry-proto's
-// trace_service.proto, trace.proto, common.proto and resource.proto.
-function varint(value: bigint): Buffer {
-  const bytes: number[] = [];
-  let v = value;
-  do {
-    const low = Number(v % 128n);
-    v /= 128n;
-    bytes.push(v > 0n ? low + 128 : low);
-  } while (v > 0n);
-  return Buffer.from(bytes);
-}
-const tag = (field: number, wire: number) => varint(BigInt(field * 8 + wire));
-const len = (field: number, body: Buffer | string) => {
-  const b = typeof body === 'string' ? Buffer.from(body, 'utf-8') : body;
-  return Buffer.concat([tag(field, 2), varint(BigInt(b.length)), b]);
-};
-const fixed64 = (field: number, value: bigint) => {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(value);
-  return Buffer.concat([tag(field, 1), b]);
-};
+// The OTLP transport's requests use the field numbers of opentelemetry-proto's trace_service.proto,
+// trace.proto, common.proto and resource.proto.
 /** KeyValue { 1 key, 2 AnyValue { 1 string_value | 3 int_value } }, as field `field` of its parent. */
 const keyValue = (field: number, k: string, v: string | number) =>
-  len(field, Buffer.concat([len(1, k), len(2, typeof v === 'string' ? len(1, v) : Buffer.concat([tag(3, 0), varint(BigInt(v))]))]));
+  len(field, Buffer.concat([len(1, k), len(2, typeof v === 'string' ? len(1, v) : uint(3, v))]));
 
 /** The OTLP twin of {@link datagram}: a SERVER span for segment 0, CLIENT spans below it. */
 function otlpSpan(index: number, segment: number, nowNanos: bigint): Buffer {
@@ -139,7 +120,7 @@ function otlpSpan(index: number, segment: number, nowNanos: bigint): Buffer {
     len(2, Buffer.from(id, 'hex')),
     segment > 0 ? len(4, Buffer.from((trace * SEGMENTS_PER_TRACE).toString(16).padStart(16, '0'), 'hex')) : Buffer.alloc(0),
     len(5, segment === 0 ? 'POST /process' : 'POST /generate'),
-    tag(6, 0), varint(segment === 0 ? 2n : 3n),
+    uint(6, segment === 0 ? 2 : 3),
     fixed64(7, nowNanos - 50_000_000n),
     fixed64(8, nowNanos),
     keyValue(9, 'http.request.method', 'POST'),
@@ -147,7 +128,7 @@ function otlpSpan(index: number, segment: number, nowNanos: bigint): Buffer {
     keyValue(9, 'http.response.status_code', 200),
     keyValue(9, 'endpoint', '/process'),
     keyValue(9, 'model_name', 'summariser'),
-    len(15, Buffer.concat([tag(3, 0), varint(1n)])),
+    len(15, uint(3, 1)),
   ]);
 }
 

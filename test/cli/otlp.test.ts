@@ -8,6 +8,7 @@
  */
 import * as dgram from 'dgram';
 import { ensureBuiltCli, RunningAgent, synthExample } from './cli';
+import { fixed64, len, uint } from '../helpers/protobuf-writer';
 
 let example: string;
 const agents: RunningAgent[] = [];
@@ -22,31 +23,9 @@ afterEach(async () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// A protobuf writer: just what the request needs
+// OTLP request builders (field numbers of opentelemetry-proto)
 // ---------------------------------------------------------------------------------------------
 
-function varint(value: bigint): Buffer {
-  const bytes: number[] = [];
-  let v = value;
-  do {
-    let byte = Number(v % 128n);
-    v /= 128n;
-    if (v > 0n) byte += 128;
-    bytes.push(byte);
-  } while (v > 0n);
-  return Buffer.from(bytes);
-}
-const key = (field: number, wire: number) => varint(BigInt(field * 8 + wire));
-const len = (field: number, body: Buffer | string) => {
-  const b = typeof body === 'string' ? Buffer.from(body, 'utf-8') : body;
-  return Buffer.concat([key(field, 2), varint(BigInt(b.length)), b]);
-};
-const uint = (field: number, value: number) => Buffer.concat([key(field, 0), varint(BigInt(value))]);
-const fixed64 = (field: number, value: bigint) => {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(value);
-  return Buffer.concat([key(field, 1), b]);
-};
 /** KeyValue { 1 key, 2 AnyValue { 1 string_value | 3 int_value } } */
 const attr = (k: string, v: string | number) => len(9, Buffer.concat([len(1, k), len(2, typeof v === 'string' ? len(1, v) : uint(3, v))]));
 const resourceAttr = (k: string, v: string) => len(1, Buffer.concat([len(1, k), len(2, len(1, v))]));
